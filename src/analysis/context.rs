@@ -1,0 +1,111 @@
+//! Facts several detectors need, computed once per analysis.
+
+use std::collections::HashMap;
+
+use super::labels::{Label, Labels};
+use super::model::{Transaction, Transfer, WalletHistory};
+
+/// A wallet on the other side of the analysed wallet's transfers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterparty<'a> {
+    pub address: &'a str,
+    /// Transfers from the wallet to this address.
+    pub sent: u32,
+    /// Transfers from this address to the wallet.
+    pub received: u32,
+    /// Signatures of the transactions involved, oldest first.
+    pub signatures: Vec<&'a str>,
+}
+
+impl Counterparty<'_> {
+    pub fn transfers(&self) -> u32 {
+        self.sent + self.received
+    }
+}
+
+pub struct Context<'a> {
+    pub wallet: &'a str,
+    pub history: &'a WalletHistory,
+    pub labels: &'a Labels,
+    /// Most transfers first; ties by address so output is deterministic.
+    counterparties: Vec<Counterparty<'a>>,
+    total_transfers: u32,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(history: &'a WalletHistory, labels: &'a Labels) -> Self {
+        let wallet = history.wallet.as_str();
+        let mut by_address: HashMap<&str, Counterparty> = HashMap::new();
+        let mut total_transfers = 0;
+        // Oldest first, so evidence lists start where the relationship began.
+        for tx in history.transactions.iter().rev().filter(|tx| !tx.failed) {
+            for transfer in &tx.transfers {
+                let Some((other, outgoing)) = other_side(wallet, transfer) else { continue };
+                total_transfers += 1;
+                let entry = by_address.entry(other).or_insert_with(|| Counterparty {
+                    address: other,
+                    sent: 0,
+                    received: 0,
+                    signatures: Vec::new(),
+                });
+                if outgoing {
+                    entry.sent += 1;
+                } else {
+                    entry.received += 1;
+                }
+                if entry.signatures.last() != Some(&tx.signature.as_str()) {
+                    entry.signatures.push(&tx.signature);
+                }
+            }
+        }
+        let mut counterparties: Vec<_> = by_address.into_values().collect();
+        counterparties
+            .sort_by(|a, b| b.transfers().cmp(&a.transfers()).then(a.address.cmp(b.address)));
+        Self { wallet, history, labels, counterparties, total_transfers }
+    }
+
+    /// Every fetched transaction, newest first, failed ones included (a failed
+    /// transaction still reveals its time, signers and fee payer).
+    pub fn transactions(&self) -> &'a [Transaction] {
+        &self.history.transactions
+    }
+
+    /// Transactions that executed, newest first.
+    pub fn successful(&self) -> impl Iterator<Item = &'a Transaction> + 'a {
+        self.history.transactions.iter().filter(|tx| !tx.failed)
+    }
+
+    pub fn counterparties(&self) -> &[Counterparty<'a>] {
+        &self.counterparties
+    }
+
+    /// Transfers with the wallet on one side and someone else on the other.
+    pub fn total_transfers(&self) -> u32 {
+        self.total_transfers
+    }
+
+    pub fn label(&self, address: &str) -> Option<&'a Label> {
+        self.labels.get(address)
+    }
+
+    /// Block times of all analysed transactions that have one.
+    pub fn block_times(&self) -> impl Iterator<Item = i64> + 'a {
+        self.history.transactions.iter().filter_map(|tx| tx.block_time)
+    }
+
+    /// Oldest and newest block time analysed.
+    pub fn window(&self) -> (Option<i64>, Option<i64>) {
+        (self.block_times().min(), self.block_times().max())
+    }
+}
+
+/// The address on the other side of a transfer and whether the wallet sent it.
+pub fn other_side<'t>(wallet: &str, transfer: &'t Transfer) -> Option<(&'t str, bool)> {
+    if transfer.from == wallet && transfer.to != wallet {
+        Some((transfer.to.as_str(), true))
+    } else if transfer.to == wallet && transfer.from != wallet {
+        Some((transfer.from.as_str(), false))
+    } else {
+        None
+    }
+}

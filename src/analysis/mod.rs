@@ -1,0 +1,50 @@
+//! The privacy analysis: a pure function from a wallet's fetched history to a
+//! [`Report`]. No clock, no randomness, no I/O: the same history, labels and
+//! analysis time give the same report, byte for byte.
+
+pub mod activity;
+pub mod context;
+pub mod detector;
+pub mod detectors;
+pub mod labels;
+pub mod model;
+pub mod score;
+pub mod time;
+
+pub use detector::DetectorInfo;
+pub use labels::{Label, LabelKind, Labels};
+pub use model::WalletHistory;
+
+use crate::domain::Report;
+
+/// Bumped whenever a detector, weight or label changes what a report says, so
+/// a stored report tells which engine made it.
+pub const ANALYZER_VERSION: &str = "2026.11.1";
+
+/// Analyses `history` with `labels`, stamping the report with `analyzed_at`
+/// (unix seconds).
+pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Report {
+    let ctx = context::Context::new(history, labels);
+    let mut findings: Vec<_> =
+        detectors::ALL.iter().filter_map(|detector| (detector.detect)(&ctx)).collect();
+    score::sort_findings(&mut findings);
+    let score = score::score(&findings);
+    let grade = crate::domain::Grade::for_score(score);
+    let (window_start, window_end) = ctx.window();
+    Report {
+        wallet: history.wallet.clone(),
+        score,
+        grade,
+        summary: score::summary(score, grade, &findings, ctx.transactions().len()),
+        findings,
+        transactions_analyzed: u32::try_from(history.transactions.len()).unwrap_or(u32::MAX),
+        transactions_found: u32::try_from(history.signatures.len()).unwrap_or(u32::MAX),
+        history_truncated: history.history_truncated,
+        window_start,
+        window_end,
+        balance_lamports: history.balance_lamports,
+        activity: activity::activity(&ctx),
+        analyzer_version: ANALYZER_VERSION.to_owned(),
+        analyzed_at,
+    }
+}

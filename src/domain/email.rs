@@ -1,0 +1,177 @@
+//! An email address: one plain `local@domain`, nothing that could smuggle a
+//! second recipient or a header into a message.
+//!
+//! The address is personal data. This type deliberately has no `Display` and
+//! its `Debug` is redacted, so it cannot slip into a log line or a page by
+//! accident; code that really needs the text calls [`EmailAddress::expose`].
+
+use std::fmt;
+
+/// RFC 5321: the longest forward path is 256 octets including the angle
+/// brackets, so 254 for the address itself.
+pub const MAX_EMAIL_CHARS: usize = 254;
+const MAX_LOCAL_PART: usize = 64;
+const MAX_LABEL: usize = 63;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("Enter the email address the report should go to.")]
+    Empty,
+    #[error("That email address is too long (at most {MAX_EMAIL_CHARS} characters).")]
+    TooLong,
+    #[error("An email address can't contain line breaks or control characters.")]
+    ControlCharacter,
+    #[error("Enter one email address only.")]
+    MoreThanOne,
+    #[error("That doesn't look like an email address (name@example.com).")]
+    Malformed,
+}
+
+impl EmailAddress {
+    /// Trims surrounding whitespace and accepts a single dot-atom address with a
+    /// dotted domain name. Quoted local parts, IP literals, display names and
+    /// comments are refused: nobody needs them to receive a report, and each is
+    /// a classic way to confuse a mail pipeline.
+    pub fn parse(input: &str) -> Result<Self, EmailError> {
+        // CR, LF and NUL are refused anywhere, even at the edges, rather than
+        // trimmed: a value carrying them was not typed into an email field.
+        if input.contains(['\r', '\n', '\0']) {
+            return Err(EmailError::ControlCharacter);
+        }
+        let text = input.trim();
+        if text.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        if text.chars().any(char::is_control) {
+            return Err(EmailError::ControlCharacter);
+        }
+        if text.chars().count() > MAX_EMAIL_CHARS {
+            return Err(EmailError::TooLong);
+        }
+        if text.contains([',', ';']) || text.matches('@').count() > 1 {
+            return Err(EmailError::MoreThanOne);
+        }
+        let (local, domain) = text.split_once('@').ok_or(EmailError::Malformed)?;
+        if !is_dot_atom(local) || local.len() > MAX_LOCAL_PART || !is_domain(domain) {
+            return Err(EmailError::Malformed);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The address itself, for the one place that needs it: the mail envelope.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The form rate limits count on: case-folded, with a `+tag` dropped, so
+    /// that `Me+1@Example.com` and `me@example.com` are one mailbox.
+    pub fn normalized(&self) -> String {
+        let (local, domain) = self.0.split_once('@').expect("parsed address has an @");
+        let local = local.split('+').next().unwrap_or(local);
+        format!("{}@{}", local.to_lowercase(), domain.to_lowercase())
+    }
+}
+
+impl fmt::Debug for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EmailAddress(<redacted>)")
+    }
+}
+
+fn is_atext(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c)
+}
+
+fn is_dot_atom(text: &str) -> bool {
+    !text.is_empty() && text.split('.').all(|atom| !atom.is_empty() && atom.chars().all(is_atext))
+}
+
+fn is_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 || domain.len() > 253 {
+        return false;
+    }
+    let label_ok = |label: &&str| {
+        !label.is_empty()
+            && label.len() <= MAX_LABEL
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let tld = labels[labels.len() - 1];
+    labels.iter().all(label_ok) && tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_addresses() {
+        for ok in [
+            "alice@example.com",
+            "  bob.smith+kimiko@mail.example.co.uk \t",
+            "x_y-z@sub-domain.example.org",
+            "o'brien@example.ie",
+        ] {
+            assert!(EmailAddress::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(EmailAddress::parse(" a@b.io ").unwrap().expose(), "a@b.io");
+    }
+
+    #[test]
+    fn rejects_header_injection_and_lists() {
+        assert_eq!(
+            EmailAddress::parse("a@b.io\r\nBcc: victim@c.io"),
+            Err(EmailError::ControlCharacter)
+        );
+        assert_eq!(EmailAddress::parse("a@b.io\n"), Err(EmailError::ControlCharacter));
+        assert_eq!(EmailAddress::parse("a@b.io\0"), Err(EmailError::ControlCharacter));
+        assert_eq!(EmailAddress::parse("a@b.io, c@d.io"), Err(EmailError::MoreThanOne));
+        assert_eq!(EmailAddress::parse("a@b.io;c@d.io"), Err(EmailError::MoreThanOne));
+        assert_eq!(EmailAddress::parse("a@b@c.io"), Err(EmailError::MoreThanOne));
+    }
+
+    #[test]
+    fn rejects_malformed_and_overlong() {
+        for bad in [
+            "plain",
+            "@example.com",
+            "a@",
+            "a@localhost",
+            "a@.com",
+            "a@b..com",
+            "a..b@example.com",
+            ".a@example.com",
+            "a b@example.com",
+            "\"quoted\"@example.com",
+            "Alice <a@example.com>",
+            "a@[127.0.0.1]",
+            "a@127.0.0.1",
+            "a@-bad.com",
+            "a@exämple.com",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(EmailAddress::parse(""), Err(EmailError::Empty));
+        let long = format!("{}@{}.com", "a".repeat(64), "b".repeat(200));
+        assert_eq!(EmailAddress::parse(&long), Err(EmailError::TooLong));
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert_eq!(EmailAddress::parse(&long_local), Err(EmailError::Malformed));
+    }
+
+    #[test]
+    fn debug_never_shows_the_address() {
+        let email = EmailAddress::parse("secret@example.com").unwrap();
+        assert!(!format!("{email:?}").contains("secret"));
+    }
+
+    #[test]
+    fn normalizes_case_and_tags() {
+        let email = EmailAddress::parse("Me+Kimiko@Example.COM").unwrap();
+        assert_eq!(email.normalized(), "me@example.com");
+    }
+}

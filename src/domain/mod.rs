@@ -1,0 +1,16 @@
+//! The values Kimiko's code passes around, parsed at the edge and trusted
+//! after: wallet and email addresses, jobs, reports. No I/O; shared by the
+//! server and the browser build.
+
+pub mod email;
+pub mod job;
+pub mod report;
+pub mod wallet;
+
+pub use email::{EmailAddress, EmailError};
+pub use job::{JobId, JobStatus, JobView};
+pub use report::{
+    Activity, Category, CounterpartyShare, Evidence, EvidenceKind, Finding, Grade, MonthCount,
+    PublishedReport, Report, Severity,
+};
+pub use wallet::{WalletAddress, WalletError, shorten};

@@ -1,0 +1,299 @@
+//! The privacy report: what the analysis produces, what is stored, what the
+//! API serves and what the pages render. Field names here are a public
+//! contract (`GET /api/reports/{wallet}`), so they change only additively.
+
+use serde::{Deserialize, Serialize};
+
+/// How bad a finding is for the wallet's privacy, mildest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "Info",
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High => "High",
+            Severity::Critical => "Critical",
+        }
+    }
+}
+
+/// The family a finding belongs to; also the first part of its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    KnownEntity,
+    Funding,
+    FeePayer,
+    Signer,
+    Counterparty,
+    Memo,
+    Identity,
+    TokenAccount,
+    Timing,
+    Fingerprint,
+    Amount,
+    Dust,
+    Balance,
+    Staking,
+    History,
+}
+
+impl Category {
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::KnownEntity => "Known entities",
+            Category::Funding => "Funding",
+            Category::FeePayer => "Fee payer",
+            Category::Signer => "Co-signers",
+            Category::Counterparty => "Counterparties",
+            Category::Memo => "Memos",
+            Category::Identity => "Identity",
+            Category::TokenAccount => "Token accounts",
+            Category::Timing => "Timing",
+            Category::Fingerprint => "Fingerprints",
+            Category::Amount => "Amounts",
+            Category::Dust => "Dust",
+            Category::Balance => "Balance",
+            Category::Staking => "Staking",
+            Category::History => "History",
+        }
+    }
+}
+
+/// Letter grade for a score, A best.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Grade {
+    A,
+    B,
+    C,
+    D,
+    F,
+}
+
+impl Grade {
+    /// A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40, F below.
+    pub fn for_score(score: u8) -> Grade {
+        match score {
+            90..=u8::MAX => Grade::A,
+            75..=89 => Grade::B,
+            60..=74 => Grade::C,
+            40..=59 => Grade::D,
+            _ => Grade::F,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+            Grade::D => "D",
+            Grade::F => "F",
+        }
+    }
+}
+
+/// What a piece of evidence is, so pages can link it (signatures and
+/// addresses to an explorer) and format it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    Signature,
+    Address,
+    Count,
+    Amount,
+    Time,
+    Text,
+}
+
+/// One fact behind a finding. `value` is the raw value (a signature, an
+/// address, a number); `detail` adds context such as the label of an address.
+/// Both may hold on-chain text and are escaped wherever they are shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub label: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Evidence {
+    pub fn new(kind: EvidenceKind, label: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { kind, label: label.into(), value: value.into(), detail: None }
+    }
+
+    pub fn signature(label: impl Into<String>, signature: impl Into<String>) -> Self {
+        Self::new(EvidenceKind::Signature, label, signature)
+    }
+
+    pub fn address(label: impl Into<String>, address: impl Into<String>) -> Self {
+        Self::new(EvidenceKind::Address, label, address)
+    }
+
+    pub fn count(label: impl Into<String>, count: impl ToString) -> Self {
+        Self::new(EvidenceKind::Count, label, count.to_string())
+    }
+
+    pub fn amount(label: impl Into<String>, amount: impl Into<String>) -> Self {
+        Self::new(EvidenceKind::Amount, label, amount)
+    }
+
+    pub fn text(label: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::new(EvidenceKind::Text, label, text)
+    }
+
+    pub fn time(label: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::new(EvidenceKind::Time, label, text)
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// One way the wallet can be linked, with why it matters and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable id such as `known_entity.exchange`; a public contract.
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    /// How sure the detector is, 0–100 percent.
+    pub confidence: u8,
+    /// Points taken off the score of 100.
+    pub penalty: u8,
+    pub explanation: String,
+    pub evidence: Vec<Evidence>,
+    pub recommendation: String,
+}
+
+/// Transactions per UTC hour and weekday, by month, and the wallets most
+/// often on the other side: the data behind the report's charts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// 24 counts, index = hour of day in UTC.
+    pub by_hour_utc: Vec<u32>,
+    /// 7 counts, Monday first, UTC.
+    pub by_weekday_utc: Vec<u32>,
+    /// Chronological `YYYY-MM` buckets.
+    pub by_month: Vec<MonthCount>,
+    pub top_counterparties: Vec<CounterpartyShare>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthCount {
+    pub month: String,
+    pub count: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterpartyShare {
+    pub address: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub transfers: u32,
+    /// Share of all the wallet's transfers, in tenths of a percent.
+    pub share_permille: u16,
+}
+
+/// The analysis of one wallet at one moment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub wallet: String,
+    pub score: u8,
+    pub grade: Grade,
+    /// One sentence for previews and the top of the page.
+    pub summary: String,
+    /// Most severe first.
+    pub findings: Vec<Finding>,
+    /// Transactions fetched and analysed (N).
+    pub transactions_analyzed: u32,
+    /// Signatures found in the wallet's history, up to the history cap (M).
+    pub transactions_found: u32,
+    /// True when the history was longer than the cap, so M is a lower bound.
+    pub history_truncated: bool,
+    /// Block time (unix seconds) of the oldest and newest analysed transaction.
+    pub window_start: Option<i64>,
+    pub window_end: Option<i64>,
+    pub balance_lamports: Option<u64>,
+    pub activity: Activity,
+    pub analyzer_version: String,
+    /// When the analysis ran (unix seconds); passed in, never read from a clock.
+    pub analyzed_at: i64,
+}
+
+impl Report {
+    pub fn findings_with(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.severity == severity)
+    }
+
+    pub fn finding(&self, id: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.id == id)
+    }
+}
+
+/// A stored report as the API serves it: the report plus its lifetime.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedReport {
+    #[serde(flatten)]
+    pub report: Report,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grades_follow_the_documented_bands() {
+        assert_eq!(Grade::for_score(100), Grade::A);
+        assert_eq!(Grade::for_score(90), Grade::A);
+        assert_eq!(Grade::for_score(89), Grade::B);
+        assert_eq!(Grade::for_score(75), Grade::B);
+        assert_eq!(Grade::for_score(74), Grade::C);
+        assert_eq!(Grade::for_score(60), Grade::C);
+        assert_eq!(Grade::for_score(59), Grade::D);
+        assert_eq!(Grade::for_score(40), Grade::D);
+        assert_eq!(Grade::for_score(39), Grade::F);
+        assert_eq!(Grade::for_score(0), Grade::F);
+    }
+
+    #[test]
+    fn severities_order_mildest_first() {
+        assert!(Severity::Info < Severity::Low);
+        assert!(Severity::High < Severity::Critical);
+        assert_eq!(serde_json::to_string(&Severity::Medium).unwrap(), "\"medium\"");
+    }
+}

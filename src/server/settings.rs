@@ -1,0 +1,343 @@
+//! Every setting Kimiko reads, in one typed struct, from the environment (and
+//! a `.env` file in development). Start-up fails with a message naming the
+//! variable when a value is wrong; secrets never appear in `Debug` output.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+/// The public mainnet endpoint: rate-limited, but needs no key.
+pub const DEFAULT_RPC_URL: &str = "https://api.mainnet-beta.solana.com";
+
+#[derive(Clone)]
+pub struct Settings {
+    /// `KIMIKO_DATABASE_URL`: a SQLite URL; default `sqlite://data/kimiko.db`.
+    pub database_url: String,
+    /// `LEPTOS_SITE_ADDR`: where the web server listens.
+    pub site_addr: SocketAddr,
+    /// `LEPTOS_SITE_ROOT`: the built site (WASM, CSS, public files).
+    pub site_root: PathBuf,
+    /// `KIMIKO_PUBLIC_URL`: base for links in mail and meta tags, no trailing slash.
+    pub public_url: Url,
+    /// `KIMIKO_RPC_URLS`: Solana JSON-RPC endpoints, comma-separated.
+    pub rpc_urls: Vec<Url>,
+    /// `KIMIKO_RPC_TIMEOUT_SECS`: per request.
+    pub rpc_timeout: Duration,
+    /// `KIMIKO_RPC_BATCH_SIZE`: `getTransaction` calls per JSON-RPC batch.
+    pub rpc_batch_size: usize,
+    /// `KIMIKO_RPC_CONCURRENCY`: requests in flight per job.
+    pub rpc_concurrency: usize,
+    /// `KIMIKO_HISTORY_CAP`: most recent transactions analysed per wallet.
+    pub history_cap: usize,
+    /// `KIMIKO_SMTP_URL`: lettre's URL form; unset = write `.eml` files.
+    pub smtp_url: Option<Secret>,
+    /// `KIMIKO_OUTBOX_DIR`: where `.eml` files go without SMTP.
+    pub outbox_dir: PathBuf,
+    /// `KIMIKO_MAIL_FROM`: the sender, e.g. `Kimiko <reports@example.com>`.
+    pub mail_from: String,
+    /// `KIMIKO_WORKER_BATCH`: jobs claimed at once.
+    pub worker_batch: u32,
+    /// `KIMIKO_MAX_ATTEMPTS`: attempts before a job is dead.
+    pub max_attempts: u32,
+    /// `KIMIKO_LEASE_SECS`: how long a claim lasts without a heartbeat.
+    pub lease: Duration,
+    /// `KIMIKO_REPORT_TTL_HOURS`: how long a report is fresh (reused, cached).
+    pub report_ttl: Duration,
+    /// `KIMIKO_SHUTDOWN_GRACE_SECS`: how long running jobs may finish on shutdown.
+    pub shutdown_grace: Duration,
+    /// `KIMIKO_LABELS_FILE`: extra address labels on top of the shipped set.
+    pub labels_file: Option<PathBuf>,
+    /// `KIMIKO_ADMIN_TOKEN`: enables the admin endpoints when set.
+    pub admin_token: Option<Secret>,
+    /// `KIMIKO_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_json: bool,
+}
+
+/// A value that must never be printed (passwords in URLs, tokens).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<secret>")
+    }
+}
+
+/// A setting that could not be used, with the variable's name.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl Settings {
+    /// Reads the process environment, after loading `.env` if there is one.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        if let Err(error) = dotenvy::dotenv()
+            && !error.not_found()
+        {
+            return Err(SettingsError { variable: ".env", message: error.to_string() });
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can pass their own values
+    /// through exactly the same parsing and validation.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let var = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let site_addr: SocketAddr = parse_or(&var, "LEPTOS_SITE_ADDR", "127.0.0.1:3000")?;
+        let public_url = match var("KIMIKO_PUBLIC_URL") {
+            Some(text) => http_url("KIMIKO_PUBLIC_URL", &text)?,
+            None => http_url("KIMIKO_PUBLIC_URL", &format!("http://{site_addr}"))?,
+        };
+        let rpc_urls = var("KIMIKO_RPC_URLS")
+            .unwrap_or_else(|| DEFAULT_RPC_URL.to_owned())
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(|u| http_url("KIMIKO_RPC_URLS", u))
+            .collect::<Result<Vec<_>, _>>()?;
+        if rpc_urls.is_empty() {
+            return Err(SettingsError {
+                variable: "KIMIKO_RPC_URLS",
+                message: "give at least one endpoint".into(),
+            });
+        }
+        let smtp_url = var("KIMIKO_SMTP_URL").map(Secret::new);
+        if let Some(url) = &smtp_url {
+            validate_smtp_url(url.expose())?;
+        }
+        let database_url =
+            var("KIMIKO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/kimiko.db".to_owned());
+        if !database_url.starts_with("sqlite:") {
+            return Err(SettingsError {
+                variable: "KIMIKO_DATABASE_URL",
+                message: format!("'{database_url}' is not a sqlite: URL"),
+            });
+        }
+        let host = public_url.host_str().unwrap_or("localhost").to_owned();
+        let mail_from = var("KIMIKO_MAIL_FROM").unwrap_or_else(|| format!("Kimiko <kimiko@{host}>"));
+        validate_mailbox(&mail_from)?;
+
+        let settings = Settings {
+            database_url,
+            site_addr,
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
+            public_url,
+            rpc_urls,
+            rpc_timeout: Duration::from_secs(ranged(&var, "KIMIKO_RPC_TIMEOUT_SECS", 20, 1..=300)?),
+            rpc_batch_size: ranged(&var, "KIMIKO_RPC_BATCH_SIZE", 50, 1..=1000)? as usize,
+            rpc_concurrency: ranged(&var, "KIMIKO_RPC_CONCURRENCY", 4, 1..=64)? as usize,
+            history_cap: ranged(&var, "KIMIKO_HISTORY_CAP", 1000, 1..=100_000)? as usize,
+            smtp_url,
+            outbox_dir: var("KIMIKO_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".into()).into(),
+            mail_from,
+            worker_batch: ranged(&var, "KIMIKO_WORKER_BATCH", 10, 1..=1000)? as u32,
+            max_attempts: ranged(&var, "KIMIKO_MAX_ATTEMPTS", 3, 1..=100)? as u32,
+            lease: Duration::from_secs(ranged(&var, "KIMIKO_LEASE_SECS", 60, 2..=3600)?),
+            report_ttl: Duration::from_secs(
+                ranged(&var, "KIMIKO_REPORT_TTL_HOURS", 24, 1..=24 * 365)? * 3600,
+            ),
+            shutdown_grace: Duration::from_secs(ranged(
+                &var,
+                "KIMIKO_SHUTDOWN_GRACE_SECS",
+                20,
+                0..=3600,
+            )?),
+            labels_file: var("KIMIKO_LABELS_FILE").map(PathBuf::from),
+            admin_token: var("KIMIKO_ADMIN_TOKEN").map(Secret::new),
+            log_json: match var("KIMIKO_LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => {
+                    return Err(SettingsError {
+                        variable: "KIMIKO_LOG_FORMAT",
+                        message: format!("'{other}' is neither 'text' nor 'json'"),
+                    });
+                }
+            },
+        };
+        Ok(settings)
+    }
+
+    /// An absolute link to a path on this site (`path` starts with `/`).
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.as_str().trim_end_matches('/'))
+    }
+
+    /// The folder of the SQLite file, created on first run.
+    pub fn database_dir(&self) -> Option<PathBuf> {
+        let path = self.database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() || path == ":memory:" {
+            return None;
+        }
+        PathBuf::from(path).parent().map(PathBuf::from).filter(|p| !p.as_os_str().is_empty())
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Endpoints can carry API keys in their paths or queries: show hosts only.
+        let rpc_hosts: Vec<&str> = self.rpc_urls.iter().filter_map(|u| u.host_str()).collect();
+        f.debug_struct("Settings")
+            .field("database_url", &self.database_url)
+            .field("site_addr", &self.site_addr)
+            .field("public_url", &self.public_url.as_str())
+            .field("rpc_hosts", &rpc_hosts)
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "<configured>"))
+            .field("outbox_dir", &self.outbox_dir)
+            .field("history_cap", &self.history_cap)
+            .field("worker_batch", &self.worker_batch)
+            .field("max_attempts", &self.max_attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+fn parse_or<T: std::str::FromStr>(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<T, SettingsError>
+where
+    T::Err: fmt::Display,
+{
+    let text = var(name).unwrap_or_else(|| default.to_owned());
+    text.parse()
+        .map_err(|e| SettingsError { variable: name, message: format!("'{text}' is invalid: {e}") })
+}
+
+fn ranged(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, SettingsError> {
+    let Some(text) = var(name) else { return Ok(default) };
+    match text.parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(SettingsError {
+            variable: name,
+            message: format!(
+                "'{text}' is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        }),
+    }
+}
+
+fn http_url(name: &'static str, text: &str) -> Result<Url, SettingsError> {
+    let url = Url::parse(text).map_err(|e| SettingsError {
+        variable: name,
+        message: format!("'{}' is not a URL: {e}", redact_url(text)),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(SettingsError {
+            variable: name,
+            message: format!("'{}' is not an http(s) URL", redact_url(text)),
+        });
+    }
+    Ok(url)
+}
+
+fn validate_smtp_url(text: &str) -> Result<(), SettingsError> {
+    let error = |message: String| SettingsError { variable: "KIMIKO_SMTP_URL", message };
+    let url = Url::parse(text).map_err(|e| error(format!("not a URL: {e}")))?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err(error(format!("scheme '{}' is neither smtp nor smtps", url.scheme())));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(error("no host".into()));
+    }
+    Ok(())
+}
+
+fn validate_mailbox(text: &str) -> Result<(), SettingsError> {
+    text.parse::<lettre::message::Mailbox>().map(|_| ()).map_err(|e| SettingsError {
+        variable: "KIMIKO_MAIL_FROM",
+        message: format!("'{text}' is not a mailbox: {e}"),
+    })
+}
+
+/// A URL with any password and query removed, for error messages.
+pub fn redact_url(text: &str) -> String {
+    match Url::parse(text) {
+        Ok(mut url) => {
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.to_string()
+        }
+        Err(_) => "<unparsable>".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn embedded_defaults_work_with_an_empty_environment() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database_url, "sqlite://data/kimiko.db");
+        assert_eq!(s.rpc_urls[0].as_str(), "https://api.mainnet-beta.solana.com/");
+        assert_eq!(s.history_cap, 1000);
+        assert_eq!(s.worker_batch, 10);
+        assert_eq!(s.max_attempts, 3);
+        assert!(s.smtp_url.is_none());
+        assert_eq!(s.link("/report/x"), "http://127.0.0.1:3000/report/x");
+        assert_eq!(s.database_dir(), Some(PathBuf::from("data")));
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let error = settings(&[("KIMIKO_RPC_URLS", "ftp://example.com")]).unwrap_err();
+        assert_eq!(error.variable, "KIMIKO_RPC_URLS");
+        let error = settings(&[("KIMIKO_HISTORY_CAP", "lots")]).unwrap_err();
+        assert_eq!(error.variable, "KIMIKO_HISTORY_CAP");
+        let error = settings(&[("LEPTOS_SITE_ADDR", "nowhere")]).unwrap_err();
+        assert_eq!(error.variable, "LEPTOS_SITE_ADDR");
+        let error = settings(&[("KIMIKO_SMTP_URL", "http://mail.example.com")]).unwrap_err();
+        assert_eq!(error.variable, "KIMIKO_SMTP_URL");
+        let error = settings(&[("KIMIKO_MAIL_FROM", "not a mailbox")]).unwrap_err();
+        assert_eq!(error.variable, "KIMIKO_MAIL_FROM");
+        let error = settings(&[("KIMIKO_DATABASE_URL", "postgres://x")]).unwrap_err();
+        assert_eq!(error.variable, "KIMIKO_DATABASE_URL");
+    }
+
+    #[test]
+    fn several_rpc_endpoints_and_no_secrets_in_debug() {
+        let s = settings(&[
+            ("KIMIKO_RPC_URLS", "https://a.example/key123, http://127.0.0.1:8899"),
+            ("KIMIKO_SMTP_URL", "smtps://user:hunter2@mail.example.com:465"),
+        ])
+        .unwrap();
+        assert_eq!(s.rpc_urls.len(), 2);
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("hunter2") && !debug.contains("key123"), "{debug}");
+        let error = settings(&[("KIMIKO_SMTP_URL", "smtp://user:hunter2@")]).unwrap_err();
+        assert!(!error.to_string().contains("hunter2"));
+    }
+}
