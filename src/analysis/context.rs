@@ -40,7 +40,9 @@ impl<'a> Context<'a> {
         // Oldest first, so evidence lists start where the relationship began.
         for tx in history.transactions.iter().rev().filter(|tx| !tx.failed) {
             for transfer in &tx.transfers {
-                let Some((other, outgoing)) = other_side(wallet, transfer) else { continue };
+                let Some((other, outgoing)) = other_side(wallet, transfer) else {
+                    continue;
+                };
                 total_transfers += 1;
                 let entry = by_address.entry(other).or_insert_with(|| Counterparty {
                     address: other,
@@ -59,9 +61,18 @@ impl<'a> Context<'a> {
             }
         }
         let mut counterparties: Vec<_> = by_address.into_values().collect();
-        counterparties
-            .sort_by(|a, b| b.transfers().cmp(&a.transfers()).then(a.address.cmp(b.address)));
-        Self { wallet, history, labels, counterparties, total_transfers }
+        counterparties.sort_by(|a, b| {
+            b.transfers()
+                .cmp(&a.transfers())
+                .then(a.address.cmp(b.address))
+        });
+        Self {
+            wallet,
+            history,
+            labels,
+            counterparties,
+            total_transfers,
+        }
     }
 
     /// Every fetched transaction, newest first, failed ones included (a failed
@@ -90,7 +101,10 @@ impl<'a> Context<'a> {
 
     /// Block times of all analysed transactions that have one.
     pub fn block_times(&self) -> impl Iterator<Item = i64> + 'a {
-        self.history.transactions.iter().filter_map(|tx| tx.block_time)
+        self.history
+            .transactions
+            .iter()
+            .filter_map(|tx| tx.block_time)
     }
 
     /// Oldest and newest block time analysed.

@@ -4,7 +4,10 @@
 
 pub mod email;
 pub mod job;
+pub mod methodology;
 pub mod report;
+pub mod request;
+pub mod time;
 pub mod wallet;
 
 pub use email::{EmailAddress, EmailError};
@@ -13,4 +16,5 @@ pub use report::{
     Activity, Category, CounterpartyShare, Evidence, EvidenceKind, Finding, Grade, MonthCount,
     PublishedReport, Report, Severity,
 };
+pub use request::{FieldErrors, RequestReportError};
 pub use wallet::{WalletAddress, WalletError, shorten};

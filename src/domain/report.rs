@@ -148,7 +148,12 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn new(kind: EvidenceKind, label: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { kind, label: label.into(), value: value.into(), detail: None }
+        Self {
+            kind,
+            label: label.into(),
+            value: value.into(),
+            detail: None,
+        }
     }
 
     pub fn signature(label: impl Into<String>, signature: impl Into<String>) -> Self {
@@ -294,6 +299,9 @@ mod tests {
     fn severities_order_mildest_first() {
         assert!(Severity::Info < Severity::Low);
         assert!(Severity::High < Severity::Critical);
-        assert_eq!(serde_json::to_string(&Severity::Medium).unwrap(), "\"medium\"");
+        assert_eq!(
+            serde_json::to_string(&Severity::Medium).unwrap(),
+            "\"medium\""
+        );
     }
 }

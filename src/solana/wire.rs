@@ -6,20 +6,22 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// JSON-RPC 2.0 response envelope. `id` is whatever we sent.
+/// JSON-RPC 2.0 response envelope. `id` is whatever we sent. `result` is
+/// kept raw so that a present `null` (e.g. an unknown transaction) stays
+/// distinguishable from a missing result.
 #[derive(Debug, Deserialize)]
-pub struct Envelope<T> {
+pub struct Envelope {
     #[allow(dead_code)]
     pub jsonrpc: String,
     #[serde(default)]
     pub id: Value,
-    #[serde(default = "none")]
-    pub result: Option<T>,
+    #[serde(default, deserialize_with = "present")]
+    pub result: Option<Value>,
     pub error: Option<ErrorObject>,
 }
 
-fn none<T>() -> Option<T> {
-    None
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -88,7 +90,9 @@ impl<'de> Deserialize<'de> for WireVersion {
                 .and_then(|n| u8::try_from(n).ok())
                 .map(WireVersion::Number)
                 .ok_or_else(|| serde::de::Error::custom("transaction version out of range")),
-            other => Err(serde::de::Error::custom(format!("unknown transaction version {other}"))),
+            other => Err(serde::de::Error::custom(format!(
+                "unknown transaction version {other}"
+            ))),
         }
     }
 }

@@ -7,7 +7,10 @@ use crate::domain::{Category, Evidence, Finding, Severity};
 
 use super::MAX_SIGNATURES;
 
-pub const CONCENTRATION: Detector = Detector { info: &CONCENTRATION_INFO, detect: concentration };
+pub const CONCENTRATION: Detector = Detector {
+    info: &CONCENTRATION_INFO,
+    detect: concentration,
+};
 
 /// Below this many transfers a "share" says nothing.
 const MIN_TRANSFERS: u32 = 5;

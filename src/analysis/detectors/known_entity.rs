@@ -8,11 +8,22 @@ use crate::domain::{Category, Evidence, Finding, Severity};
 
 use super::MAX_SIGNATURES;
 
-pub const EXCHANGE: Detector = Detector { info: &EXCHANGE_INFO, detect: exchange };
-pub const BRIDGE: Detector = Detector { info: &BRIDGE_INFO, detect: bridge };
-pub const PRIVACY_PROTOCOL: Detector =
-    Detector { info: &PRIVACY_PROTOCOL_INFO, detect: privacy_protocol };
-pub const OTHER: Detector = Detector { info: &OTHER_INFO, detect: other };
+pub const EXCHANGE: Detector = Detector {
+    info: &EXCHANGE_INFO,
+    detect: exchange,
+};
+pub const BRIDGE: Detector = Detector {
+    info: &BRIDGE_INFO,
+    detect: bridge,
+};
+pub const PRIVACY_PROTOCOL: Detector = Detector {
+    info: &PRIVACY_PROTOCOL_INFO,
+    detect: privacy_protocol,
+};
+pub const OTHER: Detector = Detector {
+    info: &OTHER_INFO,
+    detect: other,
+};
 
 static EXCHANGE_INFO: DetectorInfo = DetectorInfo {
     id: "known_entity.exchange",
@@ -55,9 +66,13 @@ static OTHER_INFO: DetectorInfo = DetectorInfo {
 };
 
 fn exchange(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &EXCHANGE_INFO, &[LabelKind::Exchange], |names, transfers| {
-        let strength = if transfers >= 3 { 100 } else { 70 };
-        (
+    entity_finding(
+        ctx,
+        &EXCHANGE_INFO,
+        &[LabelKind::Exchange],
+        |names, transfers| {
+            let strength = if transfers >= 3 { 100 } else { 70 };
+            (
             Severity::High,
             strength,
             format!(
@@ -66,40 +81,56 @@ fn exchange(ctx: &Context) -> Option<Finding> {
             ),
             "Put an intermediate wallet you control between the exchange and this one, and don't move the same amounts through it right away. Better still, keep the wallet you use publicly separate from the one that touches exchanges.".to_owned(),
         )
-    })
+        },
+    )
 }
 
 fn bridge(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &BRIDGE_INFO, &[LabelKind::Bridge], |names, transfers| {
-        (
+    entity_finding(
+        ctx,
+        &BRIDGE_INFO,
+        &[LabelKind::Bridge],
+        |names, transfers| {
+            (
             Severity::Medium,
             if transfers >= 3 { 100 } else { 60 },
             format!("This wallet moved funds through {names} {transfers} time(s). A bridge publishes both ends of a transfer, so the wallet on the other chain — and that chain's whole history — is linked to this one."),
             "Bridge to a fresh address on the other chain, not your main one, and avoid bridging back the same amount.".to_owned(),
         )
-    })
+        },
+    )
 }
 
 fn privacy_protocol(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &PRIVACY_PROTOCOL_INFO, &[LabelKind::PrivacyProtocol], |names, transfers| {
-        (
+    entity_finding(
+        ctx,
+        &PRIVACY_PROTOCOL_INFO,
+        &[LabelKind::PrivacyProtocol],
+        |names, transfers| {
+            (
             Severity::Low,
             100,
             format!("This wallet interacted with {names} ({transfers} transfer(s)). That is visible to anyone, and deposits and withdrawals of the same amount close in time can be matched."),
             "Wait between deposit and withdrawal, and don't withdraw the exact amount you deposited.".to_owned(),
         )
-    })
+        },
+    )
 }
 
 fn other(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &OTHER_INFO, &[LabelKind::Mev, LabelKind::Other], |names, transfers| {
-        (
+    entity_finding(
+        ctx,
+        &OTHER_INFO,
+        &[LabelKind::Mev, LabelKind::Other],
+        |names, transfers| {
+            (
             Severity::Low,
             if transfers >= 5 { 100 } else { 60 },
             format!("This wallet transferred funds with {names} ({transfers} transfer(s)). Services keep their own records of who uses them, and their addresses are public."),
             "Check whether the service needs to see this wallet; use a separate wallet for services that know who you are.".to_owned(),
         )
-    })
+        },
+    )
 }
 
 /// Shared by all four: find counterparties with a label of `kinds`, and let
@@ -113,7 +144,11 @@ fn entity_finding(
     let matches: Vec<_> = ctx
         .counterparties()
         .iter()
-        .filter_map(|c| ctx.label(c.address).filter(|l| kinds.contains(&l.kind)).map(|l| (c, l)))
+        .filter_map(|c| {
+            ctx.label(c.address)
+                .filter(|l| kinds.contains(&l.kind))
+                .map(|l| (c, l))
+        })
         .collect();
     if matches.is_empty() {
         return None;
@@ -126,7 +161,11 @@ fn entity_finding(
         }
     }
     let names = join_names(&names);
-    let confidence = matches.iter().map(|(_, l)| l.confidence).max().unwrap_or(50);
+    let confidence = matches
+        .iter()
+        .map(|(_, l)| l.confidence)
+        .max()
+        .unwrap_or(50);
     let (severity, strength, explanation, recommendation) = describe(&names, transfers);
 
     let mut evidence = Vec::new();
@@ -137,10 +176,16 @@ fn entity_finding(
         );
         evidence.push(Evidence::count(
             format!("transfers with {}", label.name),
-            format!("{} sent, {} received", counterparty.sent, counterparty.received),
+            format!(
+                "{} sent, {} received",
+                counterparty.sent, counterparty.received
+            ),
         ));
     }
-    let signatures = matches.iter().flat_map(|(c, _)| c.signatures.iter()).take(MAX_SIGNATURES);
+    let signatures = matches
+        .iter()
+        .flat_map(|(c, _)| c.signatures.iter())
+        .take(MAX_SIGNATURES);
     evidence.extend(signatures.map(|s| Evidence::signature("transaction", *s)));
 
     Some(

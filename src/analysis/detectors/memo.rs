@@ -5,7 +5,10 @@ use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const PERSONAL_DATA: Detector = Detector { info: &PERSONAL_DATA_INFO, detect: personal_data };
+pub const PERSONAL_DATA: Detector = Detector {
+    info: &PERSONAL_DATA_INFO,
+    detect: personal_data,
+};
 
 static PERSONAL_DATA_INFO: DetectorInfo = DetectorInfo {
     id: "memo.personal_data",
@@ -74,7 +77,9 @@ fn personal_data(ctx: &Context) -> Option<Finding> {
 /// Finds email addresses and phone numbers in free text.
 pub fn scan(text: &str) -> Vec<PersonalData> {
     let mut found = Vec::new();
-    if text.split(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c)).any(looks_like_email)
+    if text
+        .split(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c))
+        .any(looks_like_email)
     {
         found.push(PersonalData::Email);
     }
@@ -86,14 +91,23 @@ pub fn scan(text: &str) -> Vec<PersonalData> {
 
 fn looks_like_email(token: &str) -> bool {
     let token = token.trim_matches(|c: char| c == '.' || c == '!' || c == '?');
-    let Some((local, domain)) = token.split_once('@') else { return false };
+    let Some((local, domain)) = token.split_once('@') else {
+        return false;
+    };
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
-        && domain.rsplit('.').next().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic));
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic));
     !local.is_empty()
-        && local.chars().all(|c| c.is_alphanumeric() || "._%+-".contains(c))
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._%+-".contains(c))
         && domain_ok
 }
 
@@ -117,7 +131,10 @@ fn has_phone_number(text: &str) -> bool {
             let c = chars[j];
             if c.is_ascii_digit() {
                 groups.last_mut().expect("one group").push(c);
-            } else if " -.()".contains(c) && j + 1 < chars.len() && (chars[j + 1].is_ascii_digit() || chars[j + 1] == '(' || c == ')') {
+            } else if " -.()".contains(c)
+                && j + 1 < chars.len()
+                && (chars[j + 1].is_ascii_digit() || chars[j + 1] == '(' || c == ')')
+            {
                 if !groups.last().expect("one group").is_empty() {
                     groups.push(String::new());
                 }
@@ -147,9 +164,15 @@ mod tests {
 
     #[test]
     fn finds_emails_and_phone_numbers() {
-        assert_eq!(scan("rent for march, alice.smith@example.com"), vec![PersonalData::Email]);
+        assert_eq!(
+            scan("rent for march, alice.smith@example.com"),
+            vec![PersonalData::Email]
+        );
         assert_eq!(scan("call me +44 20 7946 0958"), vec![PersonalData::Phone]);
-        assert_eq!(scan("(555) 123-4567 bob@mail.co"), vec![PersonalData::Email, PersonalData::Phone]);
+        assert_eq!(
+            scan("(555) 123-4567 bob@mail.co"),
+            vec![PersonalData::Email, PersonalData::Phone]
+        );
         assert_eq!(scan("+14155550123"), vec![PersonalData::Phone]);
     }
 

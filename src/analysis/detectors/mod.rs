@@ -39,7 +39,11 @@ mod tests {
             let category = serde_json::to_value(info.category).unwrap();
             assert_eq!(category.as_str().unwrap(), prefix, "{}", info.id);
             assert!(info.max_penalty <= 40, "{} penalty too large", info.id);
-            assert!(!info.looks_at.is_empty() && !info.limits.is_empty(), "{}", info.id);
+            assert!(
+                !info.looks_at.is_empty() && !info.limits.is_empty(),
+                "{}",
+                info.id
+            );
         }
     }
 }

@@ -1,0 +1,48 @@
+//! A mock Solana JSON-RPC server serving the demo scenarios, for the
+//! end-to-end suite and for trying Kimiko without mainnet:
+//!
+//!     cargo run --example mock_rpc --features testing -- 127.0.0.1:8899 scenarios.json
+//!
+//! Writes `{ "exposed": "<wallet>", "careful": …, "empty": … }` to the given
+//! file once it is listening, then serves until killed.
+
+use std::net::SocketAddr;
+
+use kimiko::testing::MockRpc;
+use kimiko::testing::scenarios::demo_chain;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let mut args = std::env::args().skip(1);
+    let addr: SocketAddr = match args
+        .next()
+        .unwrap_or_else(|| "127.0.0.1:8899".into())
+        .parse()
+    {
+        Ok(addr) => addr,
+        Err(error) => {
+            eprintln!("mock_rpc: bad listen address: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let (chain, scenarios) = demo_chain();
+    let rpc = MockRpc::start_on(addr, chain).await;
+    let wallets: serde_json::Map<String, serde_json::Value> = scenarios
+        .iter()
+        .map(|s| (s.name.to_owned(), s.wallet.clone().into()))
+        .collect();
+    let json = serde_json::Value::Object(wallets).to_string();
+    if let Some(path) = args.next() {
+        let path = std::path::PathBuf::from(path);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(error) = std::fs::write(&path, &json) {
+            eprintln!("mock_rpc: cannot write {}: {error}", path.display());
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+    println!("mock Solana RPC on {} serving {json}", rpc.url());
+    let _ = tokio::signal::ctrl_c().await;
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,304 @@
+//! `kimiko serve | analyze | jobs | cron`: the command line, sharing every
+//! engine with the server.
+
+use std::io::Write as _;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use tokio::sync::watch;
+
+use crate::analysis;
+use crate::domain::{JobStatus, PublishedReport, Severity, WalletAddress};
+use crate::jobs::scheduler;
+use crate::server::settings::Settings;
+use crate::server::startup::{self, Application, Overrides};
+use crate::server::telemetry;
+use crate::solana::{Progress, SolanaRpc, fetch_history};
+use crate::storage;
+
+#[derive(Parser, Debug)]
+#[command(name = "kimiko", version, about = "How exposed is your Solana wallet?")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server, the worker and the scheduler (the default).
+    Serve,
+    /// Fetch and analyse one wallet now and print the report.
+    Analyze {
+        wallet: String,
+        /// Print the report as JSON, exactly as `GET /api/reports/{wallet}` serves it.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect and re-queue jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// List or run the scheduled housekeeping tasks.
+    Cron {
+        #[command(subcommand)]
+        command: CronCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobsCommand {
+    /// List recent jobs, newest first.
+    List {
+        /// queued, running, succeeded or dead
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Re-queue a dead job (or every dead job with --dead).
+    Retry {
+        id: Option<String>,
+        #[arg(long, conflicts_with = "id")]
+        dead: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CronCommand {
+    /// Show each task, its schedule and when it next runs.
+    List,
+    /// Run one task now.
+    Run { task: String },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    telemetry::init(settings.log_json);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Analyze { wallet, json } => analyze(settings, &wallet, json).await,
+        Command::Jobs { command } => jobs(settings, command).await,
+        Command::Cron { command } => cron(settings, command).await,
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutdown requested");
+        let _ = stop.send(true);
+    });
+    app.run(stopped, true).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
+
+async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result<()> {
+    let wallet = WalletAddress::parse(wallet).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let labels = startup::load_labels(&settings)?;
+    let rpc = SolanaRpc::new(
+        &settings.rpc_urls,
+        settings.rpc_timeout,
+        settings.rpc_batch_size,
+        settings.rpc_concurrency,
+    );
+    let progress = |p: Progress| progress_bar(p);
+    let (history, gaps) = fetch_history(&rpc, &wallet, settings.history_cap, &progress)
+        .await
+        .context("Failed to fetch the wallet's history")?;
+    eprintln!();
+    let now = crate::storage::now_ms();
+    let report = analysis::analyze(&history, &labels, now / 1000);
+    let published = PublishedReport {
+        report,
+        created_at: now / 1000,
+        expires_at: (now + settings.report_ttl.as_millis() as i64) / 1000,
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &published)?;
+        writeln!(out)?;
+    } else {
+        print_report(&mut out, &published)?;
+        if gaps.missing + gaps.unsupported_version > 0 {
+            writeln!(
+                out,
+                "\nNote: {} transaction(s) were no longer available and {} used an unsupported version.",
+                gaps.missing, gaps.unsupported_version
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn progress_bar(progress: Progress) {
+    const WIDTH: u32 = 30;
+    let filled = if progress.total == 0 {
+        0
+    } else {
+        progress.done * WIDTH / progress.total
+    };
+    eprint!(
+        "\rFetching [{}{}] {}/{} transactions",
+        "#".repeat(filled as usize),
+        ".".repeat((WIDTH - filled) as usize),
+        progress.done,
+        progress.total
+    );
+}
+
+fn print_report(out: &mut impl std::io::Write, published: &PublishedReport) -> std::io::Result<()> {
+    let report = &published.report;
+    writeln!(out, "Wallet  {}", report.wallet)?;
+    writeln!(
+        out,
+        "Score   {}/100  (grade {})",
+        report.score,
+        report.grade.as_str()
+    )?;
+    writeln!(out, "        {}", report.summary)?;
+    writeln!(
+        out,
+        "Window  {} of {}{} transactions analysed",
+        report.transactions_analyzed,
+        report.transactions_found,
+        if report.history_truncated { "+" } else { "" }
+    )?;
+    for severity in Severity::ALL {
+        for finding in report.findings_with(severity) {
+            writeln!(
+                out,
+                "\n[{}] {}  (−{}, {}% confidence)",
+                severity.label().to_uppercase(),
+                finding.title,
+                finding.penalty,
+                finding.confidence
+            )?;
+            writeln!(out, "    id: {}", finding.id)?;
+            writeln!(out, "    {}", finding.explanation)?;
+            for evidence in &finding.evidence {
+                let detail = evidence
+                    .detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "      - {}: {}{detail}",
+                    evidence.label, evidence.value
+                )?;
+            }
+            writeln!(out, "    What to do: {}", finding.recommendation)?;
+        }
+    }
+    Ok(())
+}
+
+async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
+    let state = startup::build_state(settings, Overrides::default()).await?;
+    let now = state.clock.now_ms();
+    match command {
+        JobsCommand::List { status, limit } => {
+            let status = status
+                .map(|s| {
+                    JobStatus::parse(&s).with_context(|| {
+                        format!("unknown status '{s}' (queued, running, succeeded, dead)")
+                    })
+                })
+                .transpose()?;
+            let rows = storage::jobs::list(&state.db, status, limit).await?;
+            println!(
+                "{:<24} {:<10} {:>8} {:<44} LAST ERROR",
+                "ID", "STATUS", "ATTEMPTS", "WALLET"
+            );
+            for row in rows {
+                println!(
+                    "{:<24} {:<10} {:>8} {:<44} {}",
+                    row.id,
+                    row.status,
+                    format!("{}/{}", row.attempts, row.max_attempts),
+                    row.wallet,
+                    row.last_error.unwrap_or_default()
+                );
+            }
+        }
+        JobsCommand::Retry { id: Some(id), .. } => {
+            let outcome = storage::jobs::requeue_dead(&state.db, &id, now).await?;
+            match outcome {
+                storage::jobs::RequeueOutcome::Requeued => println!("re-queued {id}"),
+                storage::jobs::RequeueOutcome::NotFound => anyhow::bail!("no job {id}"),
+                storage::jobs::RequeueOutcome::NotDead(status) => {
+                    anyhow::bail!("job {id} is {status}, not dead")
+                }
+                storage::jobs::RequeueOutcome::AddressErased => {
+                    anyhow::bail!("job {id} is past the dead-letter window: its address was erased")
+                }
+            }
+        }
+        JobsCommand::Retry {
+            id: None,
+            dead: true,
+        } => {
+            let count = storage::jobs::requeue_all_dead(&state.db, now).await?;
+            println!("re-queued {count} dead job(s)");
+        }
+        JobsCommand::Retry {
+            id: None,
+            dead: false,
+        } => anyhow::bail!("give a job id, or --dead for every dead job"),
+    }
+    state.db.close().await;
+    Ok(())
+}
+
+async fn cron(settings: Settings, command: CronCommand) -> anyhow::Result<()> {
+    match command {
+        CronCommand::List => {
+            let now = chrono::Utc::now();
+            println!(
+                "{:<20} {:<14} {:<22} WHAT",
+                "TASK", "SCHEDULE", "NEXT RUN (UTC)"
+            );
+            for task in scheduler::TASKS {
+                let next = scheduler::next_run(task, now).format("%Y-%m-%d %H:%M");
+                println!(
+                    "{:<20} {:<14} {:<22} {}",
+                    task.name, task.schedule, next, task.about
+                );
+            }
+            Ok(())
+        }
+        CronCommand::Run { task } => {
+            let known: Vec<&str> = scheduler::TASKS.iter().map(|t| t.name).collect();
+            let task = scheduler::find(&task)
+                .with_context(|| format!("no task '{task}'; tasks: {}", known.join(", ")))?;
+            let state = startup::build_state(settings, Overrides::default()).await?;
+            let summary = (task.run)(&state).await?;
+            println!("{}: {summary}", task.name);
+            state.db.close().await;
+            Ok(())
+        }
+    }
+}

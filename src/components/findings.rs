@@ -1,0 +1,91 @@
+//! Findings grouped by severity, each with its explanation, evidence and advice.
+
+use leptos::prelude::*;
+
+use super::explorer::{AddressLink, TransactionLink};
+use crate::domain::{Evidence, EvidenceKind, Finding, Severity};
+
+#[component]
+pub fn FindingsBySeverity(findings: Vec<Finding>) -> impl IntoView {
+    if findings.is_empty() {
+        return view! { <p class="muted">"No findings: nothing in this history links the wallet to anyone."</p> }.into_any();
+    }
+    Severity::ALL
+        .iter()
+        .filter_map(|&severity| {
+            let group: Vec<Finding> = findings.iter().filter(|f| f.severity == severity).cloned().collect();
+            (!group.is_empty()).then(|| {
+                view! {
+                    <section class="severity-group" aria-labelledby=format!("sev-{}", severity.as_str())>
+                        <h3 id=format!("sev-{}", severity.as_str())>
+                            <span class=format!("sev-pill sev-{}", severity.as_str())>{severity.label()}</span>
+                            <span class="count">{format!("{} finding{}", group.len(), if group.len() == 1 { "" } else { "s" })}</span>
+                        </h3>
+                        {group.into_iter().map(|finding| view! { <FindingCard finding/> }).collect_view()}
+                    </section>
+                }
+            })
+        })
+        .collect_view()
+        .into_any()
+}
+
+#[component]
+pub fn FindingCard(finding: Finding) -> impl IntoView {
+    let Finding {
+        id,
+        title,
+        severity,
+        confidence,
+        penalty,
+        explanation,
+        evidence,
+        recommendation,
+        ..
+    } = finding;
+    // Serious findings show their evidence straight away.
+    let open_evidence = severity >= Severity::High;
+    let anchor = format!("finding-{}", id.replace('.', "-"));
+    view! {
+        <article class=format!("finding sev-border-{}", severity.as_str()) id=anchor>
+            <header>
+                <h4>{title}</h4>
+                <p class="finding-meta">
+                    <code>{id}</code>
+                    <span>{format!("−{penalty} points")}</span>
+                    <span>{format!("{confidence}% confidence")}</span>
+                </p>
+            </header>
+            <p>{explanation}</p>
+            {(!evidence.is_empty()).then(|| view! {
+                <details class="evidence" open=open_evidence>
+                    <summary>{format!("Evidence ({})", evidence.len())}</summary>
+                    <dl>{evidence.into_iter().map(|item| view! { <EvidenceItem item/> }).collect_view()}</dl>
+                </details>
+            })}
+            <p class="advice"><strong>"What to do: "</strong>{recommendation}</p>
+        </article>
+    }
+}
+
+#[component]
+fn EvidenceItem(item: Evidence) -> impl IntoView {
+    let Evidence {
+        kind,
+        label,
+        value,
+        detail,
+    } = item;
+    let value_view = match kind {
+        EvidenceKind::Signature => view! { <TransactionLink signature=value/> }.into_any(),
+        EvidenceKind::Address => view! { <AddressLink address=value/> }.into_any(),
+        EvidenceKind::Text => view! { <q class="onchain-text">{value}</q> }.into_any(),
+        _ => view! { <span>{value}</span> }.into_any(),
+    };
+    view! {
+        <div class="evidence-item">
+            <dt>{label}</dt>
+            <dd>{value_view}{detail.map(|d| view! { <span class="evidence-detail">{d}</span> })}</dd>
+        </div>
+    }
+}

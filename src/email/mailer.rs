@@ -1,0 +1,195 @@
+//! Sending mail: over SMTP when `KIMIKO_SMTP_URL` is set, as `.eml` files in
+//! `KIMIKO_OUTBOX_DIR` otherwise, or into memory for tests.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::server::settings::{Settings, redact_url};
+
+/// A message ready to send.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub to: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// `<…@sender-domain>`, kept across retries of the same job.
+    pub message_id: String,
+}
+
+/// A message as the memory backend keeps it, for tests to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentEmail {
+    pub to: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    pub message_id: String,
+    /// The full RFC 5322 message as it would go over the wire.
+    pub raw: String,
+}
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    File {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+    Memory {
+        sent: Arc<Mutex<Vec<SentEmail>>>,
+        from: Mailbox,
+    },
+}
+
+/// Why a message was not sent, and whether trying later can help.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// 4xx, connection refused, timeouts: try again later.
+    #[error("mail not sent, will retry: {0}")]
+    Transient(String),
+    /// 5xx, a malformed message: retrying won't help.
+    #[error("mail rejected: {0}")]
+    Permanent(String),
+}
+
+impl Mailer {
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Mailer> {
+        let from: Mailbox = settings.mail_from.parse()?;
+        Ok(match &settings.smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "KIMIKO_SMTP_URL: {} is unusable: {e}",
+                            redact_url(url.expose())
+                        )
+                    })?
+                    .timeout(Some(std::time::Duration::from_secs(30)))
+                    .build();
+                Mailer::Smtp { transport, from }
+            }
+            None => Mailer::File {
+                dir: settings.outbox_dir.clone(),
+                from,
+            },
+        })
+    }
+
+    /// A mailer that keeps messages in memory, for tests.
+    pub fn memory(from: &str) -> (Mailer, Arc<Mutex<Vec<SentEmail>>>) {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let from = from.parse().expect("test sender is a mailbox");
+        (
+            Mailer::Memory {
+                sent: sent.clone(),
+                from,
+            },
+            sent,
+        )
+    }
+
+    fn from(&self) -> &Mailbox {
+        match self {
+            Mailer::Smtp { from, .. } | Mailer::File { from, .. } | Mailer::Memory { from, .. } => {
+                from
+            }
+        }
+    }
+
+    /// The domain Message-IDs are made on.
+    pub fn sender_domain(&self) -> String {
+        self.from().email.domain().to_owned()
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp { .. } => "SMTP".to_owned(),
+            Mailer::File { dir, .. } => format!("file outbox in {}", dir.display()),
+            Mailer::Memory { .. } => "memory".to_owned(),
+        }
+    }
+
+    /// Sends `email`. For the file outbox, returns the path written.
+    pub async fn send(&self, email: &OutgoingEmail) -> Result<Option<PathBuf>, MailError> {
+        let message = self.build(email)?;
+        match self {
+            Mailer::Smtp { transport, .. } => {
+                transport.send(message).await.map_err(classify_smtp)?;
+                Ok(None)
+            }
+            Mailer::File { dir, .. } => write_eml(dir, email, &message.formatted()).await.map(Some),
+            Mailer::Memory { sent, .. } => {
+                sent.lock().expect("memory mailer lock").push(SentEmail {
+                    to: email.to.clone(),
+                    subject: email.subject.clone(),
+                    html: email.html.clone(),
+                    text: email.text.clone(),
+                    message_id: email.message_id.clone(),
+                    raw: String::from_utf8_lossy(&message.formatted()).into_owned(),
+                });
+                Ok(None)
+            }
+        }
+    }
+
+    fn build(&self, email: &OutgoingEmail) -> Result<Message, MailError> {
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e| MailError::Permanent(format!("recipient is not a mailbox: {e}")))?;
+        Message::builder()
+            .from(self.from().clone())
+            .to(to)
+            .subject(&email.subject)
+            .message_id(Some(email.message_id.clone()))
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .map_err(|e| MailError::Permanent(format!("could not build the message: {e}")))
+    }
+}
+
+/// SMTP 4xx and network trouble are worth retrying; 5xx is final.
+fn classify_smtp(error: lettre::transport::smtp::Error) -> MailError {
+    let text = error.to_string();
+    if error.is_permanent() {
+        MailError::Permanent(text)
+    } else {
+        // Transient replies (4xx), connection refused, TLS or timeout trouble.
+        MailError::Transient(text)
+    }
+}
+
+/// Writes `<dir>/<message-id>.eml` atomically (temp file + rename), so a
+/// retry rewrites the same file instead of leaving a second message.
+async fn write_eml(dir: &Path, email: &OutgoingEmail, bytes: &[u8]) -> Result<PathBuf, MailError> {
+    let io = |e: std::io::Error| {
+        MailError::Transient(format!("could not write to {}: {e}", dir.display()))
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let name: String = email
+        .message_id
+        .trim_matches(['<', '>'])
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{name}.eml"));
+    let temp = dir.join(format!(".{name}.eml.tmp"));
+    tokio::fs::write(&temp, bytes).await.map_err(io)?;
+    tokio::fs::rename(&temp, &path).await.map_err(io)?;
+    Ok(path)
+}

@@ -1,0 +1,253 @@
+//! One report job, start to finish: fetch the wallet's history, analyse it,
+//! store the report and its mail in one transaction, send the mail, then
+//! mark mail and job done in one transaction.
+//!
+//! Each step can be the one a crash interrupts, and a re-run picks up from
+//! what is stored: a stored outbox row means the report is stored too, so
+//! only the mail is left; a mail marked sent means nothing is left. The one
+//! window that remains is a crash after the SMTP server accepted the message
+//! and before the `sent` mark commits; the re-run then sends the same message
+//! again with the same Message-ID (which most mail systems deduplicate). It
+//! is kept as short as a single local SQLite commit.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tracing::Instrument as _;
+
+use crate::analysis;
+use crate::domain::{PublishedReport, WalletAddress};
+use crate::email::templates;
+use crate::email::{MailError, OutgoingEmail};
+use crate::server::state::AppState;
+use crate::solana::{Progress, RpcError, fetch_history};
+use crate::storage::{self, jobs::ClaimedJob, outbox::NewMail};
+
+/// How a failed attempt should be treated.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// RPC or SMTP trouble that may pass: retry after a backoff.
+    #[error("{0}")]
+    Retryable(String),
+    /// Retrying cannot help (a rejected address, a malformed wallet).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl From<RpcError> for JobError {
+    fn from(error: RpcError) -> Self {
+        let text = format!("Solana RPC: {error}");
+        if error.is_retryable() {
+            JobError::Retryable(text)
+        } else {
+            JobError::Permanent(text)
+        }
+    }
+}
+
+impl From<MailError> for JobError {
+    fn from(error: MailError) -> Self {
+        match error {
+            MailError::Transient(text) => JobError::Retryable(format!("mail: {text}")),
+            MailError::Permanent(text) => JobError::Permanent(format!("mail: {text}")),
+        }
+    }
+}
+
+impl From<anyhow::Error> for JobError {
+    /// Database trouble: the database is local, so it is most likely a
+    /// passing lock or a full disk being cleared; retry.
+    fn from(error: anyhow::Error) -> Self {
+        JobError::Retryable(format!("{error:#}"))
+    }
+}
+
+/// What a successful run ended with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Done {
+    /// The mail went out and the job is marked succeeded.
+    Delivered,
+    /// Someone else owns the job now (our lease ran out); nothing was changed.
+    LeaseLost,
+}
+
+/// Runs `job` for `worker`. Progress goes to `progress` (written to the
+/// database by the caller, outside any transaction).
+pub async fn run(
+    state: &AppState,
+    job: &ClaimedJob,
+    worker: &str,
+    progress: &watch::Sender<Progress>,
+) -> Result<Done, JobError> {
+    let db = &state.db;
+    if let Some(mail) = storage::outbox::get(db, &job.id).await? {
+        if mail.is_sent() {
+            // Sent and marked before a crash that hit between the two commits
+            // of an older version; nothing to send again.
+            return finish(state, job, worker).await;
+        }
+        return deliver(state, job, worker, &mail).await;
+    }
+
+    let wallet = WalletAddress::parse(&job.wallet)
+        .map_err(|e| JobError::Permanent(format!("stored wallet is invalid: {e}")))?;
+    let Some(email) = job.email.as_deref() else {
+        return Err(JobError::Permanent(
+            "the email address was already erased".into(),
+        ));
+    };
+    let now = state.clock.now_ms();
+    let (published, fresh) = match storage::reports::get(db, wallet.as_str(), now).await? {
+        Some(existing) => (existing, true),
+        None => (analyse(state, job, worker, &wallet, progress).await?, false),
+    };
+
+    let report_url = state
+        .settings
+        .link(&format!("/report/{}", published.report.wallet));
+    let mail = templates::report_ready(
+        &published.report,
+        &report_url,
+        published.expires_at,
+        state.settings.public_url.as_str().trim_end_matches('/'),
+    );
+    let message_id = format!("<report.{}@{}>", job.id, state.mailer.sender_domain());
+    let mut tx = db.begin_write().await?;
+    if !fresh {
+        storage::reports::upsert(
+            &mut tx,
+            &published.report,
+            published.created_at * 1000,
+            published.expires_at * 1000,
+        )
+        .await?;
+    }
+    let new_mail = NewMail {
+        job_id: &job.id,
+        to: email,
+        subject: &mail.subject,
+        html: &mail.html,
+        text: &mail.text,
+        message_id: &message_id,
+    };
+    storage::outbox::insert_pending(&mut tx, &new_mail, now).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    tracing::info!(fresh, score = published.report.score, "report stored");
+
+    let mail = storage::outbox::get(db, &job.id)
+        .await?
+        .ok_or_else(|| JobError::Retryable("outbox row vanished after commit".into()))?;
+    deliver(state, job, worker, &mail).await
+}
+
+/// Fetches and analyses; the report expires after the configured TTL.
+async fn analyse(
+    state: &AppState,
+    job: &ClaimedJob,
+    worker: &str,
+    wallet: &WalletAddress,
+    progress: &watch::Sender<Progress>,
+) -> Result<PublishedReport, JobError> {
+    let on_progress = |p: Progress| {
+        progress.send_replace(p);
+    };
+    let (history, gaps) =
+        fetch_history(&state.rpc, wallet, state.settings.history_cap, &on_progress)
+            .instrument(tracing::info_span!("fetch_history"))
+            .await?;
+    // The progress writer is throttled; record the end of fetching now, before
+    // the job can finish and stop accepting progress.
+    let fetched = u32::try_from(history.signatures.len()).unwrap_or(u32::MAX);
+    storage::jobs::progress(
+        &state.db,
+        &job.id,
+        worker,
+        fetched,
+        fetched,
+        state.clock.now_ms(),
+    )
+    .await?;
+    if gaps.missing + gaps.unsupported_version > 0 {
+        tracing::warn!(
+            missing = gaps.missing,
+            unsupported_version = gaps.unsupported_version,
+            "some transactions could not be read"
+        );
+    }
+    let now = state.clock.now_ms();
+    let report = analysis::analyze(&history, &state.labels, now / 1000);
+    let ttl = state.settings.report_ttl.as_millis() as i64;
+    Ok(PublishedReport {
+        report,
+        created_at: now / 1000,
+        expires_at: (now + ttl) / 1000,
+    })
+}
+
+async fn deliver(
+    state: &AppState,
+    job: &ClaimedJob,
+    worker: &str,
+    mail: &storage::outbox::OutboxRow,
+) -> Result<Done, JobError> {
+    let Some(to) = mail.to_addr.clone() else {
+        return Err(JobError::Permanent(
+            "the email address was already erased".into(),
+        ));
+    };
+    let outgoing = OutgoingEmail {
+        to,
+        subject: mail.subject.clone(),
+        html: mail.html.clone(),
+        text: mail.text.clone(),
+        message_id: mail.message_id.clone(),
+    };
+    match state.mailer.send(&outgoing).await {
+        Ok(path) => {
+            if let Some(path) = path {
+                tracing::info!(path = %path.display(), "mail written to the file outbox");
+            }
+        }
+        Err(error) => {
+            storage::outbox::record_failure(&state.db, &job.id, &error.to_string()).await?;
+            return Err(error.into());
+        }
+    }
+    // Accepted by the server: mark it before anything else can fail.
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    storage::outbox::mark_sent(&mut tx, &job.id, now).await?;
+    let owned = storage::jobs::succeed(&mut tx, &job.id, worker, now).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(if owned {
+        Done::Delivered
+    } else {
+        Done::LeaseLost
+    })
+}
+
+async fn finish(state: &AppState, job: &ClaimedJob, worker: &str) -> Result<Done, JobError> {
+    let mut tx = state.db.begin_write().await?;
+    let owned = storage::jobs::succeed(&mut tx, &job.id, worker, state.clock.now_ms()).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(if owned {
+        Done::Delivered
+    } else {
+        Done::LeaseLost
+    })
+}
+
+/// Retry or bury: the attempt count and the error kind decide.
+pub fn after_failure(
+    error: &JobError,
+    attempt: i64,
+    max_attempts: i64,
+    base: Duration,
+) -> storage::jobs::AfterFailure {
+    match error {
+        JobError::Retryable(_) if attempt < max_attempts => storage::jobs::AfterFailure::Retry {
+            backoff: super::backoff::backoff(base, attempt as u32, &mut rand::rng()),
+        },
+        _ => storage::jobs::AfterFailure::Dead,
+    }
+}

@@ -1,0 +1,129 @@
+//! `/jobs/{id}`: where a request stands. Refreshes itself — by a `<noscript>`
+//! meta refresh without JavaScript, by polling with it — until the job ends.
+//! Shows nothing about who asked.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::not_found::NotFoundMessage;
+use crate::domain::{JobStatus, JobView, shorten};
+
+/// How often the page looks again while the job runs.
+const POLL: Duration = Duration::from_millis(1000);
+
+/// The job's public view, or `None` for an unknown id.
+#[server(prefix = "/api", endpoint = "page/job")]
+pub async fn load_job(id: String) -> Result<Option<JobView>, ServerFnError> {
+    use crate::server::{api, state::AppState};
+    let state = expect_context::<AppState>();
+    api::job_view(&state, &id)
+        .await
+        .map_err(|_| ServerFnError::new("Could not read the job."))
+}
+
+#[component]
+pub fn JobPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let job = Resource::new(id, load_job);
+
+    // With JavaScript: look again while the job is unfinished.
+    Effect::new(move |_| {
+        if let Some(Ok(Some(view))) = job.get()
+            && !view.status.is_finished()
+        {
+            set_timeout(move || job.refetch(), POLL);
+        }
+    });
+
+    view! {
+        <Transition fallback=|| view! { <section class="card"><p>"Loading…"</p></section> }>
+            {move || Suspend::new(async move {
+                match job.await {
+                    Ok(Some(view)) => view! { <JobStatusCard job=view/> }.into_any(),
+                    Ok(None) => {
+                        super::set_status(404);
+                        view! {
+                            <NotFoundMessage
+                                title="No such request"
+                                detail="This job doesn't exist, or finished more than a week ago and was cleaned up."
+                            />
+                        }
+                            .into_any()
+                    }
+                    Err(_) => view! { <section class="card"><p role="alert">"Could not load this job. Reload to try again."</p></section> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn JobStatusCard(job: JobView) -> impl IntoView {
+    let finished = job.status.is_finished();
+    let percent = if job.progress_total > 0 {
+        (u64::from(job.progress_done) * 100 / u64::from(job.progress_total)).min(100)
+    } else {
+        0
+    };
+    let headline = match job.status {
+        JobStatus::Queued => "Waiting for a worker…",
+        JobStatus::Running => "Reading the wallet's history…",
+        JobStatus::Succeeded => "Your report is ready",
+        JobStatus::Dead => "We could not finish this report",
+    };
+    let detail = match (job.status, job.queue_position) {
+        (JobStatus::Queued, Some(0)) => "You're next in line.".to_owned(),
+        (JobStatus::Queued, Some(n)) => format!("{n} request(s) ahead of yours."),
+        (JobStatus::Queued, None) => String::new(),
+        (JobStatus::Running, _) if job.progress_total > 0 => {
+            format!(
+                "{} of {} transactions fetched.",
+                job.progress_done, job.progress_total
+            )
+        }
+        (JobStatus::Running, _) => "Looking up the wallet's signatures.".to_owned(),
+        (JobStatus::Succeeded, _) => "We've also emailed you the link.".to_owned(),
+        (JobStatus::Dead, _) => format!(
+            "We tried {} time(s). Nothing was sent and no report was made.",
+            job.attempts
+        ),
+    };
+    let retrying = (!finished && job.attempts > 1)
+        .then(|| job.error.clone())
+        .flatten();
+    let report_path = format!("/report/{}", job.wallet);
+    view! {
+        <Title text=format!("Report request for {}", shorten(&job.wallet))/>
+        <Meta name="robots" content="noindex"/>
+        {(!finished).then(|| view! { <noscript inner_html=r#"<meta http-equiv="refresh" content="2">"#></noscript> })}
+        <section class="card job-card" aria-live="polite">
+            <p class="eyebrow">"Report request"</p>
+            <h1>{headline}</h1>
+            <p class="mono wallet-line">{job.wallet.clone()}</p>
+            <div class="status-row">
+                <span class=format!("status-pill status-{}", job.status.as_str())>{job.status.label()}</span>
+                <span class="muted">{detail}</span>
+            </div>
+            {(!finished).then(|| view! {
+                <div class="progress" role="progressbar" aria-label="Transactions fetched" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
+                    <div class="progress-bar" style=format!("width: {percent}%")></div>
+                </div>
+            })}
+            {retrying.map(|error| view! {
+                <p class="notice">"The last attempt failed and will be retried: " {error}</p>
+            })}
+            {(job.status == JobStatus::Dead).then(|| view! {
+                <p class="notice error" role="alert">"What went wrong: " {job.error.clone().unwrap_or_else(|| "unknown error".into())}</p>
+                <p><A href=format!("/?wallet={}", job.wallet) attr:class="button">"Try again"</A></p>
+            })}
+            {(job.status == JobStatus::Succeeded).then(|| view! {
+                <p><A href=report_path.clone() attr:class="button primary">"Open the report"</A></p>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,32 @@
+//! `/privacy`: what Kimiko keeps, and for how long.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    view! {
+        <Title text="What we keep"/>
+        <article class="card prose">
+            <h1>"What we keep"</h1>
+            <h2>"Your email address"</h2>
+            <p>
+                "We use it for one thing: to send you the link to your report. It is erased the moment our mail server "
+                "hands the message on. It never appears on a page, in a link, in our logs or in our metrics. "
+                "To stop one person from flooding another's inbox, we count requests per address for 24 hours — "
+                "using a keyed hash of the address, not the address itself."
+            </p>
+            <p>
+                "If sending fails for good (the mail server is down for longer than our retries), we keep the address for "
+                "up to three days so the message can still be sent once the server is back, and then erase it."
+            </p>
+            <h2>"Your report"</h2>
+            <p>
+                "The report is built only from public on-chain data. It is kept for 24 hours, so the link in your mail "
+                "works and can be shared, and then deleted. The report page never says who asked for it."
+            </p>
+            <h2>"What we never see"</h2>
+            <p>"Your seed phrase or private keys. Kimiko never asks for them and never needs them — nobody does."</p>
+        </article>
+    }
+}

@@ -1,0 +1,11 @@
+//! The server side: settings, start-up, shared state, HTTP handlers, the
+//! report request service, secrets and logging.
+
+pub mod api;
+pub mod http;
+pub mod secret;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod submit;
+pub mod telemetry;

@@ -1,0 +1,225 @@
+//! Settings → state → router → a running server, worker and scheduler.
+//! Tests build the same [`Application`] on port 0 with their own mailer and
+//! clock; `kimiko serve` builds it from the environment.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::secret::{self, KeyedHasher};
+use super::settings::Settings;
+use super::state::{AppState, Clock};
+use super::{api, http};
+use crate::analysis::Labels;
+use crate::app::{App, shell};
+use crate::email::Mailer;
+use crate::jobs::{Worker, scheduler};
+use crate::solana::SolanaRpc;
+use crate::storage::Db;
+
+/// The runtime half of Leptos's configuration; the build half is
+/// `[package.metadata.leptos]` in Cargo.toml (a test keeps the two in step).
+pub const LEPTOS_TOML: &str = include_str!("../../Leptos.toml");
+
+/// Longest a request may take before the client gets a 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest request body; the only form is a wallet and an email.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What the router hands its handlers and server functions.
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Parts tests swap out.
+#[derive(Default)]
+pub struct Overrides {
+    pub mailer: Option<Mailer>,
+    pub clock: Option<Clock>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with(settings, Overrides::default()).await
+    }
+
+    pub async fn build_with(
+        settings: Settings,
+        overrides: Overrides,
+    ) -> anyhow::Result<Application> {
+        let state = build_state(settings, overrides).await?;
+        let leptos = leptos_options(&state.settings)?;
+        let listener = TcpListener::bind(state.settings.site_addr)
+            .await
+            .with_context(|| {
+                format!(
+                    "LEPTOS_SITE_ADDR: cannot listen on {}",
+                    state.settings.site_addr
+                )
+            })?;
+        let router = router(ServerState {
+            app: state.clone(),
+            leptos,
+        });
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves HTTP until `shutdown` turns true; the worker and scheduler only
+    /// when `background` (tests may drive the worker by hand instead).
+    pub async fn run(
+        self,
+        shutdown: watch::Receiver<bool>,
+        background: bool,
+    ) -> anyhow::Result<()> {
+        let Application {
+            listener,
+            router,
+            state,
+        } = self;
+        let address = listener.local_addr()?;
+        tracing::info!(%address, public_url = %state.settings.public_url, mail = %state.mailer.describe(), "Kimiko is listening");
+        let mut tasks = tokio::task::JoinSet::new();
+        if background {
+            tasks.spawn(Worker::new(state.clone()).run(shutdown.clone()));
+            tasks.spawn(scheduler::run(state.clone(), shutdown.clone()));
+        }
+        let mut stop = shutdown.clone();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
+        .await
+        .context("the HTTP server failed")?;
+        while tasks.join_next().await.is_some() {}
+        state.db.close().await;
+        tracing::info!("Kimiko stopped");
+        Ok(())
+    }
+}
+
+pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result<AppState> {
+    if let Some(dir) = settings.database_dir() {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("Failed to create the data folder {}", dir.display()))?;
+    }
+    let db = Db::connect(&settings.database_url).await?;
+    let mailer = match overrides.mailer {
+        Some(mailer) => mailer,
+        None => Mailer::from_settings(&settings)?,
+    };
+    let rpc = SolanaRpc::new(
+        &settings.rpc_urls,
+        settings.rpc_timeout,
+        settings.rpc_batch_size,
+        settings.rpc_concurrency,
+    );
+    let hasher = KeyedHasher::new(secret::load_or_create(&settings)?);
+    Ok(AppState {
+        labels: Arc::new(load_labels(&settings)?),
+        settings: Arc::new(settings),
+        db,
+        mailer,
+        rpc: Arc::new(rpc),
+        clock: overrides.clock.unwrap_or(Clock::System),
+        queue_wake: Arc::new(Notify::new()),
+        hasher,
+    })
+}
+
+/// The shipped labels plus the operator's `KIMIKO_LABELS_FILE`.
+pub fn load_labels(settings: &Settings) -> anyhow::Result<Labels> {
+    let mut labels = Labels::shipped();
+    if let Some(path) = &settings.labels_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("KIMIKO_LABELS_FILE: cannot read {}", path.display()))?;
+        let added = labels.extend_from_json(&text).with_context(|| {
+            format!(
+                "KIMIKO_LABELS_FILE: {} is not a valid label file",
+                path.display()
+            )
+        })?;
+        tracing::info!(added, path = %path.display(), "operator labels loaded");
+    }
+    Ok(labels)
+}
+
+/// Leptos's options: the embedded `Leptos.toml`, then our settings.
+pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
+    let mut options =
+        leptos::config::get_config_from_str(LEPTOS_TOML).context("Leptos.toml is invalid")?;
+    options.site_addr = settings.site_addr;
+    options.site_root = settings.site_root.to_string_lossy().into_owned().into();
+    Ok(options)
+}
+
+pub fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(App);
+    let app_state = state.app.clone();
+    let provide_app_state = move || provide_context(app_state.clone());
+    let options = state.leptos.clone();
+    Router::new()
+        .route("/api/jobs/{id}", get(api::get_job))
+        .route("/api/reports/{wallet}", get(api::get_report))
+        .route("/healthz", get(api::healthz))
+        .leptos_routes_with_context(&state, routes, provide_app_state.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(provide_app_state, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::plain_form_post,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

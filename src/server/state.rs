@@ -1,0 +1,56 @@
+//! What the web server, the worker and the scheduler share.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use tokio::sync::Notify;
+
+use super::secret::KeyedHasher;
+use super::settings::Settings;
+use crate::analysis::Labels;
+use crate::email::Mailer;
+use crate::solana::SolanaRpc;
+use crate::storage::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub mailer: Mailer,
+    pub rpc: Arc<SolanaRpc>,
+    pub labels: Arc<Labels>,
+    pub clock: Clock,
+    /// Poked on every enqueue so the worker starts at once instead of polling.
+    pub queue_wake: Arc<Notify>,
+    /// Keyed hashes for rate limits.
+    pub hasher: KeyedHasher,
+}
+
+/// Where "now" comes from: the system clock, or a hand-set one in tests (so
+/// leases and backoffs can be stepped through without sleeping).
+#[derive(Clone, Debug)]
+pub enum Clock {
+    System,
+    Manual(Arc<AtomicI64>),
+}
+
+impl Clock {
+    pub fn manual(start_ms: i64) -> Clock {
+        Clock::Manual(Arc::new(AtomicI64::new(start_ms)))
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        match self {
+            Clock::System => crate::storage::now_ms(),
+            Clock::Manual(ms) => ms.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Moves a manual clock forward; does nothing to the system clock.
+    pub fn advance(&self, by: std::time::Duration) {
+        if let Clock::Manual(ms) = self {
+            ms.fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Accepting a report request: validate, apply the per-address limits, and
+//! record request and job in one write transaction. The server function and
+//! the no-JavaScript form handler both call [`request_report`].
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+use super::state::AppState;
+use crate::domain::request::humanize_wait;
+use crate::domain::{EmailAddress, FieldErrors, JobId, RequestReportError, WalletAddress};
+use crate::storage;
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// Validates the form, checks the limits and queues the job.
+pub async fn request_report(
+    state: &AppState,
+    wallet: &str,
+    email: &str,
+    client_ip: Option<IpAddr>,
+) -> Result<JobId, RequestReportError> {
+    let (wallet, email) = parse(wallet, email)?;
+    let email_hash = state.hasher.hash("email", &email.normalized());
+    let ip_hash = client_ip.map(|ip| state.hasher.hash("ip", &ip.to_string()));
+    let now = state.clock.now_ms();
+    let id = JobId::random();
+    let queued = enqueue(
+        state,
+        &id,
+        &wallet,
+        &email,
+        &email_hash,
+        ip_hash.as_deref(),
+        now,
+    )
+    .await;
+    match queued {
+        Ok(None) => {
+            state.queue_wake.notify_one();
+            tracing::info!(job_id = %id, wallet = %wallet, "report requested");
+            Ok(id)
+        }
+        Ok(Some(refusal)) => Err(refusal),
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "could not queue a report request"
+            );
+            Err(RequestReportError::Internal)
+        }
+    }
+}
+
+fn parse(wallet: &str, email: &str) -> Result<(WalletAddress, EmailAddress), RequestReportError> {
+    match (WalletAddress::parse(wallet), EmailAddress::parse(email)) {
+        (Ok(wallet), Ok(email)) => Ok((wallet, email)),
+        (wallet, email) => Err(RequestReportError::Invalid(FieldErrors {
+            wallet: wallet.err().map(|e| e.to_string()),
+            email: email.err().map(|e| e.to_string()),
+        })),
+    }
+}
+
+/// Counts and inserts under one `BEGIN IMMEDIATE`, so two requests racing
+/// for the last allowed slot cannot both get it. `Ok(Some(_))` is a refusal.
+async fn enqueue(
+    state: &AppState,
+    id: &JobId,
+    wallet: &WalletAddress,
+    email: &EmailAddress,
+    email_hash: &str,
+    ip_hash: Option<&str>,
+    now: i64,
+) -> anyhow::Result<Option<RequestReportError>> {
+    let since = now - DAY.as_millis() as i64;
+    let mut tx = state.db.begin_write().await?;
+    let (total, oldest, same_wallet, same_wallet_at): (i64, Option<i64>, i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at), COALESCE(SUM(wallet = ?3), 0), MAX(CASE WHEN wallet = ?3 THEN created_at END)
+         FROM requests WHERE email_hash = ?1 AND created_at > ?2",
+    )
+    .bind(email_hash)
+    .bind(since)
+    .bind(wallet.as_str())
+    .fetch_one(&mut *tx)
+    .await
+    .context("Failed to count requests")?;
+    let wait = |from: Option<i64>| {
+        ((from.unwrap_or(now) + DAY.as_millis() as i64 - now).max(0) / 1000) as u64
+    };
+    if same_wallet > 0 {
+        let retry_after_secs = wait(same_wallet_at);
+        return Ok(Some(RequestReportError::RateLimited {
+            message: format!(
+                "You already asked for this wallet's report today; it is on its way to your inbox. You can ask again {}.",
+                humanize_wait(retry_after_secs)
+            ),
+            retry_after_secs,
+        }));
+    }
+    if total >= i64::from(state.settings.email_daily_limit) {
+        let retry_after_secs = wait(oldest);
+        return Ok(Some(RequestReportError::RateLimited {
+            message: format!(
+                "This address has had {} reports in the last 24 hours, the most we send. You can ask again {}.",
+                state.settings.email_daily_limit,
+                humanize_wait(retry_after_secs)
+            ),
+            retry_after_secs,
+        }));
+    }
+    storage::requests::insert(&mut tx, email_hash, wallet.as_str(), ip_hash, now).await?;
+    storage::jobs::insert(&mut tx, id, wallet, email, state.settings.max_attempts, now).await?;
+    tx.commit()
+        .await
+        .context("Failed to commit a report request")?;
+    Ok(None)
+}

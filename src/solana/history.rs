@@ -1,0 +1,157 @@
+//! Fetching one wallet's history: signatures (paged with `before`, up to the
+//! history cap), the transactions behind them (batched), balance and token
+//! accounts — normalised for the analysis.
+
+use serde_json::{Value, json};
+
+use super::client::{Call, RpcError, SolanaRpc};
+use super::normalize;
+use super::programs;
+use super::wire::{
+    EncodedTransaction, KeyedTokenAccount, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED,
+    WithContext,
+};
+use crate::analysis::model::WalletHistory;
+use crate::domain::WalletAddress;
+
+/// The most `getSignaturesForAddress` returns per call.
+pub const SIGNATURE_PAGE: usize = 1000;
+/// Transaction format v1 is live on mainnet (since slot 447,120,000); asking
+/// for less makes the node refuse every v1 transaction with -32015.
+pub const MAX_SUPPORTED_TRANSACTION_VERSION: u8 = 1;
+
+/// Fetching progress: transactions fetched out of those found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u32,
+    pub total: u32,
+}
+
+/// How many transactions could not be read, and why, so nothing is dropped
+/// silently.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Gaps {
+    /// The node no longer has them (`null`): pruned history.
+    pub missing: u32,
+    /// Newer than the version we can read (-32015).
+    pub unsupported_version: u32,
+}
+
+pub async fn fetch_history(
+    rpc: &SolanaRpc,
+    wallet: &WalletAddress,
+    history_cap: usize,
+    on_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<(WalletHistory, Gaps), RpcError> {
+    let (statuses, truncated) = fetch_signatures(rpc, wallet, history_cap).await?;
+    let total = statuses.len() as u32;
+    on_progress(Progress { done: 0, total });
+
+    let mut transactions = Vec::with_capacity(statuses.len());
+    let mut gaps = Gaps::default();
+    let mut done = 0;
+    // One batch group at a time so progress moves while we fetch.
+    let group = rpc.batch_size * rpc.concurrency;
+    for chunk in statuses.chunks(group.max(1)) {
+        let calls: Vec<Call> = chunk
+            .iter()
+            .map(|s| ("getTransaction", transaction_params(&s.signature)))
+            .collect();
+        let results = rpc.call_many::<Option<EncodedTransaction>>(calls).await?;
+        for result in results {
+            match result {
+                Ok(Some(tx)) => transactions.push(normalize::transaction(wallet.as_str(), &tx)),
+                Ok(None) => gaps.missing += 1,
+                Err(RpcError::Rpc {
+                    code: TRANSACTION_VERSION_NOT_SUPPORTED,
+                    ..
+                }) => {
+                    gaps.unsupported_version += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        done += chunk.len() as u32;
+        on_progress(Progress { done, total });
+    }
+
+    let balance_and_tokens: Vec<Call> = vec![
+        (
+            "getBalance",
+            json!([wallet.as_str(), {"commitment": "finalized"}]),
+        ),
+        (
+            "getTokenAccountsByOwner",
+            json!([wallet.as_str(), {"programId": programs::TOKEN}, {"encoding": "jsonParsed", "commitment": "finalized"}]),
+        ),
+    ];
+    let mut answers = rpc
+        .call_many::<Value>(balance_and_tokens)
+        .await?
+        .into_iter();
+    let balance: WithContext<u64> = decode(answers.next())?;
+    let tokens: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
+
+    let history = WalletHistory {
+        wallet: wallet.to_string(),
+        signatures: statuses.iter().map(normalize::signature_info).collect(),
+        transactions,
+        history_truncated: truncated,
+        balance_lamports: Some(balance.value),
+        token_accounts: normalize::token_holdings(&tokens.value),
+    };
+    Ok((history, gaps))
+}
+
+/// Newest first, paging back with `before` until the history ends or the
+/// cap is reached. Returns whether there is more history beyond the cap.
+async fn fetch_signatures(
+    rpc: &SolanaRpc,
+    wallet: &WalletAddress,
+    cap: usize,
+) -> Result<(Vec<SignatureStatus>, bool), RpcError> {
+    let mut statuses: Vec<SignatureStatus> = Vec::new();
+    loop {
+        // Ask for one more than the cap needs, to learn whether it truncates.
+        let limit = (cap + 1 - statuses.len()).min(SIGNATURE_PAGE);
+        let mut options = json!({"limit": limit, "commitment": "finalized"});
+        if let Some(last) = statuses.last() {
+            options["before"] = json!(last.signature);
+        }
+        let page: Vec<SignatureStatus> = rpc
+            .call("getSignaturesForAddress", json!([wallet.as_str(), options]))
+            .await?;
+        let full = page.len() == limit;
+        statuses.extend(page);
+        if statuses.len() > cap {
+            statuses.truncate(cap);
+            return Ok((statuses, true));
+        }
+        if !full {
+            return Ok((statuses, false));
+        }
+    }
+}
+
+pub fn transaction_params(signature: &str) -> Value {
+    json!([signature, {
+        "encoding": "jsonParsed",
+        "maxSupportedTransactionVersion": MAX_SUPPORTED_TRANSACTION_VERSION,
+        "commitment": "finalized",
+    }])
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    answer: Option<Result<Value, RpcError>>,
+) -> Result<T, RpcError> {
+    let value = answer.unwrap_or_else(|| {
+        Err(RpcError::Malformed {
+            host: String::new(),
+            message: "answer missing".into(),
+        })
+    })?;
+    serde_json::from_value(value).map_err(|e| RpcError::Malformed {
+        host: String::new(),
+        message: e.to_string(),
+    })
+}

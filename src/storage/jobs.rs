@@ -1,0 +1,491 @@
+//! The job queue's SQL: enqueue, claim under a lease, heartbeat, progress,
+//! succeed, fail (retry or dead), hand back, re-queue dead letters.
+//!
+//! Every state change after a claim is fenced on `lease_owner`: a worker
+//! whose lease ran out and whose job was re-claimed by another can no longer
+//! move that job, so a late finisher never overwrites the new owner's work.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use super::{Db, WriteTx};
+use crate::domain::{EmailAddress, JobId, JobStatus, JobView, WalletAddress};
+
+/// A job handed to a worker.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClaimedJob {
+    pub id: String,
+    pub wallet: String,
+    /// `None` when the address was already erased (delivered before a crash).
+    pub email: Option<String>,
+    /// This attempt's number, 1-based.
+    pub attempts: i64,
+    pub max_attempts: i64,
+}
+
+/// A job as the CLI and admin views list it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: String,
+    pub wallet: String,
+    pub status: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: i64,
+    pub lease_until: Option<i64>,
+    pub last_error: Option<String>,
+    pub progress_done: i64,
+    pub progress_total: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub attempt: i64,
+    pub worker: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub outcome: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Adds a job inside the caller's transaction (which also records the request).
+pub async fn insert(
+    tx: &mut WriteTx,
+    id: &JobId,
+    wallet: &WalletAddress,
+    email: &EmailAddress,
+    max_attempts: u32,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO jobs (id, wallet, email, status, attempts, max_attempts, run_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?5, ?5, ?5)",
+    )
+    .bind(id.as_str())
+    .bind(wallet.as_str())
+    .bind(email.expose())
+    .bind(i64::from(max_attempts))
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .context("Failed to insert a job")?;
+    Ok(())
+}
+
+/// Claims up to `limit` jobs that are due (queued and past `run_at`) or
+/// abandoned (running with an expired lease), oldest first, under a lease
+/// for `worker`. A job whose lease expired after its last allowed attempt
+/// is declared dead instead of being run again.
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    limit: u32,
+    lease: Duration,
+    now: i64,
+) -> anyhow::Result<Vec<ClaimedJob>> {
+    let lease_until = now + lease.as_millis() as i64;
+    let mut tx = db.begin_write().await?;
+    // Attempts that never reported back: their worker died or lost the lease.
+    sqlx::query(
+        "UPDATE job_attempts SET outcome = 'abandoned', finished_at = ?1,
+                error = 'the worker stopped answering (lease expired)'
+         WHERE outcome IS NULL AND job_id IN
+               (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?1)",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to close abandoned attempts")?;
+    sqlx::query(
+        "UPDATE jobs SET status = 'dead', lease_until = NULL, lease_owner = NULL, finished_at = ?1, updated_at = ?1,
+                last_error = 'the worker stopped answering during the last allowed attempt (lease expired)'
+         WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to bury exhausted jobs")?;
+    let claimed: Vec<ClaimedJob> = sqlx::query_as(
+        "UPDATE jobs
+         SET status = 'running', attempts = attempts + 1, lease_until = ?1, lease_owner = ?2, updated_at = ?3
+         WHERE id IN (
+             SELECT id FROM jobs
+             WHERE (status = 'queued' AND run_at <= ?3) OR (status = 'running' AND lease_until < ?3)
+             ORDER BY run_at, created_at
+             LIMIT ?4)
+         RETURNING id, wallet, email, attempts, max_attempts",
+    )
+    .bind(lease_until)
+    .bind(worker)
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await
+    .context("Failed to claim jobs")?;
+    for job in &claimed {
+        sqlx::query(
+            "INSERT INTO job_attempts (job_id, attempt, worker, started_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (job_id, attempt) DO UPDATE SET worker = ?3, started_at = ?4, outcome = NULL, error = NULL, finished_at = NULL",
+        )
+        .bind(&job.id)
+        .bind(job.attempts)
+        .bind(worker)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to record an attempt")?;
+    }
+    tx.commit().await.context("Failed to commit a claim")?;
+    Ok(claimed)
+}
+
+/// Extends `worker`'s lease on a running job. `false` means the lease is lost
+/// (expired and re-claimed): the worker must stop working on the job.
+pub async fn heartbeat(
+    db: &Db,
+    id: &str,
+    worker: &str,
+    lease: Duration,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE jobs SET lease_until = ?1, updated_at = ?2
+         WHERE id = ?3 AND lease_owner = ?4 AND status = 'running'",
+    )
+    .bind(now + lease.as_millis() as i64)
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .execute(db.writer())
+    .await
+    .context("Failed to extend a lease")?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Records fetching progress (a single autocommit statement, no RPC inside).
+pub async fn progress(
+    db: &Db,
+    id: &str,
+    worker: &str,
+    done: u32,
+    total: u32,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        // Never backwards: a late write of an older value can't undo a newer one.
+        "UPDATE jobs SET progress_done = CASE WHEN progress_total = ?2 THEN MAX(progress_done, ?1) ELSE ?1 END,
+                progress_total = ?2, updated_at = ?3
+         WHERE id = ?4 AND lease_owner = ?5 AND status = 'running'",
+    )
+    .bind(i64::from(done))
+    .bind(i64::from(total))
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .execute(db.writer())
+    .await
+    .context("Failed to record progress")?;
+    Ok(())
+}
+
+/// Marks the job done and erases its email address, inside the caller's
+/// transaction (which also marks the outbox row sent). `false` if the lease
+/// was lost.
+pub async fn succeed(tx: &mut WriteTx, id: &str, worker: &str, now: i64) -> anyhow::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE jobs SET status = 'succeeded', email = NULL, lease_until = NULL, lease_owner = NULL,
+                last_error = NULL, finished_at = ?1, updated_at = ?1
+         WHERE id = ?2 AND lease_owner = ?3 AND status = 'running'",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .execute(&mut **tx)
+    .await
+    .context("Failed to mark a job succeeded")?;
+    finish_attempt(tx, id, "succeeded", None, now).await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// What happens to a job after a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Run again after `backoff`.
+    Retry { backoff: Duration },
+    /// No more attempts: the job is dead.
+    Dead,
+}
+
+/// Records a failed attempt: back to the queue after a backoff, or dead.
+/// Returns the new status, or `None` if the lease was lost.
+pub async fn fail(
+    db: &Db,
+    id: &str,
+    worker: &str,
+    error: &str,
+    after: AfterFailure,
+    now: i64,
+) -> anyhow::Result<Option<JobStatus>> {
+    let mut tx = db.begin_write().await?;
+    let (status, outcome) = match after {
+        AfterFailure::Retry { .. } => (JobStatus::Queued, "retry"),
+        AfterFailure::Dead => (JobStatus::Dead, "dead"),
+    };
+    let run_at = match after {
+        AfterFailure::Retry { backoff } => now + backoff.as_millis() as i64,
+        AfterFailure::Dead => now,
+    };
+    let result = sqlx::query(
+        "UPDATE jobs SET status = ?1, run_at = ?2, last_error = ?3, lease_until = NULL, lease_owner = NULL,
+                finished_at = CASE WHEN ?1 = 'dead' THEN ?4 ELSE NULL END, updated_at = ?4
+         WHERE id = ?5 AND lease_owner = ?6 AND status = 'running'",
+    )
+    .bind(status.as_str())
+    .bind(run_at)
+    .bind(error)
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to record a failed attempt")?;
+    if result.rows_affected() == 0 {
+        return Ok(None);
+    }
+    finish_attempt(&mut tx, id, outcome, Some(error), now).await?;
+    tx.commit()
+        .await
+        .context("Failed to commit a failed attempt")?;
+    Ok(Some(status))
+}
+
+/// Hands a running job back to the queue without counting the attempt (on
+/// shutdown, when the grace period ran out).
+pub async fn release(db: &Db, id: &str, worker: &str, now: i64) -> anyhow::Result<bool> {
+    let mut tx = db.begin_write().await?;
+    let result = sqlx::query(
+        "UPDATE jobs SET status = 'queued', run_at = ?1, attempts = MAX(attempts - 1, 0),
+                lease_until = NULL, lease_owner = NULL, updated_at = ?1
+         WHERE id = ?2 AND lease_owner = ?3 AND status = 'running'",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to release a job")?;
+    if result.rows_affected() == 1 {
+        sqlx::query(
+            "DELETE FROM job_attempts WHERE job_id = ?1
+             AND attempt = (SELECT MAX(attempt) FROM job_attempts WHERE job_id = ?1) AND outcome IS NULL",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .context("Failed to drop a released attempt")?;
+    }
+    tx.commit().await.context("Failed to commit a release")?;
+    Ok(result.rows_affected() == 1)
+}
+
+async fn finish_attempt(
+    tx: &mut WriteTx,
+    id: &str,
+    outcome: &str,
+    error: Option<&str>,
+    now: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE job_attempts SET outcome = ?1, error = ?2, finished_at = ?3
+         WHERE job_id = ?4 AND attempt = (SELECT attempts FROM jobs WHERE id = ?4)",
+    )
+    .bind(outcome)
+    .bind(error)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .context("Failed to close an attempt")?;
+    Ok(())
+}
+
+/// What `/jobs/{id}` and `GET /api/jobs/{id}` show: no email address.
+pub async fn view(
+    db: &Db,
+    id: &JobId,
+    report_url: impl Fn(&str) -> String,
+) -> anyhow::Result<Option<JobView>> {
+    let row: Option<JobRow> = sqlx::query_as(
+        "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error,
+                progress_done, progress_total, created_at, updated_at, finished_at
+         FROM jobs WHERE id = ?1",
+    )
+    .bind(id.as_str())
+    .fetch_optional(db.reader())
+    .await
+    .context("Failed to read a job")?;
+    let Some(row) = row else { return Ok(None) };
+    let status = JobStatus::parse(&row.status).context("unknown job status in the database")?;
+    let queue_position = if status == JobStatus::Queued {
+        let ahead: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND (run_at, created_at, id) < (?1, ?2, ?3)",
+        )
+        .bind(row.run_at)
+        .bind(row.created_at)
+        .bind(&row.id)
+        .fetch_one(db.reader())
+        .await
+        .context("Failed to count the queue")?;
+        Some(ahead as u32)
+    } else {
+        None
+    };
+    Ok(Some(JobView {
+        report_url: (status == JobStatus::Succeeded).then(|| report_url(&row.wallet)),
+        id: row.id,
+        status,
+        progress_done: row.progress_done as u32,
+        progress_total: row.progress_total as u32,
+        wallet: row.wallet,
+        attempts: row.attempts as u32,
+        max_attempts: row.max_attempts as u32,
+        queue_position,
+        error: row.last_error,
+    }))
+}
+
+pub async fn list(db: &Db, status: Option<JobStatus>, limit: u32) -> anyhow::Result<Vec<JobRow>> {
+    sqlx::query_as(
+        "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error,
+                progress_done, progress_total, created_at, updated_at, finished_at
+         FROM jobs WHERE ?1 IS NULL OR status = ?1 ORDER BY created_at DESC, id LIMIT ?2",
+    )
+    .bind(status.map(JobStatus::as_str))
+    .bind(i64::from(limit))
+    .fetch_all(db.reader())
+    .await
+    .context("Failed to list jobs")
+}
+
+pub async fn attempts(db: &Db, id: &str) -> anyhow::Result<Vec<AttemptRow>> {
+    sqlx::query_as(
+        "SELECT attempt, worker, started_at, finished_at, outcome, error FROM job_attempts
+         WHERE job_id = ?1 ORDER BY attempt",
+    )
+    .bind(id)
+    .fetch_all(db.reader())
+    .await
+    .context("Failed to read attempts")
+}
+
+/// Counts by status, for the queue page and metrics.
+pub async fn counts(db: &Db) -> anyhow::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status")
+        .fetch_all(db.reader())
+        .await
+        .context("Failed to count jobs")
+}
+
+/// Deletes succeeded and dead jobs that finished before `before` (their
+/// attempts and outbox rows go with them).
+pub async fn delete_finished_before(db: &Db, before: i64) -> anyhow::Result<u64> {
+    let result = sqlx::query(
+        "DELETE FROM jobs WHERE status IN ('succeeded', 'dead') AND finished_at IS NOT NULL AND finished_at < ?1",
+    )
+    .bind(before)
+    .execute(db.writer())
+    .await
+    .context("Failed to prune finished jobs")?;
+    Ok(result.rows_affected())
+}
+
+/// Erases the address of jobs that died before `before`: past the window
+/// in which an operator may re-queue them, the address has no use left.
+pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE outbox SET to_addr = NULL WHERE to_addr IS NOT NULL AND job_id IN
+             (SELECT id FROM jobs WHERE status = 'dead' AND finished_at < ?1)",
+    )
+    .bind(before)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to erase dead outbox addresses")?;
+    let result = sqlx::query(
+        "UPDATE jobs SET email = NULL WHERE status = 'dead' AND email IS NOT NULL AND finished_at < ?1",
+    )
+    .bind(before)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to erase dead job addresses")?;
+    tx.commit().await.context("Failed to commit an erasure")?;
+    Ok(result.rows_affected())
+}
+
+/// Puts a dead job back in the queue with a fresh set of attempts. Refused
+/// when its address is already erased (there is no one left to mail).
+pub async fn requeue_dead(db: &Db, id: &str, now: i64) -> anyhow::Result<RequeueOutcome> {
+    let result = sqlx::query(
+        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?1, finished_at = NULL, updated_at = ?1
+         WHERE id = ?2 AND status = 'dead' AND email IS NOT NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(db.writer())
+    .await
+    .context("Failed to re-queue a job")?;
+    if result.rows_affected() == 1 {
+        return Ok(RequeueOutcome::Requeued);
+    }
+    let status: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT status, email FROM jobs WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(match status {
+        None => RequeueOutcome::NotFound,
+        Some((status, _)) if status != "dead" => RequeueOutcome::NotDead(status),
+        Some(_) => RequeueOutcome::AddressErased,
+    })
+}
+
+/// Re-queues every dead job that still has an address; returns the count.
+pub async fn requeue_all_dead(db: &Db, now: i64) -> anyhow::Result<u64> {
+    let result = sqlx::query(
+        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?1, finished_at = NULL, updated_at = ?1
+         WHERE status = 'dead' AND email IS NOT NULL",
+    )
+    .bind(now)
+    .execute(db.writer())
+    .await
+    .context("Failed to re-queue dead jobs")?;
+    Ok(result.rows_affected())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome", content = "status")]
+pub enum RequeueOutcome {
+    Requeued,
+    NotFound,
+    NotDead(String),
+    AddressErased,
+}
+
+/// When the next job comes due: the earliest `run_at` of a queued job or
+/// lease expiry of a running one (milliseconds), if any.
+pub async fn next_due(db: &Db) -> anyhow::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT MIN(due) FROM (
+             SELECT MIN(run_at) AS due FROM jobs WHERE status = 'queued'
+             UNION ALL
+             SELECT MIN(lease_until) FROM jobs WHERE status = 'running')",
+    )
+    .fetch_one(db.reader())
+    .await
+    .context("Failed to find the next due job")
+}

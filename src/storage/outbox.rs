@@ -1,0 +1,90 @@
+//! The outbox: each job's report mail, written in the same transaction as
+//! the report and marked sent once the SMTP server has accepted it.
+
+use anyhow::Context as _;
+
+use super::{Db, WriteTx};
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub job_id: String,
+    /// `None` once sent.
+    pub to_addr: Option<String>,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    pub message_id: String,
+    pub status: String,
+    pub attempts: i64,
+}
+
+impl OutboxRow {
+    pub fn is_sent(&self) -> bool {
+        self.status == "sent"
+    }
+}
+
+pub struct NewMail<'a> {
+    pub job_id: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub html: &'a str,
+    pub text: &'a str,
+    pub message_id: &'a str,
+}
+
+/// Adds the job's mail unless it already has one (a retried job keeps the
+/// message, and its Message-ID, of its first attempt).
+pub async fn insert_pending(tx: &mut WriteTx, mail: &NewMail<'_>, now: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (job_id, to_addr, subject, html, text, message_id, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)
+         ON CONFLICT (job_id) DO NOTHING",
+    )
+    .bind(mail.job_id)
+    .bind(mail.to)
+    .bind(mail.subject)
+    .bind(mail.html)
+    .bind(mail.text)
+    .bind(mail.message_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .context("Failed to queue a mail")?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, job_id: &str) -> anyhow::Result<Option<OutboxRow>> {
+    sqlx::query_as(
+        "SELECT job_id, to_addr, subject, html, text, message_id, status, attempts FROM outbox WHERE job_id = ?1",
+    )
+    .bind(job_id)
+    .fetch_optional(db.writer())
+    .await
+    .context("Failed to read the outbox")
+}
+
+/// Marks the mail sent and erases the recipient, inside the caller's
+/// transaction (which also completes the job).
+pub async fn mark_sent(tx: &mut WriteTx, job_id: &str, now: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', to_addr = NULL, attempts = attempts + 1, last_error = NULL, sent_at = ?1
+         WHERE job_id = ?2",
+    )
+    .bind(now)
+    .bind(job_id)
+    .execute(&mut **tx)
+    .await
+    .context("Failed to mark a mail sent")?;
+    Ok(())
+}
+
+pub async fn record_failure(db: &Db, job_id: &str, error: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?1 WHERE job_id = ?2")
+        .bind(error)
+        .bind(job_id)
+        .execute(db.writer())
+        .await
+        .context("Failed to record a mail failure")?;
+    Ok(())
+}

@@ -1,0 +1,331 @@
+//! A Solana JSON-RPC server on loopback for tests, serving a [`Chain`] in
+//! mainnet's shapes — faults included: 429 with `Retry-After`, 5xx, slow
+//! answers past the client's timeout, malformed bodies, refused batches, and
+//! -32015 for clients that don't ask for v1 transactions. It counts every
+//! HTTP request and every call so tests can assert how many a wallet took.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use url::Url;
+
+use super::chain::Chain;
+
+/// Something to go wrong on the next HTTP request(s).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 429 with a JSON-RPC error body and `Retry-After: secs`.
+    RateLimited { retry_after_secs: u64 },
+    /// HTTP 503 with an HTML body, as a load balancer sends it.
+    Unavailable,
+    /// Answer only after this long (longer than the client's timeout).
+    Slow(Duration),
+    /// HTTP 200 with a body that is not JSON.
+    Malformed,
+    /// A JSON-RPC error for every call.
+    RpcError { code: i64, message: String },
+}
+
+#[derive(Default)]
+struct Faults {
+    queue: VecDeque<Fault>,
+    always: Option<Fault>,
+    refuse_batches: bool,
+    delay: Duration,
+}
+
+#[derive(Default)]
+pub struct Counters {
+    pub http_requests: AtomicU64,
+    pub calls: AtomicU64,
+    pub batches: AtomicU64,
+}
+
+struct MockState {
+    chain: RwLock<Chain>,
+    faults: Mutex<Faults>,
+    counters: Counters,
+    methods: Mutex<Vec<String>>,
+}
+
+pub struct MockRpc {
+    pub addr: SocketAddr,
+    state: Arc<MockState>,
+    task: JoinHandle<()>,
+}
+
+impl MockRpc {
+    /// Serves `chain` on 127.0.0.1 at a free port.
+    pub async fn start(chain: Chain) -> MockRpc {
+        Self::start_on("127.0.0.1:0".parse().expect("loopback address"), chain).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, chain: Chain) -> MockRpc {
+        let state = Arc::new(MockState {
+            chain: RwLock::new(chain),
+            faults: Mutex::new(Faults::default()),
+            counters: Counters::default(),
+            methods: Mutex::new(Vec::new()),
+        });
+        let app = Router::new()
+            .route("/", post(handle))
+            .with_state(state.clone());
+        let listener = TcpListener::bind(addr).await.expect("bind mock RPC");
+        let addr = listener.local_addr().expect("mock RPC address");
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("mock RPC serves");
+        });
+        MockRpc { addr, state, task }
+    }
+
+    pub fn url(&self) -> Url {
+        format!("http://{}/", self.addr).parse().expect("mock URL")
+    }
+
+    /// Changes the served chain (e.g. adds a wallet mid-test).
+    pub fn with_chain<R>(&self, change: impl FnOnce(&mut Chain) -> R) -> R {
+        change(&mut self.state.chain.write().expect("chain lock"))
+    }
+
+    /// Injects `fault` into the next HTTP request (faults queue up).
+    pub fn fail_next(&self, fault: Fault) {
+        self.faults().queue.push_back(fault);
+    }
+
+    /// Injects `fault` into every request until [`MockRpc::heal`].
+    pub fn fail_always(&self, fault: Fault) {
+        self.faults().always = Some(fault);
+    }
+
+    pub fn heal(&self) {
+        let mut faults = self.faults();
+        faults.queue.clear();
+        faults.always = None;
+    }
+
+    /// Answer JSON-RPC batches with a refusal, as some providers do.
+    pub fn refuse_batches(&self, refuse: bool) {
+        self.faults().refuse_batches = refuse;
+    }
+
+    /// Delay every answer (a slow provider), e.g. so a test can act mid-job.
+    pub fn set_delay(&self, delay: Duration) {
+        self.faults().delay = delay;
+    }
+
+    pub fn http_requests(&self) -> u64 {
+        self.state.counters.http_requests.load(Ordering::SeqCst)
+    }
+
+    /// JSON-RPC calls, counting each item of a batch.
+    pub fn calls(&self) -> u64 {
+        self.state.counters.calls.load(Ordering::SeqCst)
+    }
+
+    pub fn calls_of(&self, method: &str) -> usize {
+        self.state
+            .methods
+            .lock()
+            .expect("methods lock")
+            .iter()
+            .filter(|m| *m == method)
+            .count()
+    }
+
+    pub fn reset_counters(&self) {
+        self.state.counters.http_requests.store(0, Ordering::SeqCst);
+        self.state.counters.calls.store(0, Ordering::SeqCst);
+        self.state.counters.batches.store(0, Ordering::SeqCst);
+        self.state.methods.lock().expect("methods lock").clear();
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, Faults> {
+        self.state.faults.lock().expect("faults lock")
+    }
+}
+
+impl Drop for MockRpc {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
+    state.counters.http_requests.fetch_add(1, Ordering::SeqCst);
+    let (fault, refuse_batches, delay) = {
+        let mut faults = state.faults.lock().expect("faults lock");
+        let fault = faults.queue.pop_front().or_else(|| faults.always.clone());
+        (fault, faults.refuse_batches, faults.delay)
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return json_response(StatusCode::OK, error(Value::Null, -32700, "Parse error"));
+    };
+    match fault {
+        Some(Fault::RateLimited { retry_after_secs }) => {
+            let mut response = json_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                error(
+                    json!(1),
+                    429,
+                    "Too many requests for a specific RPC call, contact your application's developer or support@rpcpool.com.",
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return response;
+        }
+        Some(Fault::Unavailable) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+            )
+                .into_response();
+        }
+        Some(Fault::Slow(wait)) => tokio::time::sleep(wait).await,
+        Some(Fault::Malformed) => {
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"jsonrpc\":\"2.0\",\"result\":[{\"sig",
+            )
+                .into_response();
+        }
+        Some(Fault::RpcError { code, message }) => {
+            return json_response(
+                StatusCode::OK,
+                error(
+                    request.get("id").cloned().unwrap_or(json!(1)),
+                    code,
+                    &message,
+                ),
+            );
+        }
+        None => {}
+    }
+    match request {
+        Value::Array(calls) => {
+            state.counters.batches.fetch_add(1, Ordering::SeqCst);
+            if refuse_batches {
+                return json_response(
+                    StatusCode::OK,
+                    error(
+                        Value::Null,
+                        -32600,
+                        "Batch requests are not supported on this plan",
+                    ),
+                );
+            }
+            let answers: Vec<Value> = calls.iter().map(|call| answer(&state, call)).collect();
+            json_response(StatusCode::OK, Value::Array(answers))
+        }
+        call => json_response(StatusCode::OK, answer(&state, &call)),
+    }
+}
+
+fn answer(state: &MockState, call: &Value) -> Value {
+    state.counters.calls.fetch_add(1, Ordering::SeqCst);
+    let id = call.get("id").cloned().unwrap_or(Value::Null);
+    let method = call
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    state
+        .methods
+        .lock()
+        .expect("methods lock")
+        .push(method.to_owned());
+    let params = call.get("params").cloned().unwrap_or(json!([]));
+    let chain = state.chain.read().expect("chain lock");
+    let context = json!({"apiVersion": "4.2.3", "slot": chain.slot()});
+    let first = params.get(0).and_then(Value::as_str);
+    let options = params.get(1).cloned().unwrap_or(json!({}));
+    match (method, first) {
+        ("getSignaturesForAddress", Some(wallet)) => {
+            let limit = options
+                .get("limit")
+                .and_then(Value::as_u64)
+                .unwrap_or(1000)
+                .min(1000) as usize;
+            let all = chain.signatures(wallet);
+            let start = match options.get("before").and_then(Value::as_str) {
+                Some(before) => match all.iter().position(|(_, s)| s["signature"] == before) {
+                    Some(i) => i + 1,
+                    None => return error(id, -32602, "Invalid param: before signature not found"),
+                },
+                None => 0,
+            };
+            let page: Vec<Value> = all
+                .iter()
+                .skip(start)
+                .take(limit)
+                .map(|(_, s)| s.clone())
+                .collect();
+            result(id, Value::Array(page))
+        }
+        ("getTransaction", Some(signature)) => {
+            let Some(tx) = chain.transaction(signature) else {
+                return result(id, Value::Null);
+            };
+            let asked = options
+                .get("maxSupportedTransactionVersion")
+                .and_then(Value::as_u64);
+            if let Some(version) = tx["version"].as_u64()
+                && asked.is_none_or(|max| max < version)
+            {
+                let message = format!(
+                    "Transaction version ({version}) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": {version}"
+                );
+                return error(id, -32015, &message);
+            }
+            result(id, tx.clone())
+        }
+        ("getBalance", Some(wallet)) => result(
+            id,
+            json!({"context": context, "value": chain.balance(wallet)}),
+        ),
+        ("getTokenAccountsByOwner", Some(owner)) => result(
+            id,
+            json!({"context": context, "value": chain.token_accounts(owner)}),
+        ),
+        ("getHealth", _) => result(id, json!("ok")),
+        (
+            "getSignaturesForAddress" | "getTransaction" | "getBalance" | "getTokenAccountsByOwner",
+            None,
+        ) => error(id, -32602, "Invalid params: missing first parameter"),
+        _ => error(id, -32601, "Method not found"),
+    }
+}
+
+fn result(id: Value, result: Value) -> Value {
+    json!({"jsonrpc": "2.0", "result": result, "id": id})
+}
+
+fn error(id: Value, code: i64, message: &str) -> Value {
+    json!({"jsonrpc": "2.0", "error": {"code": code, "message": message}, "id": id})
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}

@@ -1,0 +1,12 @@
+//! Test support shipped behind the `testing` feature: a pretend chain in
+//! mainnet's JSON shapes, a mock Solana RPC server with fault injection, and
+//! ready-made wallets. Integration tests, the end-to-end suite (through
+//! `examples/mock_rpc.rs`) and benchmarks share it; production builds leave
+//! it out.
+
+pub mod chain;
+pub mod mock_rpc;
+pub mod scenarios;
+
+pub use chain::{Chain, SOL, TxBuilder, Version};
+pub use mock_rpc::{Fault, MockRpc};

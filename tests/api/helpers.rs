@@ -1,0 +1,328 @@
+//! The test harness: the real application on port 0 with a fresh SQLite file,
+//! a mock Solana RPC on loopback, and a mail backend the test can read.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use kimiko::email::{Mailer, SentEmail};
+use kimiko::jobs::Worker;
+use kimiko::server::settings::Settings;
+use kimiko::server::startup::{Application, Overrides};
+use kimiko::server::state::{AppState, Clock};
+use kimiko::testing::{Chain, MockRpc};
+use tokio::sync::watch;
+
+pub const TEST_PUBLIC_URL: &str = "http://kimiko.test";
+
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    pub state: AppState,
+    pub rpc: MockRpc,
+    /// Mail sent through the memory backend (empty when using SMTP).
+    pub mail: Arc<Mutex<Vec<SentEmail>>>,
+    /// A client that does not follow redirects, so tests see them.
+    pub http: reqwest::Client,
+    pub worker: Worker,
+    pub dir: tempfile::TempDir,
+    stop: watch::Sender<bool>,
+}
+
+/// How to build a test app.
+pub struct Options {
+    pub chain: Chain,
+    /// Extra or overriding environment settings.
+    pub env: Vec<(&'static str, String)>,
+    /// Run the worker and scheduler in the background like `kimiko serve`
+    /// (otherwise tests run jobs by hand with [`TestApp::run_worker`]).
+    pub background: bool,
+    /// Send mail over SMTP (from `KIMIKO_SMTP_URL` in `env`) instead of memory.
+    pub smtp: bool,
+    pub clock: Option<Clock>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            chain: Chain::new(),
+            env: Vec::new(),
+            background: false,
+            smtp: false,
+            clock: None,
+        }
+    }
+}
+
+pub async fn spawn_app(chain: Chain) -> TestApp {
+    spawn_app_with(Options {
+        chain,
+        ..Options::default()
+    })
+    .await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let rpc = MockRpc::start(options.chain).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut env: HashMap<&str, String> = HashMap::from([
+        (
+            "KIMIKO_DATABASE_URL",
+            format!("sqlite://{}/kimiko.db", dir.path().display()),
+        ),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
+        (
+            "LEPTOS_SITE_ROOT",
+            dir.path().join("site").display().to_string(),
+        ),
+        ("KIMIKO_PUBLIC_URL", TEST_PUBLIC_URL.to_owned()),
+        ("KIMIKO_RPC_URLS", rpc.url().to_string()),
+        ("KIMIKO_RPC_TIMEOUT_SECS", "2".to_owned()),
+        (
+            "KIMIKO_OUTBOX_DIR",
+            dir.path().join("outbox").display().to_string(),
+        ),
+        (
+            "KIMIKO_MAIL_FROM",
+            "Kimiko <reports@kimiko.test>".to_owned(),
+        ),
+        ("KIMIKO_RETRY_BASE_SECS", "0".to_owned()),
+        (
+            "KIMIKO_SECRET",
+            "test-secret-test-secret-test-secret-0123".to_owned(),
+        ),
+    ]);
+    env.extend(options.env);
+    let settings =
+        Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings are valid");
+    let (mailer, mail) = Mailer::memory("Kimiko <reports@kimiko.test>");
+    let overrides = Overrides {
+        mailer: (!options.smtp).then_some(mailer),
+        clock: options.clock,
+    };
+    let app = Application::build_with(settings, overrides)
+        .await
+        .expect("application builds");
+    let address = format!("http://{}", app.address());
+    let state = app.state().clone();
+    let (stop, stopped) = watch::channel(false);
+    let background = options.background;
+    tokio::spawn(async move { app.run(stopped, background).await.expect("app runs") });
+    let worker = Worker::new(state.clone());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        state,
+        rpc,
+        mail,
+        http,
+        worker,
+        dir,
+        stop,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// The form as a browser posts it without JavaScript.
+    pub async fn post_form(&self, wallet: &str, email: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/request-report"))
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form_body(wallet, email))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// The form as the hydrated page submits it (the server function's JSON path).
+    pub async fn post_server_fn(&self, wallet: &str, email: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/request-report"))
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form_body(wallet, email))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Submits without JavaScript and returns the job id from the redirect.
+    pub async fn submit(&self, wallet: &str, email: &str) -> String {
+        let response = self.post_form(wallet, email).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "submit refused: {}",
+            response.text().await.unwrap_or_default()
+        );
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        location
+            .strip_prefix("/jobs/")
+            .expect("redirect to the job page")
+            .to_owned()
+    }
+
+    /// Runs every due job to completion.
+    pub async fn run_worker(&self) -> usize {
+        self.worker.run_due().await.expect("worker runs")
+    }
+
+    pub fn sent_mail(&self) -> Vec<SentEmail> {
+        self.mail.lock().unwrap().clone()
+    }
+
+    pub async fn job_json(&self, id: &str) -> serde_json::Value {
+        let response = self.get(&format!("/api/jobs/{id}")).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(self.state.db.reader())
+            .await
+            .unwrap()
+    }
+
+    /// Moves the app's clock (only with a manual clock).
+    pub fn advance(&self, by: Duration) {
+        self.state.clock.advance(by);
+    }
+}
+
+pub fn form_body(wallet: &str, email: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("wallet", wallet)
+        .append_pair("email", email)
+        .finish()
+}
+
+/// The path of the report link in a mail body.
+pub fn report_link(text: &str) -> String {
+    let start = text
+        .find(TEST_PUBLIC_URL)
+        .expect("the mail links to the site");
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+        .collect();
+    link.trim_start_matches(TEST_PUBLIC_URL).to_owned()
+}
+
+/// A real SMTP server (aiosmtpd) on loopback, controlled through a file:
+/// `accept`, `tempfail` (451) or `reject` (550). Accepted messages land as
+/// files in `maildir`.
+pub struct SmtpServer {
+    pub port: u16,
+    pub maildir: PathBuf,
+    control: PathBuf,
+    child: Option<Child>,
+    _dir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    pub fn start() -> SmtpServer {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let maildir = dir.path().join("mail");
+        let control = dir.path().join("mode");
+        let mut server = SmtpServer {
+            port,
+            maildir,
+            control,
+            child: None,
+            _dir: dir,
+        };
+        server.up();
+        server
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn set_mode(&self, mode: &str) {
+        std::fs::write(&self.control, mode).unwrap();
+    }
+
+    /// Starts (again) on the same port.
+    pub fn up(&mut self) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_server.py");
+        let mut child = Command::new("python3")
+            .args([script, "--port", &self.port.to_string()])
+            .arg("--maildir")
+            .arg(&self.maildir)
+            .arg("--control")
+            .arg(&self.control)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 with aiosmtpd is installed (scripts/setup-tests.sh)");
+        let mut line = String::new();
+        let stdout = child.stdout.take().unwrap();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "SMTP server did not start");
+        self.child = Some(child);
+    }
+
+    /// Stops the server: connections are refused until [`SmtpServer::up`].
+    pub fn down(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Every delivered message, oldest first.
+    pub fn delivered(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.maildir) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.down();
+    }
+}
+
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().map(|a: SocketAddr| a.port()).unwrap()
+}
