@@ -35,7 +35,10 @@ pub fn activity(ctx: &Context) -> Activity {
     Activity {
         by_hour_utc,
         by_weekday_utc,
-        by_month: by_month.into_iter().map(|(month, count)| MonthCount { month, count }).collect(),
+        by_month: by_month
+            .into_iter()
+            .map(|(month, count)| MonthCount { month, count })
+            .collect(),
         top_counterparties,
     }
 }

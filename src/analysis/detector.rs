@@ -80,7 +80,11 @@ impl FindingBuilder {
     }
 
     pub fn build(self) -> Finding {
-        debug_assert!(!self.finding.explanation.is_empty(), "{} has no explanation", self.finding.id);
+        debug_assert!(
+            !self.finding.explanation.is_empty(),
+            "{} has no explanation",
+            self.finding.id
+        );
         debug_assert!(
             !self.finding.recommendation.is_empty(),
             "{} has no recommendation",

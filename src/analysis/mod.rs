@@ -6,10 +6,16 @@ pub mod activity;
 pub mod context;
 pub mod detector;
 pub mod detectors;
+pub mod evidence;
 pub mod labels;
 pub mod model;
 pub mod score;
 pub mod time;
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
 
 pub use detector::DetectorInfo;
 pub use labels::{Label, LabelKind, Labels};
@@ -25,8 +31,10 @@ pub const ANALYZER_VERSION: &str = "2026.11.1";
 /// (unix seconds).
 pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Report {
     let ctx = context::Context::new(history, labels);
-    let mut findings: Vec<_> =
-        detectors::ALL.iter().filter_map(|detector| (detector.detect)(&ctx)).collect();
+    let mut findings: Vec<_> = detectors::ALL
+        .iter()
+        .filter_map(|detector| (detector.detect)(&ctx))
+        .collect();
     score::sort_findings(&mut findings);
     let score = score::score(&findings);
     let grade = crate::domain::Grade::for_score(score);

@@ -8,7 +8,10 @@ use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::time::{SECONDS_PER_DAY, hour_utc};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const TIMEZONE: Detector = Detector { info: &TIMEZONE_INFO, detect: timezone };
+pub const TIMEZONE: Detector = Detector {
+    info: &TIMEZONE_INFO,
+    detect: timezone,
+};
 
 const MIN_TRANSACTIONS: usize = 20;
 const MIN_DAYS: usize = 5;
@@ -21,10 +24,10 @@ static TIMEZONE_INFO: DetectorInfo = DetectorInfo {
     id: "timing.timezone",
     title: "Activity reveals a time zone",
     category: Category::Timing,
-    looks_at: "The UTC hour of every transaction. A daily stretch of six or more hours without activity, over at least 20 transactions on 5 different days, is read as sleep; its middle is taken as 03:30 local time to suggest a UTC offset.",
+    looks_at: "The UTC hour of every transaction the wallet signed (what others send it says nothing of its owner's day). A daily stretch of six or more hours with at most 1% of the activity, over at least 20 transactions on 5 different days, is read as sleep; its middle is taken as 03:30 local time to suggest a UTC offset. 10 or more quiet hours: 12 points, 8–9: 10, 6–7: 8.",
     severity: Severity::Medium,
     max_penalty: 12,
-    limits: "Bots, shift workers and shared wallets break the assumption; daylight saving time blurs the offset by an hour.",
+    limits: "Bots, shift workers and shared wallets break the assumption; daylight saving time blurs the offset by an hour, and people who sleep unusually early or late shift it further.",
 };
 
 /// The quiet stretch found in an hour-of-day histogram.
@@ -77,8 +80,11 @@ pub fn longest_quiet_stretch(by_hour: &[u32; 24]) -> Option<QuietHours> {
 }
 
 fn timezone(ctx: &Context) -> Option<Finding> {
-    let times: Vec<i64> = ctx.block_times().collect();
-    let days: HashSet<i64> = times.iter().map(|t| t.div_euclid(SECONDS_PER_DAY)).collect();
+    let times: Vec<i64> = ctx.own().filter_map(|tx| tx.block_time).collect();
+    let days: HashSet<i64> = times
+        .iter()
+        .map(|t| t.div_euclid(SECONDS_PER_DAY))
+        .collect();
     if times.len() < MIN_TRANSACTIONS || days.len() < MIN_DAYS {
         return None;
     }
@@ -96,7 +102,11 @@ fn timezone(ctx: &Context) -> Option<Finding> {
         8..10 => 80,
         _ => 60,
     };
-    let confidence = if times.len() >= 100 && days.len() >= 14 { 75 } else { 55 };
+    let confidence = if times.len() >= 100 && days.len() >= 14 {
+        75
+    } else {
+        55
+    };
     let active_start = (quiet.start + quiet.len) % 24;
     let quiet_end = (quiet.start + quiet.len) % 24;
     let region = region_hint(offset);
@@ -105,7 +115,7 @@ fn timezone(ctx: &Context) -> Option<Finding> {
             .finding(Severity::Medium, strength)
             .confidence(confidence)
             .explanation(format!(
-                "Across {} transactions on {} days, this wallet is never active between {:02}:00 and {:02}:00 UTC. A daily {}-hour gap like that is usually sleep, which puts the owner around UTC{} ({region}). Combined with other clues, a time zone narrows down who someone is considerably.",
+                "Across {} transactions it signed on {} days, this wallet is (almost) never active between {:02}:00 and {:02}:00 UTC. A daily {}-hour gap like that is usually sleep, which puts the owner around UTC{} ({region}). Combined with other clues, a time zone narrows down who someone is considerably.",
                 times.len(),
                 days.len(),
                 quiet.start,
@@ -118,7 +128,7 @@ fn timezone(ctx: &Context) -> Option<Finding> {
                 Evidence::time("quiet hours (UTC)", format!("{:02}:00–{:02}:00", quiet.start, quiet_end)),
                 Evidence::time("active from (UTC)", format!("{active_start:02}:00")),
                 Evidence::text("suggested UTC offset", format!("UTC{}", format_offset(offset))).with_detail(region),
-                Evidence::count("transactions with a time", times.len()),
+                Evidence::count("signed transactions with a time", times.len()),
                 Evidence::count("distinct days", days.len()),
             ])
             .build(),
@@ -126,7 +136,11 @@ fn timezone(ctx: &Context) -> Option<Finding> {
 }
 
 pub fn format_offset(offset: i32) -> String {
-    if offset >= 0 { format!("+{offset}") } else { format!("−{}", -offset) }
+    if offset >= 0 {
+        format!("+{offset}")
+    } else {
+        format!("−{}", -offset)
+    }
 }
 
 fn region_hint(offset: i32) -> &'static str {
