@@ -100,7 +100,7 @@ pub fn plural(count: usize, word: &str) -> String {
 
 /// Whole percent of `part` in `whole`, rounded down; 0 when `whole` is 0.
 pub fn percent(part: usize, whole: usize) -> usize {
-    if whole == 0 { 0 } else { part * 100 / whole }
+    (part * 100).checked_div(whole).unwrap_or(0)
 }
 
 /// The name a reader knows an address by: its label, or its short form.

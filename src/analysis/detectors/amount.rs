@@ -55,7 +55,7 @@ fn is_round(transfer: &Transfer) -> bool {
         0 => 10,
         d => 10u64.saturating_pow(u32::from(d - 1)),
     };
-    transfer.amount > 0 && transfer.amount % tenth == 0
+    transfer.amount > 0 && transfer.amount.is_multiple_of(tenth)
 }
 
 fn round(ctx: &Context) -> Option<Finding> {

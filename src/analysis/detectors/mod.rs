@@ -70,7 +70,7 @@ pub fn tally<T: Ord>(values: impl IntoIterator<Item = T>) -> Vec<(T, usize)> {
     }
     let mut counts: Vec<(T, usize)> = counts.into_iter().collect();
     // Stable sort keeps the BTreeMap's value order among equal counts.
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     counts
 }
 

@@ -142,7 +142,7 @@ fn adding_a_finding_never_raises_the_score() {
     for _ in 0..500 {
         let subset: Vec<Finding> = pool
             .iter()
-            .filter(|_| rng.next() % 2 == 0)
+            .filter(|_| rng.next().is_multiple_of(2))
             .cloned()
             .collect();
         let extra = pool[(rng.next() as usize) % pool.len()].clone();
