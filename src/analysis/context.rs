@@ -13,6 +13,11 @@ pub struct Counterparty<'a> {
     pub sent: u32,
     /// Transfers from this address to the wallet.
     pub received: u32,
+    /// Of those, transfers made by a top-level instruction: payments a
+    /// person or their software asked for, not legs of a swap inside a
+    /// program (where the "counterparty" is a pool).
+    pub direct_sent: u32,
+    pub direct_received: u32,
     /// Signatures of the transactions involved, oldest first.
     pub signatures: Vec<&'a str>,
 }
@@ -20,6 +25,10 @@ pub struct Counterparty<'a> {
 impl Counterparty<'_> {
     pub fn transfers(&self) -> u32 {
         self.sent + self.received
+    }
+
+    pub fn direct_transfers(&self) -> u32 {
+        self.direct_sent + self.direct_received
     }
 }
 
@@ -48,12 +57,21 @@ impl<'a> Context<'a> {
                     address: other,
                     sent: 0,
                     received: 0,
+                    direct_sent: 0,
+                    direct_received: 0,
                     signatures: Vec::new(),
                 });
-                if outgoing {
-                    entry.sent += 1;
-                } else {
-                    entry.received += 1;
+                match (outgoing, transfer.top_level) {
+                    (true, true) => {
+                        entry.sent += 1;
+                        entry.direct_sent += 1;
+                    }
+                    (true, false) => entry.sent += 1,
+                    (false, true) => {
+                        entry.received += 1;
+                        entry.direct_received += 1;
+                    }
+                    (false, false) => entry.received += 1,
                 }
                 if entry.signatures.last() != Some(&tx.signature.as_str()) {
                     entry.signatures.push(&tx.signature);
@@ -84,6 +102,29 @@ impl<'a> Context<'a> {
     /// Transactions that executed, newest first.
     pub fn successful(&self) -> impl Iterator<Item = &'a Transaction> + 'a {
         self.history.transactions.iter().filter(|tx| !tx.failed)
+    }
+
+    /// Transactions the wallet signed, failed ones included: what its owner
+    /// (or their software) chose to do, as opposed to what others sent it.
+    pub fn own(&self) -> impl Iterator<Item = &'a Transaction> + 'a {
+        let wallet = self.wallet;
+        self.history
+            .transactions
+            .iter()
+            .filter(move |tx| tx.signers.iter().any(|s| s == wallet))
+    }
+
+    /// Transfers that moved funds to or from the wallet in executed
+    /// transactions, oldest first, with the transaction they belong to.
+    pub fn wallet_transfers(&self) -> impl Iterator<Item = (&'a Transaction, &'a Transfer)> + 'a {
+        let wallet = self.wallet;
+        self.history
+            .transactions
+            .iter()
+            .rev()
+            .filter(|tx| !tx.failed)
+            .flat_map(|tx| tx.transfers.iter().map(move |t| (tx, t)))
+            .filter(move |(_, t)| other_side(wallet, t).is_some())
     }
 
     pub fn counterparties(&self) -> &[Counterparty<'a>] {

@@ -2,9 +2,10 @@
 //! page and the tests all read this one table, so the page can never describe
 //! a detector the engine doesn't run, or weights it doesn't use.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::context::Context;
+use crate::domain::methodology::MethodologyEntry;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 /// A detector's public description.
@@ -94,18 +95,7 @@ impl FindingBuilder {
     }
 }
 
-/// The methodology as data, for the `/methodology` page and its API.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MethodologyEntry {
-    pub id: String,
-    pub title: String,
-    pub category: Category,
-    pub looks_at: String,
-    pub severity: Severity,
-    pub max_penalty: u8,
-    pub limits: String,
-}
-
+/// The methodology page's row for this detector (one source of truth).
 impl From<&DetectorInfo> for MethodologyEntry {
     fn from(info: &DetectorInfo) -> Self {
         Self {

@@ -6,10 +6,16 @@ pub mod activity;
 pub mod context;
 pub mod detector;
 pub mod detectors;
+pub mod evidence;
 pub mod labels;
 pub mod model;
 pub mod score;
 pub mod time;
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
 
 pub use detector::DetectorInfo;
 pub use labels::{Label, LabelKind, Labels};
@@ -19,7 +25,7 @@ use crate::domain::Report;
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
-pub const ANALYZER_VERSION: &str = "2026.11.1";
+pub const ANALYZER_VERSION: &str = "2026.11.2";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
 /// (unix seconds).

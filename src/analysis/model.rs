@@ -143,6 +143,13 @@ pub enum Event {
         mint_authority: Option<String>,
         decimals: u8,
     },
+    /// New tokens were minted into `account` by `authority`.
+    TokensMinted {
+        mint: String,
+        account: String,
+        authority: String,
+        amount: u64,
+    },
     /// A system account was created, funded by `source`.
     AccountCreated {
         source: String,

@@ -9,17 +9,7 @@ use crate::domain::methodology::MethodologyEntry;
 #[server(prefix = "/api", endpoint = "page/methodology")]
 pub async fn load_methodology() -> Result<(Vec<MethodologyEntry>, String), ServerFnError> {
     use crate::analysis::{ANALYZER_VERSION, detectors};
-    let entries = detectors::infos()
-        .map(|info| MethodologyEntry {
-            id: info.id.to_owned(),
-            title: info.title.to_owned(),
-            category: info.category,
-            looks_at: info.looks_at.to_owned(),
-            severity: info.severity,
-            max_penalty: info.max_penalty,
-            limits: info.limits.to_owned(),
-        })
-        .collect();
+    let entries = detectors::infos().map(MethodologyEntry::from).collect();
     Ok((entries, ANALYZER_VERSION.to_owned()))
 }
 

@@ -299,6 +299,57 @@ impl InstructionReader<'_> {
                     });
                 }
             }
+            ("spl-token" | "spl-token-2022", "mintTo" | "mintToChecked") => {
+                let amount = info
+                    .get("tokenAmount")
+                    .and_then(|t| t.get("amount"))
+                    .or_else(|| info.get("amount"))
+                    .and_then(Value::as_str)
+                    .and_then(|a| a.parse().ok());
+                let authority = str_field(info, "mintAuthority")
+                    .or_else(|| str_field(info, "multisigMintAuthority"));
+                if let (Some(mint), Some(account), Some(authority), Some(amount)) = (
+                    str_field(info, "mint"),
+                    str_field(info, "account"),
+                    authority,
+                    amount,
+                ) {
+                    self.events.push(Event::TokensMinted {
+                        mint,
+                        account,
+                        authority,
+                        amount,
+                    });
+                }
+            }
+            (
+                "spl-token" | "spl-token-2022",
+                "initializeAccount" | "initializeAccount2" | "initializeAccount3",
+            ) => {
+                // A plain (non-associated) token account: its rent was paid by
+                // whoever funded the `createAccount` just before it.
+                let (Some(account), Some(owner)) =
+                    (str_field(info, "account"), str_field(info, "owner"))
+                else {
+                    return;
+                };
+                let payer = self.events.iter().rev().find_map(|event| match event {
+                    Event::AccountCreated {
+                        source,
+                        new_account,
+                        ..
+                    } if *new_account == account => Some(source.clone()),
+                    _ => None,
+                });
+                if let Some(payer) = payer {
+                    self.events.push(Event::TokenAccountCreated {
+                        account,
+                        owner,
+                        mint: str_field(info, "mint"),
+                        payer,
+                    });
+                }
+            }
             ("spl-associated-token-account", "create" | "createIdempotent") => {
                 if let (Some(account), Some(owner), Some(payer)) = (
                     str_field(info, "account"),

@@ -11,6 +11,8 @@ pub const STAKE: &str = "Stake11111111111111111111111111111111111111";
 pub const VOTE: &str = "Vote111111111111111111111111111111111111111";
 pub const NAME_SERVICE: &str = "namesLPneVptA9Z5rqUDD9tMTWEJwofgaYwp8cawRkX";
 pub const METAPLEX_METADATA: &str = "metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s";
+/// Bonfida's SNS registrar, which registers `.sol` names through the name service.
+pub const SNS_REGISTRAR: &str = "jCebN34bUfdeUYJT13J1yG16XWQpt5PDx6Mse9GUqhR";
 
 const NAMES: &[(&str, &str)] = &[
     (SYSTEM, "system"),
@@ -24,6 +26,7 @@ const NAMES: &[(&str, &str)] = &[
     (VOTE, "vote"),
     (NAME_SERVICE, "name-service"),
     (METAPLEX_METADATA, "metaplex-token-metadata"),
+    (SNS_REGISTRAR, "sns-registrar"),
 ];
 
 /// A readable name for well-known programs; the id itself otherwise.

@@ -1,12 +1,14 @@
-//! Direct transfers with labelled addresses: exchanges (which hold identity
-//! documents), bridges, privacy protocols and other known services.
+//! Direct dealings with labelled addresses: exchanges (which hold identity
+//! documents), bridges, privacy protocols and other known services. A
+//! dealing is a transfer with a labelled wallet, or a transaction of the
+//! wallet's that invokes a labelled program (bridges and privacy pools are
+//! programs, so funds never "go to" them as a plain transfer).
 
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
-use crate::analysis::labels::LabelKind;
+use crate::analysis::evidence::{self, plural};
+use crate::analysis::labels::{Label, LabelKind};
 use crate::domain::{Category, Evidence, Finding, Severity};
-
-use super::MAX_SIGNATURES;
 
 pub const EXCHANGE: Detector = Detector {
     info: &EXCHANGE_INFO,
@@ -29,40 +31,40 @@ static EXCHANGE_INFO: DetectorInfo = DetectorInfo {
     id: "known_entity.exchange",
     title: "Direct transfers with an exchange",
     category: Category::KnownEntity,
-    looks_at: "SOL and token transfers between the wallet and addresses labelled as centralised exchanges.",
+    looks_at: "SOL and token transfers between the wallet and addresses that Kimiko's label set attributes to centralised exchanges (hot wallets published by the exchange, an explorer or a public label list). One or two transfers take 18 points off, three or more the full 25.",
     severity: Severity::High,
     max_penalty: 25,
-    limits: "Only addresses in the label set are recognised; exchanges rotate deposit addresses, so an unlabelled deposit address is missed.",
+    limits: "Only labelled addresses are recognised. Deposits usually go to a deposit address unique to each customer, which no public list names, so a wallet that only ever deposits is missed; withdrawals from a labelled hot wallet are caught. Confidence is the label's own.",
 };
 
 static BRIDGE_INFO: DetectorInfo = DetectorInfo {
     id: "known_entity.bridge",
     title: "Transfers through a cross-chain bridge",
     category: Category::KnownEntity,
-    looks_at: "Transfers to or from, and programs of, labelled bridges.",
+    looks_at: "Transactions that invoke a labelled bridge program (Wormhole, deBridge, Mayan, Allbridge, Circle CCTP, Across) or transfer funds with a labelled bridge address. One or two uses take 6 points off, three or more 10.",
     severity: Severity::Medium,
     max_penalty: 10,
-    limits: "Links the wallet to an address on another chain only when the bridge's message is public, which Kimiko does not follow.",
+    limits: "Kimiko does not follow the funds to the other chain; it only tells you that the link is public there. Bridges not in the label set are missed.",
 };
 
 static PRIVACY_PROTOCOL_INFO: DetectorInfo = DetectorInfo {
     id: "known_entity.privacy_protocol",
     title: "Use of a privacy protocol",
     category: Category::KnownEntity,
-    looks_at: "Transfers to or from, and programs of, labelled privacy protocols.",
+    looks_at: "Transactions that invoke a labelled privacy protocol (such as the Privacy Cash pool) or transfer funds with one of its addresses. Always low: 5 points.",
     severity: Severity::Low,
     max_penalty: 5,
-    limits: "Using a privacy tool is not itself a leak, but deposits and withdrawals of matching amounts close together can be linked.",
+    limits: "Using a privacy tool is not itself a leak, and Kimiko cannot see whether a deposit was later matched to a withdrawal; it only reports that the use is public, which some services treat as a risk signal.",
 };
 
 static OTHER_INFO: DetectorInfo = DetectorInfo {
     id: "known_entity.other",
     title: "Interaction with a known service",
     category: Category::KnownEntity,
-    looks_at: "Transfers with labelled addresses that are not exchanges, bridges or privacy protocols (MEV tip accounts, custodians, services).",
+    looks_at: "Transfers with, or program calls to, labelled addresses that are not exchanges, bridges or privacy protocols — for example Jito MEV tip accounts. Under five such transfers take 3 points off, five or more 5.",
     severity: Severity::Low,
     max_penalty: 5,
-    limits: "Only as good as the label set.",
+    limits: "Only as good as the label set. Tipping a block builder or using a popular service says little on its own; it mainly narrows down which software you use.",
 };
 
 fn exchange(ctx: &Context) -> Option<Finding> {
@@ -70,35 +72,30 @@ fn exchange(ctx: &Context) -> Option<Finding> {
         ctx,
         &EXCHANGE_INFO,
         &[LabelKind::Exchange],
-        |names, transfers| {
-            let strength = if transfers >= 3 { 100 } else { 70 };
-            (
-            Severity::High,
-            strength,
-            format!(
-                "This wallet sent or received {transfers} transfer{} directly with {names}. Exchanges know who their customers are (KYC), and their deposit and withdrawal addresses are public, so anyone can see that this wallet belongs to one of their customers — and the exchange itself, or anyone who subpoenas it, can say which one.",
-                if transfers == 1 { "" } else { "s" }
+        |names, uses| Wording {
+            severity: Severity::High,
+            strength: if uses >= 3 { 100 } else { 70 },
+            explanation: format!(
+                "This wallet made {} directly with {names}. Exchanges know who their customers are (KYC), and their hot wallets are public, so anyone can see that this wallet belongs to one of their customers — and the exchange itself, or anyone who can compel it, can say which one.",
+                plural(uses, "transfer")
             ),
-            "Put an intermediate wallet you control between the exchange and this one, and don't move the same amounts through it right away. Better still, keep the wallet you use publicly separate from the one that touches exchanges.".to_owned(),
-        )
+            recommendation: "Put a wallet you control between the exchange and this one, wait before moving funds on, and don't move the same amounts. Better still, keep the wallet you use publicly separate from the one that touches exchanges.",
         },
     )
 }
 
 fn bridge(ctx: &Context) -> Option<Finding> {
-    entity_finding(
-        ctx,
-        &BRIDGE_INFO,
-        &[LabelKind::Bridge],
-        |names, transfers| {
-            (
-            Severity::Medium,
-            if transfers >= 3 { 100 } else { 60 },
-            format!("This wallet moved funds through {names} {transfers} time(s). A bridge publishes both ends of a transfer, so the wallet on the other chain — and that chain's whole history — is linked to this one."),
-            "Bridge to a fresh address on the other chain, not your main one, and avoid bridging back the same amount.".to_owned(),
-        )
-        },
-    )
+    entity_finding(ctx, &BRIDGE_INFO, &[LabelKind::Bridge], |names, uses| {
+        Wording {
+            severity: Severity::Medium,
+            strength: if uses >= 3 { 100 } else { 60 },
+            explanation: format!(
+                "This wallet used {names} ({}). A bridge records both ends of a transfer in public, so the address on the other chain — and that chain's whole history — is linked to this wallet.",
+                plural(uses, "time")
+            ),
+            recommendation: "Bridge to a fresh address on the other chain rather than your main one, and avoid bridging back the same amount soon after.",
+        }
+    })
 }
 
 fn privacy_protocol(ctx: &Context) -> Option<Finding> {
@@ -106,13 +103,14 @@ fn privacy_protocol(ctx: &Context) -> Option<Finding> {
         ctx,
         &PRIVACY_PROTOCOL_INFO,
         &[LabelKind::PrivacyProtocol],
-        |names, transfers| {
-            (
-            Severity::Low,
-            100,
-            format!("This wallet interacted with {names} ({transfers} transfer(s)). That is visible to anyone, and deposits and withdrawals of the same amount close in time can be matched."),
-            "Wait between deposit and withdrawal, and don't withdraw the exact amount you deposited.".to_owned(),
-        )
+        |names, uses| Wording {
+            severity: Severity::Low,
+            strength: 100,
+            explanation: format!(
+                "This wallet used {names} ({}). That use is visible to anyone, and a deposit and a withdrawal of the same amount close together in time can still be matched.",
+                plural(uses, "time")
+            ),
+            recommendation: "Wait between deposit and withdrawal, don't withdraw the exact amount you deposited, and withdraw to a wallet with no other link to this one.",
         },
     )
 }
@@ -122,77 +120,150 @@ fn other(ctx: &Context) -> Option<Finding> {
         ctx,
         &OTHER_INFO,
         &[LabelKind::Mev, LabelKind::Other],
-        |names, transfers| {
-            (
-            Severity::Low,
-            if transfers >= 5 { 100 } else { 60 },
-            format!("This wallet transferred funds with {names} ({transfers} transfer(s)). Services keep their own records of who uses them, and their addresses are public."),
-            "Check whether the service needs to see this wallet; use a separate wallet for services that know who you are.".to_owned(),
-        )
+        |names, uses| Wording {
+            severity: Severity::Low,
+            strength: if uses >= 5 { 100 } else { 60 },
+            explanation: format!(
+                "This wallet dealt with {names} ({}). These addresses are public, and services keep their own records of who uses them; together with other clues it narrows down the software and services behind this wallet.",
+                plural(uses, "time")
+            ),
+            recommendation: "Check whether the service needs to see this wallet; use a separate wallet for services that know who you are.",
         },
     )
 }
 
-/// Shared by all four: find counterparties with a label of `kinds`, and let
-/// `describe(names, transfers)` say how bad it is.
+struct Wording {
+    severity: Severity,
+    strength: u8,
+    explanation: String,
+    recommendation: &'static str,
+}
+
+/// One labelled address the wallet dealt with, and the evidence of it.
+struct Dealing<'a> {
+    label: &'a Label,
+    sent: u32,
+    received: u32,
+    /// Executed transactions of the wallet that invoked it as a program.
+    calls: u32,
+    signatures: Vec<&'a str>,
+}
+
+impl Dealing<'_> {
+    fn uses(&self) -> usize {
+        (self.sent + self.received + self.calls) as usize
+    }
+}
+
+/// Shared by all four: find dealings with labels of `kinds`, and let
+/// `describe(names, uses)` say how bad that is.
 fn entity_finding(
     ctx: &Context,
     info: &'static DetectorInfo,
     kinds: &[LabelKind],
-    describe: impl Fn(&str, u32) -> (Severity, u8, String, String),
+    describe: impl Fn(&str, usize) -> Wording,
 ) -> Option<Finding> {
-    let matches: Vec<_> = ctx
+    let of_kind = |address: &str| ctx.label(address).filter(|l| kinds.contains(&l.kind));
+    let mut dealings: Vec<Dealing> = ctx
         .counterparties()
         .iter()
         .filter_map(|c| {
-            ctx.label(c.address)
-                .filter(|l| kinds.contains(&l.kind))
-                .map(|l| (c, l))
+            of_kind(c.address).map(|label| Dealing {
+                label,
+                sent: c.sent,
+                received: c.received,
+                calls: 0,
+                signatures: c.signatures.clone(),
+            })
         })
         .collect();
-    if matches.is_empty() {
-        return None;
-    }
-    let transfers: u32 = matches.iter().map(|(c, _)| c.transfers()).sum();
-    let mut names: Vec<&str> = Vec::new();
-    for (_, label) in &matches {
-        if !names.contains(&label.name.as_str()) {
-            names.push(&label.name);
+    // Oldest first, like the counterparties' signatures.
+    for tx in ctx
+        .own()
+        .filter(|tx| !tx.failed)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        for program in &tx.programs {
+            let Some(label) = of_kind(program) else {
+                continue;
+            };
+            match dealings
+                .iter_mut()
+                .find(|d| d.label.address == label.address)
+            {
+                Some(dealing) => {
+                    dealing.calls += 1;
+                    dealing.signatures.push(&tx.signature);
+                }
+                None => dealings.push(Dealing {
+                    label,
+                    sent: 0,
+                    received: 0,
+                    calls: 1,
+                    signatures: vec![&tx.signature],
+                }),
+            }
         }
     }
-    let names = join_names(&names);
-    let confidence = matches
+    if dealings.is_empty() {
+        return None;
+    }
+    dealings.sort_by(|a, b| {
+        b.uses()
+            .cmp(&a.uses())
+            .then(a.label.address.cmp(&b.label.address))
+    });
+
+    let uses: usize = dealings.iter().map(Dealing::uses).sum();
+    let mut names: Vec<&str> = Vec::new();
+    for dealing in &dealings {
+        if !names.contains(&dealing.label.name.as_str()) {
+            names.push(&dealing.label.name);
+        }
+    }
+    let confidence = dealings
         .iter()
-        .map(|(_, l)| l.confidence)
+        .map(|d| d.label.confidence)
         .max()
         .unwrap_or(50);
-    let (severity, strength, explanation, recommendation) = describe(&names, transfers);
+    let wording = describe(&join_names(&names), uses);
 
     let mut evidence = Vec::new();
-    for (counterparty, label) in &matches {
-        evidence.push(
-            Evidence::address(label.kind.describe(), counterparty.address)
-                .with_detail(format!("{} (source: {})", label.name, label.source)),
-        );
-        evidence.push(Evidence::count(
-            format!("transfers with {}", label.name),
-            format!(
-                "{} sent, {} received",
-                counterparty.sent, counterparty.received
+    for dealing in &dealings {
+        let kind = dealing.label.kind.describe();
+        evidence.push(match &dealing.label.note {
+            Some(note) => {
+                evidence::address_noting(ctx, kind, &dealing.label.address, format!("note: {note}"))
+            }
+            None => evidence::address(ctx, kind, &dealing.label.address),
+        });
+        let what = match (dealing.sent + dealing.received, dealing.calls) {
+            (0, calls) => format!("{} of its program", plural(calls as usize, "call")),
+            (_, 0) => format!("{} sent, {} received", dealing.sent, dealing.received),
+            (_, calls) => format!(
+                "{} sent, {} received, {}",
+                dealing.sent,
+                dealing.received,
+                plural(calls as usize, "program call")
             ),
+        };
+        evidence.push(Evidence::count(
+            format!("dealings with {}", dealing.label.name),
+            what,
         ));
     }
-    let signatures = matches
-        .iter()
-        .flat_map(|(c, _)| c.signatures.iter())
-        .take(MAX_SIGNATURES);
-    evidence.extend(signatures.map(|s| Evidence::signature("transaction", *s)));
+    evidence.extend(evidence::signatures(
+        "transaction",
+        dealings.iter().flat_map(|d| d.signatures.iter().copied()),
+    ));
 
     Some(
-        info.finding(severity, strength)
+        info.finding(wording.severity, wording.strength)
             .confidence(confidence)
-            .explanation(explanation)
-            .recommendation(recommendation)
+            .explanation(wording.explanation)
+            .recommendation(wording.recommendation)
             .evidence(evidence)
             .build(),
     )

@@ -3,21 +3,36 @@
 
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
+use crate::analysis::evidence::{self, plural};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const PERSONAL_DATA: Detector = Detector {
     info: &PERSONAL_DATA_INFO,
     detect: personal_data,
 };
+pub const USAGE: Detector = Detector {
+    info: &USAGE_INFO,
+    detect: usage,
+};
 
 static PERSONAL_DATA_INFO: DetectorInfo = DetectorInfo {
     id: "memo.personal_data",
     title: "Personal data in a memo",
     category: Category::Memo,
-    looks_at: "The text of every memo in the wallet's transactions, for email addresses and phone numbers.",
+    looks_at: "The text of every memo in the wallet's transactions, for email addresses, phone numbers (9–15 digits written with a leading + or in three or more groups) and names introduced as names (\"my name is …\", \"name: …\", or two capitalised words after \"from:\", \"I am\", \"this is\", \"regards,\" …). Any hit is critical: 35 points.",
     severity: Severity::Critical,
     max_penalty: 35,
-    limits: "Pattern-based: names, postal addresses and data written in other formats may be missed; a number that merely looks like a phone number may be reported.",
+    limits: "Pattern-based: postal addresses, account numbers and data written in other formats or languages are missed; a number that merely looks like a phone number, or a capitalised phrase after \"from:\", may be reported.",
+};
+
+static USAGE_INFO: DetectorInfo = DetectorInfo {
+    id: "memo.usage",
+    title: "Memos attached to transactions",
+    category: Category::Memo,
+    looks_at: "How many of the wallet's transactions carry a memo (spl-memo), whoever wrote it. One or two memos are low (3 points), three to nine low (5), ten or more low (7).",
+    severity: Severity::Low,
+    max_penalty: 7,
+    limits: "Kimiko cannot judge what a memo means to someone who knows the context (an invoice number, a nickname); it reports that free text is public and permanent. Memos with personal data are reported separately.",
 };
 
 /// What kind of personal data a memo revealed.
@@ -25,6 +40,7 @@ static PERSONAL_DATA_INFO: DetectorInfo = DetectorInfo {
 pub enum PersonalData {
     Email,
     Phone,
+    Name,
 }
 
 impl PersonalData {
@@ -32,6 +48,7 @@ impl PersonalData {
         match self {
             PersonalData::Email => "an email address",
             PersonalData::Phone => "a phone number",
+            PersonalData::Name => "a name",
         }
     }
 }
@@ -74,7 +91,50 @@ fn personal_data(ctx: &Context) -> Option<Finding> {
     )
 }
 
-/// Finds email addresses and phone numbers in free text.
+fn usage(ctx: &Context) -> Option<Finding> {
+    let with_memo: Vec<_> = ctx
+        .transactions()
+        .iter()
+        .filter(|tx| !tx.memos.is_empty())
+        .collect();
+    if with_memo.is_empty() {
+        return None;
+    }
+    let written = with_memo
+        .iter()
+        .filter(|tx| tx.signers.iter().any(|s| s == ctx.wallet))
+        .count();
+    let strength = match with_memo.len() {
+        1..=2 => 40,
+        3..=9 => 70,
+        _ => 100,
+    };
+    let mut evidence = vec![
+        Evidence::count("transactions with a memo", with_memo.len()),
+        Evidence::count("of which the wallet signed", written),
+    ];
+    for tx in with_memo.iter().rev().take(3) {
+        evidence.push(Evidence::text("memo text", tx.memos.join(" / ")));
+    }
+    evidence.extend(evidence::signatures(
+        "transaction with a memo",
+        with_memo.iter().rev().map(|tx| tx.signature.as_str()),
+    ));
+    Some(
+        USAGE_INFO
+            .finding(Severity::Low, strength)
+            .confidence(95)
+            .explanation(format!(
+                "{} in this wallet's history carry a memo ({written} signed by this wallet). Memos are public text stored forever next to the transfer; references such as invoice numbers, usernames or notes let anyone who knows the context link the payment to a person or a purpose.",
+                plural(with_memo.len(), "transaction")
+            ))
+            .recommendation("Leave memos empty unless a recipient needs one (some exchanges require a deposit memo), and never write anything in them that you would not publish.")
+            .evidence(evidence)
+            .build(),
+    )
+}
+
+/// Finds email addresses, phone numbers and introduced names in free text.
 pub fn scan(text: &str) -> Vec<PersonalData> {
     let mut found = Vec::new();
     if text
@@ -86,7 +146,75 @@ pub fn scan(text: &str) -> Vec<PersonalData> {
     if has_phone_number(text) {
         found.push(PersonalData::Phone);
     }
+    if has_introduced_name(text) {
+        found.push(PersonalData::Name);
+    }
     found
+}
+
+/// Phrases after which a name is introduced as such: one capitalised word
+/// is enough.
+const STRONG_NAME_CUES: &[&str] = &["my name is ", "name is ", "name: ", "full name "];
+/// Phrases that often, but not always, precede a name: two capitalised
+/// words (a first and a last name) are needed.
+const WEAK_NAME_CUES: &[&str] = &[
+    "i am ",
+    "i'm ",
+    "i’m ",
+    "this is ",
+    "from: ",
+    "from ",
+    "to: ",
+    "regards, ",
+    "regards ",
+    "sincerely, ",
+    "signed, ",
+    "signed ",
+    "payer: ",
+    "recipient: ",
+    "beneficiary: ",
+    "sender: ",
+];
+
+fn has_introduced_name(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    // Offsets found in the lowercased text are only valid in the original
+    // when lowercasing kept every byte length; `get` guards the rest.
+    if lower.len() != text.len() {
+        return false;
+    }
+    let cue_followed_by = |cues: &[&str], words: usize| {
+        cues.iter().any(|cue| {
+            lower.match_indices(cue).any(|(at, _)| {
+                let boundary = lower
+                    .get(..at)
+                    .is_some_and(|before| !before.ends_with(char::is_alphanumeric));
+                boundary
+                    && text
+                        .get(at + cue.len()..)
+                        .is_some_and(|rest| capitalised_words(rest) >= words)
+            })
+        })
+    };
+    cue_followed_by(STRONG_NAME_CUES, 1) || cue_followed_by(WEAK_NAME_CUES, 2)
+}
+
+/// How many words at the start of `text` look like parts of a name:
+/// a capital letter followed by at least one lowercase letter.
+fn capitalised_words(text: &str) -> usize {
+    text.split_whitespace()
+        .take(3)
+        .take_while(|word| {
+            let word = word.trim_end_matches([',', '.', '!', ';']);
+            let mut chars = word.chars();
+            chars.next().is_some_and(char::is_uppercase)
+                && word.chars().count() >= 2
+                && chars
+                    .clone()
+                    .all(|c| c.is_lowercase() || c == '-' || c == '\'')
+                && chars.any(char::is_lowercase)
+        })
+        .count()
 }
 
 fn looks_like_email(token: &str) -> bool {
@@ -174,6 +302,12 @@ mod tests {
             vec![PersonalData::Email, PersonalData::Phone]
         );
         assert_eq!(scan("+14155550123"), vec![PersonalData::Phone]);
+        assert_eq!(scan("rent, my name is Maria"), vec![PersonalData::Name]);
+        assert_eq!(scan("From: Jan Kowalski"), vec![PersonalData::Name]);
+        assert_eq!(
+            scan("thanks! regards, Anna Schmidt"),
+            vec![PersonalData::Name]
+        );
     }
 
     #[test]
@@ -189,6 +323,11 @@ mod tests {
             "price 3.14159265",
             "paid 2024-01-15 12:30",
             "1234567890",
+            "from Binance",
+            "I am Happy",
+            "this is fine",
+            "to: the moon",
+            "name: 42",
         ] {
             assert!(scan(memo).is_empty(), "{memo}");
         }

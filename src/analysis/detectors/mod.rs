@@ -1,24 +1,59 @@
 //! Every detector Kimiko runs, one file per family. [`ALL`] is the one list
 //! the engine, the methodology page and the tests read.
 
+pub mod amount;
+pub mod balance;
+pub mod cadence;
 pub mod counterparty;
+pub mod dust;
+pub mod fee_payer;
+pub mod fingerprint;
+pub mod funding;
+pub mod history;
+pub mod identity;
 pub mod known_entity;
 pub mod memo;
+pub mod signer;
+pub mod staking;
 pub mod timing;
+pub mod token_account;
+
+use std::collections::BTreeMap;
 
 use super::detector::{Detector, DetectorInfo};
+use super::model::Transfer;
 
-/// How many signatures a finding lists as evidence at most.
-pub const MAX_SIGNATURES: usize = 5;
+pub use super::evidence::MAX_SIGNATURES;
 
+/// In the order the methodology page lists them: identity and money trails
+/// first, habits last.
 pub static ALL: &[Detector] = &[
     known_entity::EXCHANGE,
     known_entity::BRIDGE,
     known_entity::PRIVACY_PROTOCOL,
     known_entity::OTHER,
+    funding::SOURCE,
+    fee_payer::EXTERNAL,
+    signer::OVERLAP,
     counterparty::CONCENTRATION,
+    counterparty::TWO_WAY,
     memo::PERSONAL_DATA,
+    memo::USAGE,
+    identity::DOMAIN,
+    identity::NFT_CREATOR,
+    token_account::CREATED_FOR_OTHERS,
+    token_account::RENT_REFUND_LINK,
     timing::TIMEZONE,
+    cadence::REGULAR_INTERVAL,
+    cadence::BURST,
+    fingerprint::PRIORITY_FEE,
+    fingerprint::PROGRAM_SET,
+    amount::ROUND,
+    amount::REPEATED,
+    dust::RECEIVED,
+    balance::EXPOSURE,
+    staking::DELEGATION,
+    history::SIZE,
 ];
 
 /// The metadata of every detector, in engine order.
@@ -26,9 +61,36 @@ pub fn infos() -> impl Iterator<Item = &'static DetectorInfo> {
     ALL.iter().map(|d| d.info)
 }
 
+/// How often each value occurs: most frequent first, ties in value order,
+/// so findings built from it are deterministic.
+pub fn tally<T: Ord>(values: impl IntoIterator<Item = T>) -> Vec<(T, usize)> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    let mut counts: Vec<(T, usize)> = counts.into_iter().collect();
+    // Stable sort keeps the BTreeMap's value order among equal counts.
+    counts.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    counts
+}
+
+/// Under 0.0001 SOL, or under 0.0001 of a token (zero included): too small
+/// to be a payment, the size used for dusting and address poisoning.
+pub fn is_dust(transfer: &Transfer) -> bool {
+    match &transfer.mint {
+        None => transfer.amount < 100_000,
+        Some(_) => {
+            transfer.amount == 0
+                || (transfer.decimals >= 4
+                    && u128::from(transfer.amount) < 10u128.pow(u32::from(transfer.decimals) - 4))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Severity;
 
     #[test]
     fn ids_are_unique_and_prefixed_by_their_category() {
@@ -45,5 +107,56 @@ mod tests {
                 info.id
             );
         }
+    }
+
+    #[test]
+    fn every_detector_of_the_public_contract_exists() {
+        let ids: Vec<&str> = infos().map(|i| i.id).collect();
+        for id in [
+            "known_entity.exchange",
+            "known_entity.bridge",
+            "known_entity.privacy_protocol",
+            "known_entity.other",
+            "funding.source",
+            "fee_payer.external",
+            "signer.overlap",
+            "counterparty.concentration",
+            "counterparty.two_way",
+            "memo.personal_data",
+            "memo.usage",
+            "identity.domain",
+            "identity.nft_creator",
+            "token_account.created_for_others",
+            "token_account.rent_refund_link",
+            "timing.timezone",
+            "timing.regular_interval",
+            "timing.burst",
+            "fingerprint.priority_fee",
+            "fingerprint.program_set",
+            "amount.round",
+            "amount.repeated",
+            "dust.received",
+            "balance.exposure",
+            "staking.delegation",
+            "history.size",
+        ] {
+            assert!(ids.contains(&id), "{id} missing");
+        }
+    }
+
+    #[test]
+    fn severities_rise_with_the_harm_they_describe() {
+        let severity = |id: &str| infos().find(|i| i.id == id).unwrap().severity;
+        assert_eq!(severity("memo.personal_data"), Severity::Critical);
+        assert_eq!(severity("known_entity.exchange"), Severity::High);
+        assert!(severity("fingerprint.program_set") < severity("fee_payer.external"));
+    }
+
+    #[test]
+    fn tally_orders_by_count_then_value() {
+        assert_eq!(
+            tally(["b", "a", "b", "c", "a"]),
+            vec![("a", 2), ("b", 2), ("c", 1)]
+        );
     }
 }

@@ -1,0 +1,138 @@
+//! Evidence and wording shared by every detector, so an address, an amount
+//! or a list of signatures reads the same in every finding.
+
+use super::context::Context;
+use super::model::LAMPORTS_PER_SOL;
+use crate::domain::Evidence;
+
+/// How many signatures a finding lists as evidence at most.
+pub const MAX_SIGNATURES: usize = 5;
+
+/// Up to [`MAX_SIGNATURES`] signature evidences, skipping repeats.
+pub fn signatures<'s>(label: &str, signatures: impl IntoIterator<Item = &'s str>) -> Vec<Evidence> {
+    let mut seen: Vec<&str> = Vec::new();
+    for signature in signatures {
+        if seen.len() == MAX_SIGNATURES {
+            break;
+        }
+        if !seen.contains(&signature) {
+            seen.push(signature);
+        }
+    }
+    seen.into_iter()
+        .map(|s| Evidence::signature(label, s))
+        .collect()
+}
+
+/// An address, with who is behind it when the label set knows.
+pub fn address(ctx: &Context, label: impl Into<String>, address: &str) -> Evidence {
+    let evidence = Evidence::address(label, address);
+    match ctx.label(address) {
+        Some(known) => evidence.with_detail(format!(
+            "{} ({}; source: {})",
+            known.name,
+            known.kind.describe(),
+            known.source
+        )),
+        None => evidence,
+    }
+}
+
+/// An address with a note about it, after its label when it has one.
+pub fn address_noting(
+    ctx: &Context,
+    label: impl Into<String>,
+    address: &str,
+    note: impl Into<String>,
+) -> Evidence {
+    let mut evidence = self::address(ctx, label, address);
+    let note = note.into();
+    evidence.detail = Some(match evidence.detail.take() {
+        Some(known) => format!("{known} — {note}"),
+        None => note,
+    });
+    evidence
+}
+
+/// `amount` base units as a decimal number: `2_500_000_000, 9` → `"2.5"`.
+pub fn units(amount: u64, decimals: u8) -> String {
+    let scale = 10u128.pow(u32::from(decimals.min(30)));
+    let whole = u128::from(amount) / scale;
+    let fraction = u128::from(amount) % scale;
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{fraction:0width$}", width = usize::from(decimals));
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+pub fn sol(lamports: u64) -> String {
+    format!("{} SOL", units(lamports, 9))
+}
+
+/// An amount of SOL or of a token, with the mint shortened.
+pub fn amount(amount: u64, decimals: u8, mint: Option<&str>) -> String {
+    match mint {
+        None => sol(amount),
+        Some(mint) => format!("{} of token {}", units(amount, decimals), short(mint)),
+    }
+}
+
+/// `AbCd…WxYz`: enough to recognise an address in a sentence.
+pub fn short(address: &str) -> String {
+    let chars: Vec<char> = address.chars().collect();
+    if chars.len() <= 10 {
+        return address.to_owned();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// `1 transfer`, `3 transfers`.
+pub fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+/// Whole percent of `part` in `whole`, rounded down; 0 when `whole` is 0.
+pub fn percent(part: usize, whole: usize) -> usize {
+    (part * 100).checked_div(whole).unwrap_or(0)
+}
+
+/// The name a reader knows an address by: its label, or its short form.
+pub fn name(ctx: &Context, address: &str) -> String {
+    ctx.label(address)
+        .map_or_else(|| short(address), |l| l.name.clone())
+}
+
+/// Lamports in `sol` whole SOL, for thresholds.
+pub const fn sol_to_lamports(sol: u64) -> u64 {
+    sol * LAMPORTS_PER_SOL
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_print_without_trailing_zeros() {
+        assert_eq!(units(2_500_000_000, 9), "2.5");
+        assert_eq!(units(1_000_000_000, 9), "1");
+        assert_eq!(units(1, 9), "0.000000001");
+        assert_eq!(units(42, 0), "42");
+        assert_eq!(sol(123_456_789), "0.123456789 SOL");
+    }
+
+    #[test]
+    fn short_addresses_keep_both_ends() {
+        assert_eq!(
+            short("5tzFkiKscXHK5ZXCGbXZxdw7gTjjD1mBwuoFbhUvuAi9"),
+            "5tzF…uAi9"
+        );
+        assert_eq!(short("abc"), "abc");
+    }
+}

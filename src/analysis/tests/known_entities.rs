@@ -1,0 +1,91 @@
+use crate::analysis::testkit::*;
+use crate::domain::Severity;
+
+#[test]
+fn withdrawing_from_binance_is_a_high_exchange_finding() {
+    let report = wallet()
+        .receives_sol_from(BINANCE, 2.5)
+        .sends_sol_to(&addr(7), 1.2)
+        .analyze();
+    let finding = expect_finding(&report, "known_entity.exchange");
+    assert_eq!(finding.severity, Severity::High);
+    assert_eq!(finding.penalty, 18, "one or two transfers: 70% of 25");
+    assert!(has_evidence(finding, BINANCE));
+    assert!(has_evidence(finding, "Binance"));
+    assert!(has_evidence(finding, "sig00000"));
+}
+
+#[test]
+fn three_exchange_transfers_take_the_full_penalty() {
+    let report = wallet()
+        .receives_sol_from(BINANCE, 2.5)
+        .sends_sol_to(BINANCE, 1.0)
+        .receives_sol_from(BINANCE, 0.7)
+        .analyze();
+    assert_eq!(expect_finding(&report, "known_entity.exchange").penalty, 25);
+}
+
+#[test]
+fn unlabelled_counterparties_are_not_known_entities() {
+    let report = wallet()
+        .receives_sol_from(&addr(7), 2.5)
+        .sends_sol_to(&addr(8), 1.0)
+        .analyze();
+    for id in [
+        "known_entity.exchange",
+        "known_entity.bridge",
+        "known_entity.privacy_protocol",
+        "known_entity.other",
+    ] {
+        expect_no_finding(&report, id);
+    }
+}
+
+#[test]
+fn calling_a_bridge_program_is_a_bridge_finding_even_without_a_transfer_to_it() {
+    let report = wallet()
+        .receives_sol_from(&addr(7), 3.0)
+        .signs()
+        .invoking(WORMHOLE_TOKEN_BRIDGE)
+        .analyze();
+    let finding = expect_finding(&report, "known_entity.bridge");
+    assert_eq!(finding.severity, Severity::Medium);
+    assert!(has_evidence(finding, WORMHOLE_TOKEN_BRIDGE));
+    assert!(has_evidence(finding, "1 call of its program"));
+}
+
+#[test]
+fn a_bridge_call_that_failed_moved_nothing_and_is_not_counted() {
+    let report = wallet()
+        .signs()
+        .invoking(WORMHOLE_TOKEN_BRIDGE)
+        .failed()
+        .analyze();
+    expect_no_finding(&report, "known_entity.bridge");
+}
+
+#[test]
+fn using_a_privacy_pool_is_reported_as_low() {
+    let report = wallet().signs().invoking(PRIVACY_CASH).analyze();
+    let finding = expect_finding(&report, "known_entity.privacy_protocol");
+    assert_eq!(finding.severity, Severity::Low);
+    assert_eq!(finding.penalty, 5);
+    assert!(has_evidence(finding, "Privacy Cash"));
+}
+
+#[test]
+fn tipping_jito_is_a_low_other_finding() {
+    let report = wallet().signs().and_sends_sol_to(JITO_TIP, 0.001).analyze();
+    let finding = expect_finding(&report, "known_entity.other");
+    assert_eq!(finding.severity, Severity::Low);
+    assert!(has_evidence(finding, JITO_TIP));
+}
+
+#[test]
+fn disputed_labels_carry_their_note_into_the_evidence() {
+    let disputed = "2ojv9BAiHUrvsm9gxDe7fJSzbNZSJcxZvf8dqmWGHG8S";
+    let report = wallet().receives_sol_from(disputed, 1.0).analyze();
+    let finding = expect_finding(&report, "known_entity.exchange");
+    assert!(has_evidence(finding, "Public lists disagree"));
+    assert_eq!(finding.confidence, 65);
+}

@@ -1,0 +1,12 @@
+//! Behaviour tests for the analysis, one file per detector family, plus
+//! the properties of the whole report (calibration, determinism, scoring).
+
+mod engine;
+mod fingerprint_and_amounts;
+mod funding_and_signers;
+mod identity_and_accounts;
+mod known_entities;
+mod memos_and_counterparties;
+mod solana_normalize;
+mod timing;
+mod wallet_state;
