@@ -223,3 +223,25 @@ pub fn router(state: ServerState) -> Router {
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// cargo-leptos reads Cargo.toml's table, the binary reads Leptos.toml:
+    /// every runtime setting must say the same in both.
+    #[test]
+    fn leptos_toml_agrees_with_cargo_toml() {
+        let cargo = include_str!("../../Cargo.toml");
+        let section = cargo.split("[package.metadata.leptos]").nth(1).expect("Cargo.toml has the leptos table");
+        for line in LEPTOS_TOML.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
+                continue;
+            }
+            assert!(section.lines().any(|l| l.trim() == line), "Cargo.toml's leptos table lacks `{line}`");
+        }
+        let options = leptos::config::get_config_from_str(LEPTOS_TOML).unwrap();
+        assert_eq!(&*options.output_name, "kimiko");
+        assert_eq!(&*options.site_pkg_dir, "pkg");
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs all of them: the Rust unit and
+# integration tests (real SQLite files, a mock Solana RPC, a real SMTP
+# server), then the browser tests (Playwright in Debian's Chromium against
+# the real server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "setting up"
+scripts/setup.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+fi
+(cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
+step "Rust tests"
+cargo test --features testing
+
+step "building the site and server for the browser tests"
+scripts/build-site.sh
+cargo build --features testing --bin kimiko --example mock_rpc
+
+step "browser tests"
+rm -rf end2end/.data end2end/test-results
+(cd end2end && KIMIKO_BIN_DIR="$target_dir/debug" npx playwright test)
+echo "screenshots: end2end/test-results/screens"
