@@ -29,10 +29,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
@@ -53,22 +50,11 @@ fn busy_wallet() -> WalletHistory {
     let mut transactions = Vec::with_capacity(TRANSACTIONS);
     for i in 0..TRANSACTIONS {
         time += 600 + (rng.next() % 20_000) as i64;
-        let other = if i % 50 == 0 {
-            BINANCE.to_owned()
-        } else {
-            address(100 + rng.next() % 40)
-        };
+        let other = if i % 50 == 0 { BINANCE.to_owned() } else { address(100 + rng.next() % 40) };
         let outgoing = rng.next().is_multiple_of(2);
-        let (from, to) = if outgoing {
-            (wallet.clone(), other.clone())
-        } else {
-            (other.clone(), wallet.clone())
-        };
-        let signer = if outgoing {
-            wallet.clone()
-        } else {
-            other.clone()
-        };
+        let (from, to) =
+            if outgoing { (wallet.clone(), other.clone()) } else { (other.clone(), wallet.clone()) };
+        let signer = if outgoing { wallet.clone() } else { other.clone() };
         let mut programs = vec![COMPUTE_BUDGET.to_owned()];
         let mut kinds = vec!["compute-budget:raw".to_owned()];
         let token = rng.next().is_multiple_of(3);
@@ -196,10 +182,7 @@ fn cpu_now() -> Option<Duration> {
         fn clock_gettime(clock: i32, time: *mut Timespec) -> i32;
     }
     const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-    let mut time = Timespec {
-        seconds: 0,
-        nanoseconds: 0,
-    };
+    let mut time = Timespec { seconds: 0, nanoseconds: 0 };
     // SAFETY: `time` is a valid, writable timespec for the whole call.
     let status = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut time) };
     (status == 0).then(|| Duration::new(time.seconds as u64, time.nanoseconds as u32))
@@ -253,16 +236,8 @@ fn main() {
         "analysis benchmark: {TRANSACTIONS} transactions ({} KiB of JSON), {RUNS} runs after {WARMUP} warm-up, {clock} time",
         json.len() / 1024
     );
-    println!(
-        "  baseline  serde_json parse  median {:>10}  p90 {:>10}",
-        ms(parse_median),
-        ms(parse_p90)
-    );
-    println!(
-        "  analyze                     median {:>10}  p90 {:>10}",
-        ms(analyze_median),
-        ms(analyze_p90)
-    );
+    println!("  baseline  serde_json parse  median {:>10}  p90 {:>10}", ms(parse_median), ms(parse_p90));
+    println!("  analyze                     median {:>10}  p90 {:>10}", ms(analyze_median), ms(analyze_p90));
     println!(
         "  ratio analyze / parse       median {:>9.2}x  p90 {:>9.2}x",
         analyze_median.as_secs_f64() / parse_median.as_secs_f64(),

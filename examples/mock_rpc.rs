@@ -14,11 +14,7 @@ use kimiko::testing::scenarios::demo_chain;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
-    let addr: SocketAddr = match args
-        .next()
-        .unwrap_or_else(|| "127.0.0.1:8899".into())
-        .parse()
-    {
+    let addr: SocketAddr = match args.next().unwrap_or_else(|| "127.0.0.1:8899".into()).parse() {
         Ok(addr) => addr,
         Err(error) => {
             eprintln!("mock_rpc: bad listen address: {error}");
@@ -27,10 +23,8 @@ async fn main() -> std::process::ExitCode {
     };
     let (chain, scenarios) = demo_chain();
     let rpc = MockRpc::start_on(addr, chain).await;
-    let wallets: serde_json::Map<String, serde_json::Value> = scenarios
-        .iter()
-        .map(|s| (s.name.to_owned(), s.wallet.clone().into()))
-        .collect();
+    let wallets: serde_json::Map<String, serde_json::Value> =
+        scenarios.iter().map(|s| (s.name.to_owned(), s.wallet.clone().into())).collect();
     let json = serde_json::Value::Object(wallets).to_string();
     if let Some(path) = args.next() {
         let path = std::path::PathBuf::from(path);

@@ -11,8 +11,8 @@ use leptos_router::{
 };
 
 use crate::pages::{
-    home::HomePage, job::JobPage, methodology::MethodologyPage, not_found::NotFound,
-    privacy::PrivacyPage, report::ReportPage,
+    home::HomePage, job::JobPage, methodology::MethodologyPage, not_found::NotFound, privacy::PrivacyPage,
+    report::ReportPage,
 };
 
 /// The document around every page.

@@ -155,11 +155,7 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
 
 fn progress_bar(progress: Progress) {
     const WIDTH: u32 = 30;
-    let filled = if progress.total == 0 {
-        0
-    } else {
-        progress.done * WIDTH / progress.total
-    };
+    let filled = if progress.total == 0 { 0 } else { progress.done * WIDTH / progress.total };
     eprint!(
         "\rFetching [{}{}] {}/{} transactions",
         "#".repeat(filled as usize),
@@ -172,12 +168,7 @@ fn progress_bar(progress: Progress) {
 fn print_report(out: &mut impl std::io::Write, published: &PublishedReport) -> std::io::Result<()> {
     let report = &published.report;
     writeln!(out, "Wallet  {}", report.wallet)?;
-    writeln!(
-        out,
-        "Score   {}/100  (grade {})",
-        report.score,
-        report.grade.as_str()
-    )?;
+    writeln!(out, "Score   {}/100  (grade {})", report.score, report.grade.as_str())?;
     writeln!(out, "        {}", report.summary)?;
     writeln!(
         out,
@@ -199,16 +190,8 @@ fn print_report(out: &mut impl std::io::Write, published: &PublishedReport) -> s
             writeln!(out, "    id: {}", finding.id)?;
             writeln!(out, "    {}", finding.explanation)?;
             for evidence in &finding.evidence {
-                let detail = evidence
-                    .detail
-                    .as_deref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "      - {}: {}{detail}",
-                    evidence.label, evidence.value
-                )?;
+                let detail = evidence.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+                writeln!(out, "      - {}: {}{detail}", evidence.label, evidence.value)?;
             }
             writeln!(out, "    What to do: {}", finding.recommendation)?;
         }
@@ -223,16 +206,12 @@ async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
         JobsCommand::List { status, limit } => {
             let status = status
                 .map(|s| {
-                    JobStatus::parse(&s).with_context(|| {
-                        format!("unknown status '{s}' (queued, running, succeeded, dead)")
-                    })
+                    JobStatus::parse(&s)
+                        .with_context(|| format!("unknown status '{s}' (queued, running, succeeded, dead)"))
                 })
                 .transpose()?;
             let rows = storage::jobs::list(&state.db, status, limit).await?;
-            println!(
-                "{:<24} {:<10} {:>8} {:<44} LAST ERROR",
-                "ID", "STATUS", "ATTEMPTS", "WALLET"
-            );
+            println!("{:<24} {:<10} {:>8} {:<44} LAST ERROR", "ID", "STATUS", "ATTEMPTS", "WALLET");
             for row in rows {
                 println!(
                     "{:<24} {:<10} {:>8} {:<44} {}",
@@ -257,17 +236,13 @@ async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
                 }
             }
         }
-        JobsCommand::Retry {
-            id: None,
-            dead: true,
-        } => {
+        JobsCommand::Retry { id: None, dead: true } => {
             let count = storage::jobs::requeue_all_dead(&state.db, now).await?;
             println!("re-queued {count} dead job(s)");
         }
-        JobsCommand::Retry {
-            id: None,
-            dead: false,
-        } => anyhow::bail!("give a job id, or --dead for every dead job"),
+        JobsCommand::Retry { id: None, dead: false } => {
+            anyhow::bail!("give a job id, or --dead for every dead job")
+        }
     }
     state.db.close().await;
     Ok(())
@@ -277,16 +252,10 @@ async fn cron(settings: Settings, command: CronCommand) -> anyhow::Result<()> {
     match command {
         CronCommand::List => {
             let now = chrono::Utc::now();
-            println!(
-                "{:<20} {:<14} {:<22} WHAT",
-                "TASK", "SCHEDULE", "NEXT RUN (UTC)"
-            );
+            println!("{:<20} {:<14} {:<22} WHAT", "TASK", "SCHEDULE", "NEXT RUN (UTC)");
             for task in scheduler::TASKS {
                 let next = scheduler::next_run(task, now).format("%Y-%m-%d %H:%M");
-                println!(
-                    "{:<20} {:<14} {:<22} {}",
-                    task.name, task.schedule, next, task.about
-                );
+                println!("{:<20} {:<14} {:<22} {}", task.name, task.schedule, next, task.about);
             }
             Ok(())
         }

@@ -28,17 +28,13 @@ pub fn activity(ctx: &Context) -> Activity {
             address: c.address.to_owned(),
             label: ctx.label(c.address).map(|l| l.name.clone()),
             transfers: c.transfers(),
-            share_permille: u16::try_from(u64::from(c.transfers()) * 1000 / u64::from(total))
-                .unwrap_or(1000),
+            share_permille: u16::try_from(u64::from(c.transfers()) * 1000 / u64::from(total)).unwrap_or(1000),
         })
         .collect();
     Activity {
         by_hour_utc,
         by_weekday_utc,
-        by_month: by_month
-            .into_iter()
-            .map(|(month, count)| MonthCount { month, count })
-            .collect(),
+        by_month: by_month.into_iter().map(|(month, count)| MonthCount { month, count }).collect(),
         top_counterparties,
     }
 }

@@ -79,18 +79,8 @@ impl<'a> Context<'a> {
             }
         }
         let mut counterparties: Vec<_> = by_address.into_values().collect();
-        counterparties.sort_by(|a, b| {
-            b.transfers()
-                .cmp(&a.transfers())
-                .then(a.address.cmp(b.address))
-        });
-        Self {
-            wallet,
-            history,
-            labels,
-            counterparties,
-            total_transfers,
-        }
+        counterparties.sort_by(|a, b| b.transfers().cmp(&a.transfers()).then(a.address.cmp(b.address)));
+        Self { wallet, history, labels, counterparties, total_transfers }
     }
 
     /// Every fetched transaction, newest first, failed ones included (a failed
@@ -108,10 +98,7 @@ impl<'a> Context<'a> {
     /// (or their software) chose to do, as opposed to what others sent it.
     pub fn own(&self) -> impl Iterator<Item = &'a Transaction> + 'a {
         let wallet = self.wallet;
-        self.history
-            .transactions
-            .iter()
-            .filter(move |tx| tx.signers.iter().any(|s| s == wallet))
+        self.history.transactions.iter().filter(move |tx| tx.signers.iter().any(|s| s == wallet))
     }
 
     /// Transfers that moved funds to or from the wallet in executed
@@ -142,10 +129,7 @@ impl<'a> Context<'a> {
 
     /// Block times of all analysed transactions that have one.
     pub fn block_times(&self) -> impl Iterator<Item = i64> + 'a {
-        self.history
-            .transactions
-            .iter()
-            .filter_map(|tx| tx.block_time)
+        self.history.transactions.iter().filter_map(|tx| tx.block_time)
     }
 
     /// Oldest and newest block time analysed.

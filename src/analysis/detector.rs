@@ -81,16 +81,8 @@ impl FindingBuilder {
     }
 
     pub fn build(self) -> Finding {
-        debug_assert!(
-            !self.finding.explanation.is_empty(),
-            "{} has no explanation",
-            self.finding.id
-        );
-        debug_assert!(
-            !self.finding.recommendation.is_empty(),
-            "{} has no recommendation",
-            self.finding.id
-        );
+        debug_assert!(!self.finding.explanation.is_empty(), "{} has no explanation", self.finding.id);
+        debug_assert!(!self.finding.recommendation.is_empty(), "{} has no recommendation", self.finding.id);
         self.finding
     }
 }

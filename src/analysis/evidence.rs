@@ -19,9 +19,7 @@ pub fn signatures<'s>(label: &str, signatures: impl IntoIterator<Item = &'s str>
             seen.push(signature);
         }
     }
-    seen.into_iter()
-        .map(|s| Evidence::signature(label, s))
-        .collect()
+    seen.into_iter().map(|s| Evidence::signature(label, s)).collect()
 }
 
 /// An address, with who is behind it when the label set knows.
@@ -91,11 +89,7 @@ pub fn short(address: &str) -> String {
 
 /// `1 transfer`, `3 transfers`.
 pub fn plural(count: usize, word: &str) -> String {
-    if count == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{count} {word}s")
-    }
+    if count == 1 { format!("1 {word}") } else { format!("{count} {word}s") }
 }
 
 /// Whole percent of `part` in `whole`, rounded down; 0 when `whole` is 0.
@@ -105,8 +99,7 @@ pub fn percent(part: usize, whole: usize) -> usize {
 
 /// The name a reader knows an address by: its label, or its short form.
 pub fn name(ctx: &Context, address: &str) -> String {
-    ctx.label(address)
-        .map_or_else(|| short(address), |l| l.name.clone())
+    ctx.label(address).map_or_else(|| short(address), |l| l.name.clone())
 }
 
 /// Lamports in `sol` whole SOL, for thresholds.
@@ -129,10 +122,7 @@ mod tests {
 
     #[test]
     fn short_addresses_keep_both_ends() {
-        assert_eq!(
-            short("5tzFkiKscXHK5ZXCGbXZxdw7gTjjD1mBwuoFbhUvuAi9"),
-            "5tzF…uAi9"
-        );
+        assert_eq!(short("5tzFkiKscXHK5ZXCGbXZxdw7gTjjD1mBwuoFbhUvuAi9"), "5tzF…uAi9");
         assert_eq!(short("abc"), "abc");
     }
 }

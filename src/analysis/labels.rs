@@ -73,11 +73,7 @@ pub enum LabelsError {
     #[error("label for {address} ({name}): the address is not a valid Solana address")]
     BadAddress { address: String, name: String },
     #[error("label for {address} ({name}): confidence {confidence} is over 100")]
-    BadConfidence {
-        address: String,
-        name: String,
-        confidence: u8,
-    },
+    BadConfidence { address: String, name: String, confidence: u8 },
 }
 
 impl Labels {
@@ -105,14 +101,8 @@ impl Labels {
     }
 
     fn insert(&mut self, label: Label) -> Result<(), LabelsError> {
-        if WalletAddress::parse(&label.address)
-            .map(|w| w.as_str() != label.address)
-            .unwrap_or(true)
-        {
-            return Err(LabelsError::BadAddress {
-                address: label.address,
-                name: label.name,
-            });
+        if WalletAddress::parse(&label.address).map(|w| w.as_str() != label.address).unwrap_or(true) {
+            return Err(LabelsError::BadAddress { address: label.address, name: label.name });
         }
         if label.confidence > 100 {
             return Err(LabelsError::BadConfidence {
@@ -152,31 +142,13 @@ mod tests {
         assert!(!file.labels.is_empty());
         for label in &file.labels {
             let mut bytes = [0u8; 64];
-            let len = bs58::decode(&label.address)
-                .onto(&mut bytes[..])
-                .unwrap_or(0);
-            assert_eq!(
-                len, 32,
-                "{} ({}) does not decode to 32 bytes",
-                label.address, label.name
-            );
-            assert!(
-                !label.source.trim().is_empty(),
-                "{} has no source",
-                label.address
-            );
-            assert!(
-                label.confidence <= 100,
-                "{} confidence over 100",
-                label.address
-            );
+            let len = bs58::decode(&label.address).onto(&mut bytes[..]).unwrap_or(0);
+            assert_eq!(len, 32, "{} ({}) does not decode to 32 bytes", label.address, label.name);
+            assert!(!label.source.trim().is_empty(), "{} has no source", label.address);
+            assert!(label.confidence <= 100, "{} confidence over 100", label.address);
         }
         let unique: std::collections::HashSet<_> = file.labels.iter().map(|l| &l.address).collect();
-        assert_eq!(
-            unique.len(),
-            file.labels.len(),
-            "an address is labelled twice"
-        );
+        assert_eq!(unique.len(), file.labels.len(), "an address is labelled twice");
         assert_eq!(Labels::shipped().len(), file.labels.len());
     }
 
@@ -184,18 +156,9 @@ mod tests {
     fn operator_labels_are_validated_and_win() {
         let mut labels = Labels::shipped();
         let bad = r#"{"labels":[{"address":"not-an-address","name":"x","kind":"other","source":"me","confidence":50}]}"#;
-        assert!(matches!(
-            labels.extend_from_json(bad),
-            Err(LabelsError::BadAddress { .. })
-        ));
+        assert!(matches!(labels.extend_from_json(bad), Err(LabelsError::BadAddress { .. })));
         let good = r#"{"labels":[{"address":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","name":"My label","kind":"other","source":"operator","confidence":70}]}"#;
         assert_eq!(labels.extend_from_json(good).unwrap(), 1);
-        assert_eq!(
-            labels
-                .get("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
-                .unwrap()
-                .name,
-            "My label"
-        );
+        assert_eq!(labels.get("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA").unwrap().name, "My label");
     }
 }

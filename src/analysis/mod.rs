@@ -31,10 +31,7 @@ pub const ANALYZER_VERSION: &str = "2026.11.2";
 /// (unix seconds).
 pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Report {
     let ctx = context::Context::new(history, labels);
-    let mut findings: Vec<_> = detectors::ALL
-        .iter()
-        .filter_map(|detector| (detector.detect)(&ctx))
-        .collect();
+    let mut findings: Vec<_> = detectors::ALL.iter().filter_map(|detector| (detector.detect)(&ctx)).collect();
     score::sort_findings(&mut findings);
     let score = score::score(&findings);
     let grade = crate::domain::Grade::for_score(score);

@@ -119,42 +119,15 @@ pub struct TokenHolding {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A token account was created (associated or plain) and `payer` paid its rent.
-    TokenAccountCreated {
-        account: String,
-        owner: String,
-        mint: Option<String>,
-        payer: String,
-    },
+    TokenAccountCreated { account: String, owner: String, mint: Option<String>, payer: String },
     /// A token account was closed and its rent went to `destination`.
-    TokenAccountClosed {
-        account: String,
-        destination: String,
-        owner: String,
-    },
+    TokenAccountClosed { account: String, destination: String, owner: String },
     /// A stake account was delegated to a validator's vote account.
-    StakeDelegated {
-        stake_account: String,
-        vote_account: String,
-        authority: String,
-    },
+    StakeDelegated { stake_account: String, vote_account: String, authority: String },
     /// A new mint was initialised (NFTs and fungible tokens alike).
-    MintInitialized {
-        mint: String,
-        mint_authority: Option<String>,
-        decimals: u8,
-    },
+    MintInitialized { mint: String, mint_authority: Option<String>, decimals: u8 },
     /// New tokens were minted into `account` by `authority`.
-    TokensMinted {
-        mint: String,
-        account: String,
-        authority: String,
-        amount: u64,
-    },
+    TokensMinted { mint: String, account: String, authority: String, amount: u64 },
     /// A system account was created, funded by `source`.
-    AccountCreated {
-        source: String,
-        new_account: String,
-        lamports: u64,
-        owner_program: String,
-    },
+    AccountCreated { source: String, new_account: String, lamports: u64, owner_program: String },
 }

@@ -10,12 +10,8 @@ pub fn score(findings: &[Finding]) -> u8 {
 
 /// Most severe first, then biggest penalty, then id: a stable order.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(b.penalty.cmp(&a.penalty))
-            .then(a.id.cmp(&b.id))
-    });
+    findings
+        .sort_by(|a, b| b.severity.cmp(&a.severity).then(b.penalty.cmp(&a.penalty)).then(a.id.cmp(&b.id)));
 }
 
 pub fn summary(score: u8, grade: Grade, findings: &[Finding], transactions: usize) -> String {
@@ -25,10 +21,7 @@ pub fn summary(score: u8, grade: Grade, findings: &[Finding], transactions: usiz
             grade.as_str()
         );
     }
-    let serious: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Medium)
-        .collect();
+    let serious: Vec<&Finding> = findings.iter().filter(|f| f.severity >= Severity::Medium).collect();
     let counts: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium]
         .iter()
         .filter_map(|&s| {

@@ -5,8 +5,7 @@
 //! calls after it (`at`, `memo`, `fee_paid_by`, …) change that transaction.
 
 use super::model::{
-    ComputeBudget, Event, SignatureInfo, TokenHolding, Transaction, Transfer, TxVersion,
-    WalletHistory,
+    ComputeBudget, Event, SignatureInfo, TokenHolding, Transaction, Transfer, TxVersion, WalletHistory,
 };
 use super::{Labels, analyze};
 use crate::domain::{Finding, Report};
@@ -43,10 +42,8 @@ pub fn me() -> String {
 /// what an address-poisoning attacker grinds for.
 pub fn lookalike(real: &str) -> String {
     let chars: Vec<char> = real.chars().collect();
-    let middle: String = chars[4..chars.len() - 4]
-        .iter()
-        .map(|c| if *c == 'x' { 'y' } else { 'x' })
-        .collect();
+    let middle: String =
+        chars[4..chars.len() - 4].iter().map(|c| if *c == 'x' { 'y' } else { 'x' }).collect();
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{head}{middle}{tail}")
@@ -57,13 +54,7 @@ pub fn lamports(sol: f64) -> u64 {
 }
 
 pub fn wallet() -> HistoryBuilder {
-    HistoryBuilder {
-        history: WalletHistory {
-            wallet: me(),
-            ..WalletHistory::default()
-        },
-        txs: Vec::new(),
-    }
+    HistoryBuilder { history: WalletHistory { wallet: me(), ..WalletHistory::default() }, txs: Vec::new() }
 }
 
 pub struct HistoryBuilder {
@@ -75,11 +66,7 @@ pub struct HistoryBuilder {
 impl HistoryBuilder {
     fn start(mut self, signer: &str) -> Self {
         let index = self.txs.len();
-        let time = self
-            .txs
-            .last()
-            .and_then(|t| t.block_time)
-            .map_or(START, |t| t + STEP);
+        let time = self.txs.last().and_then(|t| t.block_time).map_or(START, |t| t + STEP);
         self.txs.push(Transaction {
             signature: format!("sig{index:05}"),
             slot: 400_000_000 + index as u64,
@@ -102,25 +89,12 @@ impl HistoryBuilder {
     }
 
     fn last(&mut self) -> &mut Transaction {
-        self.txs
-            .last_mut()
-            .expect("start a transaction first (receives…, sends…, signs)")
+        self.txs.last_mut().expect("start a transaction first (receives…, sends…, signs)")
     }
 
-    fn transfer(
-        mut self,
-        from: &str,
-        to: &str,
-        amount: u64,
-        mint: Option<&str>,
-        decimals: u8,
-    ) -> Self {
+    fn transfer(mut self, from: &str, to: &str, amount: u64, mint: Option<&str>, decimals: u8) -> Self {
         let tx = self.last();
-        let program = if mint.is_some() {
-            programs::TOKEN
-        } else {
-            programs::SYSTEM
-        };
+        let program = if mint.is_some() { programs::TOKEN } else { programs::SYSTEM };
         add_program(tx, program);
         for account in [from, to] {
             if !tx.accounts.iter().any(|a| a == account) {
@@ -155,14 +129,12 @@ impl HistoryBuilder {
 
     pub fn receives_tokens_from(self, from: &str, mint: &str, amount: u64, decimals: u8) -> Self {
         let me = me();
-        self.start(from)
-            .transfer(from, &me, amount, Some(mint), decimals)
+        self.start(from).transfer(from, &me, amount, Some(mint), decimals)
     }
 
     pub fn sends_tokens_to(self, to: &str, mint: &str, amount: u64, decimals: u8) -> Self {
         let me = me();
-        self.start(&me)
-            .transfer(&me, to, amount, Some(mint), decimals)
+        self.start(&me).transfer(&me, to, amount, Some(mint), decimals)
     }
 
     /// A transaction the wallet signs and pays for, moving nothing by itself.
@@ -275,12 +247,7 @@ impl HistoryBuilder {
 
     pub fn holding(mut self, mint: &str, amount: u64, decimals: u8) -> Self {
         let account = addr(200 - self.history.token_accounts.len() as u8);
-        self.history.token_accounts.push(TokenHolding {
-            account,
-            mint: mint.to_owned(),
-            amount,
-            decimals,
-        });
+        self.history.token_accounts.push(TokenHolding { account, mint: mint.to_owned(), amount, decimals });
         self
     }
 

@@ -32,17 +32,8 @@ pub fn FindingsBySeverity(findings: Vec<Finding>) -> impl IntoView {
 
 #[component]
 pub fn FindingCard(finding: Finding) -> impl IntoView {
-    let Finding {
-        id,
-        title,
-        severity,
-        confidence,
-        penalty,
-        explanation,
-        evidence,
-        recommendation,
-        ..
-    } = finding;
+    let Finding { id, title, severity, confidence, penalty, explanation, evidence, recommendation, .. } =
+        finding;
     // Serious findings show their evidence straight away.
     let open_evidence = severity >= Severity::High;
     let anchor = format!("finding-{}", id.replace('.', "-"));
@@ -70,12 +61,7 @@ pub fn FindingCard(finding: Finding) -> impl IntoView {
 
 #[component]
 fn EvidenceItem(item: Evidence) -> impl IntoView {
-    let Evidence {
-        kind,
-        label,
-        value,
-        detail,
-    } = item;
+    let Evidence { kind, label, value, detail } = item;
     let value_view = match kind {
         EvidenceKind::Signature => view! { <TransactionLink signature=value/> }.into_any(),
         EvidenceKind::Address => view! { <AddressLink address=value/> }.into_any(),

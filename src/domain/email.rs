@@ -86,10 +86,7 @@ fn is_atext(c: char) -> bool {
 }
 
 fn is_dot_atom(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .split('.')
-            .all(|atom| !atom.is_empty() && atom.chars().all(is_atext))
+    !text.is_empty() && text.split('.').all(|atom| !atom.is_empty() && atom.chars().all(is_atext))
 }
 
 fn is_domain(domain: &str) -> bool {
@@ -127,30 +124,12 @@ mod tests {
 
     #[test]
     fn rejects_header_injection_and_lists() {
-        assert_eq!(
-            EmailAddress::parse("a@b.io\r\nBcc: victim@c.io"),
-            Err(EmailError::ControlCharacter)
-        );
-        assert_eq!(
-            EmailAddress::parse("a@b.io\n"),
-            Err(EmailError::ControlCharacter)
-        );
-        assert_eq!(
-            EmailAddress::parse("a@b.io\0"),
-            Err(EmailError::ControlCharacter)
-        );
-        assert_eq!(
-            EmailAddress::parse("a@b.io, c@d.io"),
-            Err(EmailError::MoreThanOne)
-        );
-        assert_eq!(
-            EmailAddress::parse("a@b.io;c@d.io"),
-            Err(EmailError::MoreThanOne)
-        );
-        assert_eq!(
-            EmailAddress::parse("a@b@c.io"),
-            Err(EmailError::MoreThanOne)
-        );
+        assert_eq!(EmailAddress::parse("a@b.io\r\nBcc: victim@c.io"), Err(EmailError::ControlCharacter));
+        assert_eq!(EmailAddress::parse("a@b.io\n"), Err(EmailError::ControlCharacter));
+        assert_eq!(EmailAddress::parse("a@b.io\0"), Err(EmailError::ControlCharacter));
+        assert_eq!(EmailAddress::parse("a@b.io, c@d.io"), Err(EmailError::MoreThanOne));
+        assert_eq!(EmailAddress::parse("a@b.io;c@d.io"), Err(EmailError::MoreThanOne));
+        assert_eq!(EmailAddress::parse("a@b@c.io"), Err(EmailError::MoreThanOne));
     }
 
     #[test]

@@ -13,9 +13,7 @@ impl JobId {
     /// Accepts only what [`JobId::random`] makes: base58, 16 to 24 characters.
     pub fn parse(text: &str) -> Option<Self> {
         let ok = (16..=24).contains(&text.len())
-            && text
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() && !"0OIl".contains(c));
+            && text.chars().all(|c| c.is_ascii_alphanumeric() && !"0OIl".contains(c));
         ok.then(|| Self(text.to_owned()))
     }
 
@@ -112,13 +110,7 @@ mod tests {
 
     #[test]
     fn parse_refuses_anything_else() {
-        for bad in [
-            "",
-            "1",
-            "../../etc/passwd",
-            "abc def ghi jkl mno pq",
-            "0000000000000000000000",
-        ] {
+        for bad in ["", "1", "../../etc/passwd", "abc def ghi jkl mno pq", "0000000000000000000000"] {
             assert_eq!(JobId::parse(bad), None, "{bad}");
         }
     }

@@ -16,13 +16,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -148,12 +143,7 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn new(kind: EvidenceKind, label: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            kind,
-            label: label.into(),
-            value: value.into(),
-            detail: None,
-        }
+        Self { kind, label: label.into(), value: value.into(), detail: None }
     }
 
     pub fn signature(label: impl Into<String>, signature: impl Into<String>) -> Self {
@@ -299,9 +289,6 @@ mod tests {
     fn severities_order_mildest_first() {
         assert!(Severity::Info < Severity::Low);
         assert!(Severity::High < Severity::Critical);
-        assert_eq!(
-            serde_json::to_string(&Severity::Medium).unwrap(),
-            "\"medium\""
-        );
+        assert_eq!(serde_json::to_string(&Severity::Medium).unwrap(), "\"medium\"");
     }
 }

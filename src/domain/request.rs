@@ -17,10 +17,7 @@ pub enum RequestReportError {
     #[error("Please correct the highlighted fields.")]
     Invalid(FieldErrors),
     #[error("{message}")]
-    RateLimited {
-        message: String,
-        retry_after_secs: u64,
-    },
+    RateLimited { message: String, retry_after_secs: u64 },
     #[error("This request came from another site, so it was refused.")]
     Forbidden,
     #[error("Something went wrong on our side. Please try again in a minute.")]
@@ -66,9 +63,5 @@ pub fn humanize_wait(seconds: u64) -> String {
 }
 
 fn plural(n: u64, unit: &str) -> String {
-    if n == 1 {
-        format!("in 1 {unit}")
-    } else {
-        format!("in {n} {unit}s")
-    }
+    if n == 1 { format!("in 1 {unit}") } else { format!("in {n} {unit}s") }
 }

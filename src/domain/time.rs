@@ -41,11 +41,7 @@ pub fn month_key(unix: i64) -> String {
 pub fn format_utc(unix: i64) -> String {
     let (y, m, d) = civil_date(unix);
     let secs = unix.rem_euclid(SECONDS_PER_DAY);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3_600,
-        (secs % 3_600) / 60
-    )
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", secs / 3_600, (secs % 3_600) / 60)
 }
 
 /// `YYYY-MM-DD`.

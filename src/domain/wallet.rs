@@ -47,9 +47,7 @@ impl WalletAddress {
             return Err(WalletError::TooShort(chars));
         }
         let mut bytes = [0u8; 64];
-        let decoded = bs58::decode(text)
-            .onto(&mut bytes[..])
-            .map_err(|_| WalletError::WrongLength(33))?;
+        let decoded = bs58::decode(text).onto(&mut bytes[..]).map_err(|_| WalletError::WrongLength(33))?;
         if decoded != 32 {
             return Err(WalletError::WrongLength(decoded));
         }
@@ -111,16 +109,8 @@ mod tests {
 
     #[test]
     fn accepts_real_addresses_and_trims_whitespace() {
-        assert_eq!(
-            WalletAddress::parse(TOKEN_PROGRAM).unwrap().as_str(),
-            TOKEN_PROGRAM
-        );
-        assert_eq!(
-            WalletAddress::parse(&format!("  {TOKEN_PROGRAM}\n\t"))
-                .unwrap()
-                .as_str(),
-            TOKEN_PROGRAM
-        );
+        assert_eq!(WalletAddress::parse(TOKEN_PROGRAM).unwrap().as_str(), TOKEN_PROGRAM);
+        assert_eq!(WalletAddress::parse(&format!("  {TOKEN_PROGRAM}\n\t")).unwrap().as_str(), TOKEN_PROGRAM);
         assert!(WalletAddress::parse(SYSTEM_PROGRAM).is_ok());
     }
 
@@ -133,26 +123,14 @@ mod tests {
         );
         for bad in ['O', 'I', 'l', ' ', 'é', '+'] {
             let text = format!("Tokenkeg{bad}fZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
-            assert_eq!(
-                WalletAddress::parse(&text),
-                Err(WalletError::InvalidCharacter(bad))
-            );
+            assert_eq!(WalletAddress::parse(&text), Err(WalletError::InvalidCharacter(bad)));
         }
-        assert_eq!(
-            WalletAddress::parse(&"z".repeat(45)),
-            Err(WalletError::TooLong(45))
-        );
+        assert_eq!(WalletAddress::parse(&"z".repeat(45)), Err(WalletError::TooLong(45)));
         assert_eq!(WalletAddress::parse("abc"), Err(WalletError::TooShort(3)));
         // 44 chars of 'z' is a valid alphabet but decodes to more than 32 bytes.
-        assert!(matches!(
-            WalletAddress::parse(&"z".repeat(44)),
-            Err(WalletError::WrongLength(_))
-        ));
+        assert!(matches!(WalletAddress::parse(&"z".repeat(44)), Err(WalletError::WrongLength(_))));
         // 32 ones decode to 32 zero bytes (the system program); 33 to 33.
-        assert!(matches!(
-            WalletAddress::parse(&"1".repeat(33)),
-            Err(WalletError::WrongLength(33))
-        ));
+        assert!(matches!(WalletAddress::parse(&"1".repeat(33)), Err(WalletError::WrongLength(33))));
     }
 
     #[test]

@@ -34,18 +34,44 @@ pub struct SentEmail {
 
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
-    File {
-        dir: PathBuf,
-        from: Mailbox,
-    },
-    Memory {
-        sent: Arc<Mutex<Vec<SentEmail>>>,
-        from: Mailbox,
-    },
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    File { dir: PathBuf, from: Mailbox },
+    Memory { outbox: MemoryOutbox, from: Mailbox },
+}
+
+/// The memory backend's store: what was sent, and how the next sends behave
+/// (so tests can make delivery fail, or even panic, on demand).
+#[derive(Clone, Default)]
+pub struct MemoryOutbox {
+    inner: Arc<Mutex<MemoryState>>,
+}
+
+#[derive(Default)]
+struct MemoryState {
+    sent: Vec<SentEmail>,
+    behaviour: MemoryBehaviour,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MemoryBehaviour {
+    #[default]
+    Accept,
+    /// Like an SMTP 4xx.
+    Transient,
+    /// Like an SMTP 5xx.
+    Permanent,
+    /// A bug in the sending code.
+    Panic,
+}
+
+impl MemoryOutbox {
+    pub fn sent(&self) -> Vec<SentEmail> {
+        self.inner.lock().expect("memory outbox lock").sent.clone()
+    }
+
+    pub fn set_behaviour(&self, behaviour: MemoryBehaviour) {
+        self.inner.lock().expect("memory outbox lock").behaviour = behaviour;
+    }
 }
 
 /// Why a message was not sent, and whether trying later can help.
@@ -66,40 +92,26 @@ impl Mailer {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
                     .map_err(|e| {
-                        anyhow::anyhow!(
-                            "KIMIKO_SMTP_URL: {} is unusable: {e}",
-                            redact_url(url.expose())
-                        )
+                        anyhow::anyhow!("KIMIKO_SMTP_URL: {} is unusable: {e}", redact_url(url.expose()))
                     })?
                     .timeout(Some(std::time::Duration::from_secs(30)))
                     .build();
                 Mailer::Smtp { transport, from }
             }
-            None => Mailer::File {
-                dir: settings.outbox_dir.clone(),
-                from,
-            },
+            None => Mailer::File { dir: settings.outbox_dir.clone(), from },
         })
     }
 
     /// A mailer that keeps messages in memory, for tests.
-    pub fn memory(from: &str) -> (Mailer, Arc<Mutex<Vec<SentEmail>>>) {
-        let sent = Arc::new(Mutex::new(Vec::new()));
+    pub fn memory(from: &str) -> (Mailer, MemoryOutbox) {
+        let outbox = MemoryOutbox::default();
         let from = from.parse().expect("test sender is a mailbox");
-        (
-            Mailer::Memory {
-                sent: sent.clone(),
-                from,
-            },
-            sent,
-        )
+        (Mailer::Memory { outbox: outbox.clone(), from }, outbox)
     }
 
     fn from(&self) -> &Mailbox {
         match self {
-            Mailer::Smtp { from, .. } | Mailer::File { from, .. } | Mailer::Memory { from, .. } => {
-                from
-            }
+            Mailer::Smtp { from, .. } | Mailer::File { from, .. } | Mailer::Memory { from, .. } => from,
         }
     }
 
@@ -125,8 +137,22 @@ impl Mailer {
                 Ok(None)
             }
             Mailer::File { dir, .. } => write_eml(dir, email, &message.formatted()).await.map(Some),
-            Mailer::Memory { sent, .. } => {
-                sent.lock().expect("memory mailer lock").push(SentEmail {
+            Mailer::Memory { outbox, .. } => {
+                let mut state = outbox.inner.lock().expect("memory outbox lock");
+                match state.behaviour {
+                    MemoryBehaviour::Accept => {}
+                    MemoryBehaviour::Transient => {
+                        return Err(MailError::Transient("451 4.3.0 try again later (memory)".into()));
+                    }
+                    MemoryBehaviour::Permanent => {
+                        return Err(MailError::Permanent("550 5.1.1 no such user (memory)".into()));
+                    }
+                    MemoryBehaviour::Panic => {
+                        drop(state);
+                        panic!("the memory mailer was told to panic");
+                    }
+                }
+                state.sent.push(SentEmail {
                     to: email.to.clone(),
                     subject: email.subject.clone(),
                     html: email.html.clone(),
@@ -140,19 +166,14 @@ impl Mailer {
     }
 
     fn build(&self, email: &OutgoingEmail) -> Result<Message, MailError> {
-        let to: Mailbox = email
-            .to
-            .parse()
-            .map_err(|e| MailError::Permanent(format!("recipient is not a mailbox: {e}")))?;
+        let to: Mailbox =
+            email.to.parse().map_err(|e| MailError::Permanent(format!("recipient is not a mailbox: {e}")))?;
         Message::builder()
             .from(self.from().clone())
             .to(to)
             .subject(&email.subject)
             .message_id(Some(email.message_id.clone()))
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))
+            .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
             .map_err(|e| MailError::Permanent(format!("could not build the message: {e}")))
     }
 }
@@ -171,21 +192,13 @@ fn classify_smtp(error: lettre::transport::smtp::Error) -> MailError {
 /// Writes `<dir>/<message-id>.eml` atomically (temp file + rename), so a
 /// retry rewrites the same file instead of leaving a second message.
 async fn write_eml(dir: &Path, email: &OutgoingEmail, bytes: &[u8]) -> Result<PathBuf, MailError> {
-    let io = |e: std::io::Error| {
-        MailError::Transient(format!("could not write to {}: {e}", dir.display()))
-    };
+    let io = |e: std::io::Error| MailError::Transient(format!("could not write to {}: {e}", dir.display()));
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
     let name: String = email
         .message_id
         .trim_matches(['<', '>'])
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
         .collect();
     let path = dir.join(format!("{name}.eml"));
     let temp = dir.join(format!(".{name}.eml.tmp"));

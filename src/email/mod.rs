@@ -3,4 +3,4 @@
 pub mod mailer;
 pub mod templates;
 
-pub use mailer::{MailError, Mailer, OutgoingEmail, SentEmail};
+pub use mailer::{MailError, Mailer, MemoryBehaviour, MemoryOutbox, OutgoingEmail, SentEmail};

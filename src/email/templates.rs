@@ -15,24 +15,11 @@ pub struct ReportMail {
 /// How many findings the mail lists before pointing at the report.
 const TOP_FINDINGS: usize = 5;
 
-pub fn report_ready(
-    report: &Report,
-    report_url: &str,
-    expires_at: i64,
-    site_url: &str,
-) -> ReportMail {
+pub fn report_ready(report: &Report, report_url: &str, expires_at: i64, site_url: &str) -> ReportMail {
     let short = shorten(&report.wallet);
-    let subject = format!(
-        "Your Kimiko report for {short}: {}/100 ({})",
-        report.score,
-        report.grade.as_str()
-    );
-    let top: Vec<_> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity > Severity::Info)
-        .take(TOP_FINDINGS)
-        .collect();
+    let subject = format!("Your Kimiko report for {short}: {}/100 ({})", report.score, report.grade.as_str());
+    let top: Vec<_> =
+        report.findings.iter().filter(|f| f.severity > Severity::Info).take(TOP_FINDINGS).collect();
     let expires = format_utc(expires_at);
 
     let mut text = format!(
@@ -47,11 +34,7 @@ pub fn report_ready(
     } else {
         text.push_str("Top findings:\n");
         for finding in &top {
-            text.push_str(&format!(
-                "  - [{}] {}\n",
-                finding.severity.label().to_uppercase(),
-                finding.title
-            ));
+            text.push_str(&format!("  - [{}] {}\n", finding.severity.label().to_uppercase(), finding.title));
         }
         text.push('\n');
     }
@@ -98,11 +81,7 @@ pub fn report_ready(
         expires = escape(&expires),
         site = escape(site_url),
     );
-    ReportMail {
-        subject,
-        text,
-        html,
-    }
+    ReportMail { subject, text, html }
 }
 
 /// The gauge colours of the site: red to green.

@@ -45,10 +45,7 @@ mod tests {
             let (low, high) = range(BASE, attempt);
             assert!(low >= previous.mul_f64(0.75), "attempt {attempt} shrank");
             assert!(low <= high);
-            assert!(
-                high <= MAX_BACKOFF.mul_f64(1.25),
-                "attempt {attempt} exceeds the cap"
-            );
+            assert!(high <= MAX_BACKOFF.mul_f64(1.25), "attempt {attempt} exceeds the cap");
             previous = nominal(BASE, attempt);
         }
         assert_eq!(nominal(BASE, 1), BASE);
@@ -62,17 +59,10 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(7);
         for attempt in 1..=12 {
             let (low, high) = range(BASE, attempt);
-            let samples: Vec<Duration> =
-                (0..500).map(|_| backoff(BASE, attempt, &mut rng)).collect();
-            assert!(
-                samples.iter().all(|d| *d >= low && *d <= high),
-                "attempt {attempt}"
-            );
+            let samples: Vec<Duration> = (0..500).map(|_| backoff(BASE, attempt, &mut rng)).collect();
+            assert!(samples.iter().all(|d| *d >= low && *d <= high), "attempt {attempt}");
             let distinct: std::collections::HashSet<_> = samples.iter().collect();
-            assert!(
-                distinct.len() > 50,
-                "attempt {attempt}: jitter barely varies"
-            );
+            assert!(distinct.len() > 50, "attempt {attempt}: jitter barely varies");
         }
     }
 

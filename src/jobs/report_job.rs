@@ -21,7 +21,7 @@ use crate::email::templates;
 use crate::email::{MailError, OutgoingEmail};
 use crate::server::state::AppState;
 use crate::solana::{Progress, RpcError, fetch_history};
-use crate::storage::{self, jobs::ClaimedJob, outbox::NewMail};
+use crate::storage::{self, jobs::ClaimedJob, jobs::Lease, outbox::NewMail};
 
 /// How a failed attempt should be treated.
 #[derive(Debug, thiserror::Error)]
@@ -37,11 +37,7 @@ pub enum JobError {
 impl From<RpcError> for JobError {
     fn from(error: RpcError) -> Self {
         let text = format!("Solana RPC: {error}");
-        if error.is_retryable() {
-            JobError::Retryable(text)
-        } else {
-            JobError::Permanent(text)
-        }
+        if error.is_retryable() { JobError::Retryable(text) } else { JobError::Permanent(text) }
     }
 }
 
@@ -71,12 +67,12 @@ pub enum Done {
     LeaseLost,
 }
 
-/// Runs `job` for `worker`. Progress goes to `progress` (written to the
+/// Runs `job` under `lease`. Progress goes to `progress` (written to the
 /// database by the caller, outside any transaction).
 pub async fn run(
     state: &AppState,
     job: &ClaimedJob,
-    worker: &str,
+    lease: &Lease,
     progress: &watch::Sender<Progress>,
 ) -> Result<Done, JobError> {
     let db = &state.db;
@@ -84,27 +80,23 @@ pub async fn run(
         if mail.is_sent() {
             // Sent and marked before a crash that hit between the two commits
             // of an older version; nothing to send again.
-            return finish(state, job, worker).await;
+            return finish(state, lease).await;
         }
-        return deliver(state, job, worker, &mail).await;
+        return deliver(state, job, lease, &mail).await;
     }
 
     let wallet = WalletAddress::parse(&job.wallet)
         .map_err(|e| JobError::Permanent(format!("stored wallet is invalid: {e}")))?;
     let Some(email) = job.email.as_deref() else {
-        return Err(JobError::Permanent(
-            "the email address was already erased".into(),
-        ));
+        return Err(JobError::Permanent("the email address was already erased".into()));
     };
     let now = state.clock.now_ms();
     let (published, fresh) = match storage::reports::get(db, wallet.as_str(), now).await? {
         Some(existing) => (existing, true),
-        None => (analyse(state, job, worker, &wallet, progress).await?, false),
+        None => (analyse(state, lease, &wallet, progress).await?, false),
     };
 
-    let report_url = state
-        .settings
-        .link(&format!("/report/{}", published.report.wallet));
+    let report_url = state.settings.link(&format!("/report/{}", published.report.wallet));
     let mail = templates::report_ready(
         &published.report,
         &report_url,
@@ -137,36 +129,26 @@ pub async fn run(
     let mail = storage::outbox::get(db, &job.id)
         .await?
         .ok_or_else(|| JobError::Retryable("outbox row vanished after commit".into()))?;
-    deliver(state, job, worker, &mail).await
+    deliver(state, job, lease, &mail).await
 }
 
 /// Fetches and analyses; the report expires after the configured TTL.
 async fn analyse(
     state: &AppState,
-    job: &ClaimedJob,
-    worker: &str,
+    lease: &Lease,
     wallet: &WalletAddress,
     progress: &watch::Sender<Progress>,
 ) -> Result<PublishedReport, JobError> {
     let on_progress = |p: Progress| {
         progress.send_replace(p);
     };
-    let (history, gaps) =
-        fetch_history(&state.rpc, wallet, state.settings.history_cap, &on_progress)
-            .instrument(tracing::info_span!("fetch_history"))
-            .await?;
+    let (history, gaps) = fetch_history(&state.rpc, wallet, state.settings.history_cap, &on_progress)
+        .instrument(tracing::info_span!("fetch_history"))
+        .await?;
     // The progress writer is throttled; record the end of fetching now, before
     // the job can finish and stop accepting progress.
     let fetched = u32::try_from(history.signatures.len()).unwrap_or(u32::MAX);
-    storage::jobs::progress(
-        &state.db,
-        &job.id,
-        worker,
-        fetched,
-        fetched,
-        state.clock.now_ms(),
-    )
-    .await?;
+    storage::jobs::progress(&state.db, lease, fetched, fetched, state.clock.now_ms()).await?;
     if gaps.missing + gaps.unsupported_version > 0 {
         tracing::warn!(
             missing = gaps.missing,
@@ -177,23 +159,17 @@ async fn analyse(
     let now = state.clock.now_ms();
     let report = analysis::analyze(&history, &state.labels, now / 1000);
     let ttl = state.settings.report_ttl.as_millis() as i64;
-    Ok(PublishedReport {
-        report,
-        created_at: now / 1000,
-        expires_at: (now + ttl) / 1000,
-    })
+    Ok(PublishedReport { report, created_at: now / 1000, expires_at: (now + ttl) / 1000 })
 }
 
 async fn deliver(
     state: &AppState,
     job: &ClaimedJob,
-    worker: &str,
+    lease: &Lease,
     mail: &storage::outbox::OutboxRow,
 ) -> Result<Done, JobError> {
     let Some(to) = mail.to_addr.clone() else {
-        return Err(JobError::Permanent(
-            "the email address was already erased".into(),
-        ));
+        return Err(JobError::Permanent("the email address was already erased".into()));
     };
     let outgoing = OutgoingEmail {
         to,
@@ -202,6 +178,12 @@ async fn deliver(
         text: mail.text.clone(),
         message_id: mail.message_id.clone(),
     };
+    // Still ours? If the lease ran out (a stalled process) and the job was
+    // claimed again, the new run sends; this one must not. Renewing here
+    // also gives the send a full lease.
+    if !storage::jobs::heartbeat(&state.db, lease, state.settings.lease, state.clock.now_ms()).await? {
+        return Ok(Done::LeaseLost);
+    }
     match state.mailer.send(&outgoing).await {
         Ok(path) => {
             if let Some(path) = path {
@@ -217,24 +199,16 @@ async fn deliver(
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     storage::outbox::mark_sent(&mut tx, &job.id, now).await?;
-    let owned = storage::jobs::succeed(&mut tx, &job.id, worker, now).await?;
+    let owned = storage::jobs::succeed(&mut tx, lease, now).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
-    Ok(if owned {
-        Done::Delivered
-    } else {
-        Done::LeaseLost
-    })
+    Ok(if owned { Done::Delivered } else { Done::LeaseLost })
 }
 
-async fn finish(state: &AppState, job: &ClaimedJob, worker: &str) -> Result<Done, JobError> {
+async fn finish(state: &AppState, lease: &Lease) -> Result<Done, JobError> {
     let mut tx = state.db.begin_write().await?;
-    let owned = storage::jobs::succeed(&mut tx, &job.id, worker, state.clock.now_ms()).await?;
+    let owned = storage::jobs::succeed(&mut tx, lease, state.clock.now_ms()).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
-    Ok(if owned {
-        Done::Delivered
-    } else {
-        Done::LeaseLost
-    })
+    Ok(if owned { Done::Delivered } else { Done::LeaseLost })
 }
 
 /// Retry or bury: the attempt count and the error kind decide.

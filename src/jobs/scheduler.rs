@@ -77,19 +77,11 @@ pub fn next_run(task: &Task, after: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Runs each task when due until `shutdown` turns true.
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let now = || {
-        Utc.timestamp_millis_opt(state.clock.now_ms())
-            .single()
-            .unwrap_or_else(Utc::now)
-    };
+    let now = || Utc.timestamp_millis_opt(state.clock.now_ms()).single().unwrap_or_else(Utc::now);
     let mut due: Vec<DateTime<Utc>> = TASKS.iter().map(|t| next_run(t, now())).collect();
     loop {
-        let (index, at) = due
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, at)| **at)
-            .map(|(i, at)| (i, *at))
-            .expect("tasks");
+        let (index, at) =
+            due.iter().enumerate().min_by_key(|(_, at)| **at).map(|(i, at)| (i, *at)).expect("tasks");
         let wait = (at - now()).to_std().unwrap_or(Duration::ZERO);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
@@ -98,11 +90,9 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
         let task = &TASKS[index];
         match (task.run)(&state).await {
             Ok(summary) => tracing::info!(task = task.name, summary, "scheduled task done"),
-            Err(error) => tracing::error!(
-                task = task.name,
-                error = format!("{error:#}"),
-                "scheduled task failed"
-            ),
+            Err(error) => {
+                tracing::error!(task = task.name, error = format!("{error:#}"), "scheduled task failed")
+            }
         }
         due[index] = next_run(task, now().max(at));
     }
@@ -147,14 +137,8 @@ mod tests {
         }
         let start = Utc.with_ymd_and_hms(2026, 11, 21, 7, 10, 0).unwrap();
         let expire = find("expire-reports").unwrap();
-        assert_eq!(
-            next_run(expire, start),
-            Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap()
-        );
+        assert_eq!(next_run(expire, start), Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap());
         let purge = find("purge-rate-limits").unwrap();
-        assert_eq!(
-            next_run(purge, start),
-            Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap()
-        );
+        assert_eq!(next_run(purge, start), Utc.with_ymd_and_hms(2026, 11, 22, 0, 0, 0).unwrap());
     }
 }

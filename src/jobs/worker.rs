@@ -8,15 +8,17 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use tokio::sync::watch;
-use tokio::task::{Id as TaskId, JoinSet};
+use tokio::task::{Id as TaskId, JoinError, JoinSet};
 use tracing::Instrument as _;
 
 use super::report_job::{self, Done, JobError};
 use crate::server::state::AppState;
 use crate::solana::Progress;
-use crate::storage::{self, jobs::ClaimedJob};
+use crate::storage::{
+    self,
+    jobs::{ClaimedJob, Lease},
+};
 
 /// Longest sleep between looks at the queue. Enqueues in this process wake
 /// the worker at once and it sleeps exactly until the next retry or lease
@@ -28,65 +30,50 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 pub struct Worker {
     state: AppState,
-    /// Names this process's claims; fencing keys on it.
+    /// Names this process's claims; every lease carries it.
     pub id: String,
 }
 
-/// What one finished task reports back to the loop.
-struct Finished {
-    job_id: String,
+/// A job this worker is running.
+struct Running {
+    lease: Lease,
+    max_attempts: i64,
 }
+
+type InFlight = HashMap<TaskId, Running>;
 
 impl Worker {
     pub fn new(state: AppState) -> Worker {
-        let id = format!(
-            "{}-{}",
-            std::process::id(),
-            bs58::encode(rand::random::<[u8; 6]>()).into_string()
-        );
+        let id = format!("{}-{}", std::process::id(), bs58::encode(rand::random::<[u8; 6]>()).into_string());
         Worker { state, id }
     }
 
     /// Runs until `shutdown` turns true, then drains within the grace period.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let batch = self.state.settings.worker_batch as usize;
-        let mut running: JoinSet<Finished> = JoinSet::new();
-        let mut in_flight: HashMap<TaskId, String> = HashMap::new();
+        let mut tasks: JoinSet<()> = JoinSet::new();
+        let mut in_flight = InFlight::new();
         tracing::info!(worker = %self.id, batch, "worker started");
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            let free = batch - in_flight.len();
+            let free = batch.saturating_sub(in_flight.len());
             if free > 0 {
                 match self.claim(free as u32).await {
-                    Ok(jobs) => {
-                        for job in jobs {
-                            let job_id = job.id.clone();
-                            let handle = running.spawn(self.execute(job));
-                            in_flight.insert(handle.id(), job_id);
-                        }
-                    }
-                    Err(error) => {
-                        tracing::error!(error = format!("{error:#}"), "claiming jobs failed")
-                    }
+                    Ok(jobs) => self.start(jobs, &mut tasks, &mut in_flight),
+                    Err(error) => tracing::error!(error = format!("{error:#}"), "claiming jobs failed"),
                 }
             }
-            let idle = if in_flight.len() < batch {
-                self.idle_time().await
-            } else {
-                MAX_IDLE
-            };
+            let idle = if in_flight.len() < batch { self.idle_time().await } else { MAX_IDLE };
             tokio::select! {
-                Some(done) = running.join_next_with_id(), if !running.is_empty() => {
-                    self.reap(done, &mut in_flight).await;
-                }
+                Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => self.reap(done, &mut in_flight).await,
                 _ = self.state.queue_wake.notified() => {}
                 _ = tokio::time::sleep(idle) => {}
                 _ = shutdown.changed() => {}
             }
         }
-        self.drain(running, in_flight).await;
+        self.drain(tasks, in_flight).await;
     }
 
     /// Claims and runs every job that is due now, to completion; returns how
@@ -99,16 +86,25 @@ impl Worker {
                 return Ok(total);
             }
             total += jobs.len();
-            let mut set = JoinSet::new();
-            let mut in_flight = HashMap::new();
-            for job in jobs {
-                let job_id = job.id.clone();
-                let handle = set.spawn(self.execute(job));
-                in_flight.insert(handle.id(), job_id);
-            }
-            while let Some(done) = set.join_next_with_id().await {
+            let mut tasks = JoinSet::new();
+            let mut in_flight = InFlight::new();
+            self.start(jobs, &mut tasks, &mut in_flight);
+            while let Some(done) = tasks.join_next_with_id().await {
                 self.reap(done, &mut in_flight).await;
             }
+        }
+    }
+
+    async fn claim(&self, limit: u32) -> anyhow::Result<Vec<ClaimedJob>> {
+        let settings = &self.state.settings;
+        storage::jobs::claim(&self.state.db, &self.id, limit, settings.lease, self.state.clock.now_ms()).await
+    }
+
+    fn start(&self, jobs: Vec<ClaimedJob>, tasks: &mut JoinSet<()>, in_flight: &mut InFlight) {
+        for job in jobs {
+            let running = Running { lease: Lease::of(&job, &self.id), max_attempts: job.max_attempts };
+            let handle = tasks.spawn(execute(self.state.clone(), job, running.lease.clone()));
+            in_flight.insert(handle.id(), running);
         }
     }
 
@@ -127,110 +123,39 @@ impl Worker {
         }
     }
 
-    async fn claim(&self, limit: u32) -> anyhow::Result<Vec<ClaimedJob>> {
-        let settings = &self.state.settings;
-        storage::jobs::claim(
-            &self.state.db,
-            &self.id,
-            limit,
-            settings.lease,
-            self.state.clock.now_ms(),
-        )
-        .await
-    }
-
-    /// The future of one job's task: heartbeat, progress writer and the job
-    /// itself; acknowledges the outcome.
-    fn execute(&self, job: ClaimedJob) -> impl Future<Output = Finished> + Send + 'static {
-        let state = self.state.clone();
-        let worker = self.id.clone();
-        let span = tracing::info_span!("job", job_id = %job.id, wallet = %job.wallet, attempt = job.attempts);
-        async move {
-            let (progress_tx, progress_rx) = watch::channel(Progress::default());
-            let (lost_tx, mut lost_rx) = watch::channel(false);
-            let heartbeat = tokio::spawn(heartbeat(
-                state.clone(),
-                job.id.clone(),
-                worker.clone(),
-                lost_tx,
-            ));
-            let progress = tokio::spawn(write_progress(
-                state.clone(),
-                job.id.clone(),
-                worker.clone(),
-                progress_rx,
-            ));
-
-            let outcome = tokio::select! {
-                outcome = report_job::run(&state, &job, &worker, &progress_tx) => outcome,
-                _ = lost_rx.wait_for(|lost| *lost) => Ok(Done::LeaseLost),
-            };
-            heartbeat.abort();
-            drop(progress_tx);
-            let _ = progress.await;
-            acknowledge(&state, &job, &worker, outcome).await;
-            Finished { job_id: job.id }
-        }
-        .instrument(span)
-    }
-
-    /// Handles a finished task; a panicked one is recorded as a failed attempt.
-    async fn reap(
-        &self,
-        done: Result<(TaskId, Finished), tokio::task::JoinError>,
-        in_flight: &mut HashMap<TaskId, String>,
-    ) {
-        match done {
-            Ok((id, Finished { job_id })) => {
-                in_flight.remove(&id);
-                tracing::debug!(%job_id, "job task finished");
-            }
-            Err(error) => {
-                let Some(job_id) = in_flight.remove(&error.id()) else {
-                    return;
-                };
-                if error.is_panic() {
-                    let message = panic_message(error.into_panic());
-                    tracing::error!(%job_id, panic = %message, "job panicked");
-                    let failure = JobError::Retryable(format!("the job panicked: {message}"));
-                    record_failure(&self.state, &job_id, &self.id, &failure).await;
-                }
-            }
+    /// Forgets a finished task; a panicked one is recorded as a failed attempt.
+    async fn reap(&self, done: Result<(TaskId, ()), JoinError>, in_flight: &mut InFlight) {
+        let (id, panic) = match done {
+            Ok((id, ())) => (id, None),
+            Err(error) => (error.id(), error.is_panic().then(|| panic_message(error.into_panic()))),
+        };
+        let Some(running) = in_flight.remove(&id) else { return };
+        if let Some(message) = panic {
+            tracing::error!(job_id = %running.lease.job_id, panic = %message, "job panicked");
+            let failure = JobError::Retryable(format!("the job panicked: {message}"));
+            record_failure(&self.state, &running.lease, running.max_attempts, &failure).await;
         }
     }
 
     /// Waits up to the grace period for running jobs, then aborts the rest and
     /// hands their leases back so another worker can start them at once.
-    async fn drain(&self, mut running: JoinSet<Finished>, mut in_flight: HashMap<TaskId, String>) {
+    async fn drain(&self, mut tasks: JoinSet<()>, mut in_flight: InFlight) {
         let grace = self.state.settings.shutdown_grace;
-        tracing::info!(
-            running = in_flight.len(),
-            ?grace,
-            "worker stopping; letting running jobs finish"
-        );
+        tracing::info!(running = in_flight.len(), ?grace, "worker stopping; letting running jobs finish");
         let deadline = tokio::time::Instant::now() + grace;
-        while !running.is_empty() {
-            match tokio::time::timeout_at(deadline, running.join_next_with_id()).await {
-                Ok(Some(done)) => self.reap(done, &mut in_flight).await,
-                Ok(None) => break,
-                Err(_) => break,
-            }
+        while let Ok(Some(done)) = tokio::time::timeout_at(deadline, tasks.join_next_with_id()).await {
+            self.reap(done, &mut in_flight).await;
         }
-        running.abort_all();
-        while running.join_next().await.is_some() {}
-        for job_id in in_flight.values() {
-            match storage::jobs::release(
-                &self.state.db,
-                job_id,
-                &self.id,
-                self.state.clock.now_ms(),
-            )
-            .await
-            {
-                Ok(true) => tracing::warn!(%job_id, "job abandoned at shutdown; lease handed back"),
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+        for Running { lease, .. } in in_flight.values() {
+            match storage::jobs::release(&self.state.db, lease, self.state.clock.now_ms()).await {
+                Ok(true) => {
+                    tracing::warn!(job_id = %lease.job_id, "job abandoned at shutdown; lease handed back")
+                }
                 Ok(false) => {}
                 Err(error) => {
-                    tracing::error!(%job_id, error = format!("{error:#}"), "could not hand back a lease")
+                    tracing::error!(job_id = %lease.job_id, error = format!("{error:#}"), "could not hand back a lease")
                 }
             }
         }
@@ -238,62 +163,53 @@ impl Worker {
     }
 }
 
-async fn acknowledge(
-    state: &AppState,
-    job: &ClaimedJob,
-    worker: &str,
-    outcome: Result<Done, JobError>,
-) {
-    match outcome {
-        Ok(Done::Delivered) => tracing::info!("job succeeded"),
-        Ok(Done::LeaseLost) => {
-            tracing::warn!("lease lost to another worker; stopped without changes")
+/// One job's task: heartbeat, progress writer and the job itself; then the
+/// acknowledgement of its outcome.
+fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output = ()> + Send + 'static {
+    let span = tracing::info_span!("job", job_id = %job.id, wallet = %job.wallet, attempt = job.attempts);
+    async move {
+        let (progress_tx, progress_rx) = watch::channel(Progress::default());
+        let (lost_tx, mut lost_rx) = watch::channel(false);
+        let heartbeat = tokio::spawn(heartbeat(state.clone(), lease.clone(), lost_tx));
+        let progress = tokio::spawn(write_progress(state.clone(), lease.clone(), progress_rx));
+
+        let outcome = tokio::select! {
+            outcome = report_job::run(&state, &job, &lease, &progress_tx) => outcome,
+            _ = lost_rx.wait_for(|lost| *lost) => Ok(Done::LeaseLost),
+        };
+        heartbeat.abort();
+        drop(progress_tx);
+        let _ = progress.await;
+        match outcome {
+            Ok(Done::Delivered) => tracing::info!("job succeeded"),
+            Ok(Done::LeaseLost) => tracing::warn!("lease lost; this run stopped without changes"),
+            Err(error) => record_failure(&state, &lease, job.max_attempts, &error).await,
         }
-        Err(error) => record_failure(state, &job.id, worker, &error).await,
     }
+    .instrument(span)
 }
 
-async fn record_failure(state: &AppState, job_id: &str, worker: &str, error: &JobError) {
-    let db = &state.db;
-    let attempts =
-        sqlx::query_as::<_, (i64, i64)>("SELECT attempts, max_attempts FROM jobs WHERE id = ?1")
-            .bind(job_id)
-            .fetch_optional(db.reader())
-            .await
-            .context("Failed to read attempts");
-    let (attempt, max) = match attempts {
-        Ok(Some(row)) => row,
-        Ok(None) => return,
-        Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "could not record a failure");
-            return;
-        }
-    };
-    let after = report_job::after_failure(error, attempt, max, state.settings.retry_base);
+async fn record_failure(state: &AppState, lease: &Lease, max_attempts: i64, error: &JobError) {
+    let after = report_job::after_failure(error, lease.attempt, max_attempts, state.settings.retry_base);
     let text = error.to_string();
-    match storage::jobs::fail(db, job_id, worker, &text, after, state.clock.now_ms()).await {
+    match storage::jobs::fail(&state.db, lease, &text, after, state.clock.now_ms()).await {
         Ok(Some(status)) => {
             tracing::warn!(error = %text, ?after, status = status.as_str(), "job attempt failed")
         }
         Ok(None) => tracing::warn!(error = %text, "job failed after losing its lease"),
-        Err(db_error) => tracing::error!(
-            error = format!("{db_error:#}"),
-            "could not record a failure"
-        ),
+        Err(db_error) => tracing::error!(error = format!("{db_error:#}"), "could not record a failure"),
     }
 }
 
-/// Extends the lease every third of its length; flags `lost` when another
-/// worker has taken the job over.
-async fn heartbeat(state: AppState, job_id: String, worker: String, lost: watch::Sender<bool>) {
-    let lease = state.settings.lease;
-    let mut tick = tokio::time::interval(lease / 3);
+/// Extends the lease every third of its length; flags `lost` when the job
+/// has been claimed again (this run stalled past its lease).
+async fn heartbeat(state: AppState, lease: Lease, lost: watch::Sender<bool>) {
+    let length = state.settings.lease;
+    let mut tick = tokio::time::interval(length / 3);
     tick.tick().await;
     loop {
         tick.tick().await;
-        match storage::jobs::heartbeat(&state.db, &job_id, &worker, lease, state.clock.now_ms())
-            .await
-        {
+        match storage::jobs::heartbeat(&state.db, &lease, length, state.clock.now_ms()).await {
             Ok(true) => {}
             Ok(false) => {
                 let _ = lost.send(true);
@@ -308,23 +224,11 @@ async fn heartbeat(state: AppState, job_id: String, worker: String, lost: watch:
 /// Writes progress as it changes, at most every [`PROGRESS_EVERY`], each as
 /// its own tiny autocommit statement — never inside a transaction that spans
 /// an RPC call.
-async fn write_progress(
-    state: AppState,
-    job_id: String,
-    worker: String,
-    mut progress: watch::Receiver<Progress>,
-) {
+async fn write_progress(state: AppState, lease: Lease, mut progress: watch::Receiver<Progress>) {
     while progress.changed().await.is_ok() {
         let Progress { done, total } = *progress.borrow_and_update();
-        if let Err(error) = storage::jobs::progress(
-            &state.db,
-            &job_id,
-            &worker,
-            done,
-            total,
-            state.clock.now_ms(),
-        )
-        .await
+        if let Err(error) =
+            storage::jobs::progress(&state.db, &lease, done, total, state.clock.now_ms()).await
         {
             tracing::warn!(error = format!("{error:#}"), "could not record progress");
         }
@@ -332,15 +236,7 @@ async fn write_progress(
     }
     // The last value, if it changed during the final sleep.
     let Progress { done, total } = *progress.borrow();
-    let _ = storage::jobs::progress(
-        &state.db,
-        &job_id,
-        &worker,
-        done,
-        total,
-        state.clock.now_ms(),
-    )
-    .await;
+    let _ = storage::jobs::progress(&state.db, &lease, done, total, state.clock.now_ms()).await;
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {

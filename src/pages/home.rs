@@ -56,8 +56,7 @@ pub fn HomePage() -> impl IntoView {
         Some(Ok(_)) => None,
         None => refused_error.clone(),
     });
-    let field_errors =
-        Signal::derive(move || error.get().map(|e| e.field_errors()).unwrap_or_default());
+    let field_errors = Signal::derive(move || error.get().map(|e| e.field_errors()).unwrap_or_default());
     let wallet_error = Signal::derive(move || field_errors.get().wallet);
     let email_error = Signal::derive(move || field_errors.get().email);
     let form_error = Signal::derive(move || error.get().and_then(|e| e.form_message()));

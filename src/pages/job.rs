@@ -20,9 +20,7 @@ const POLL: Duration = Duration::from_millis(1000);
 pub async fn load_job(id: String) -> Result<Option<JobView>, ServerFnError> {
     use crate::server::{api, state::AppState};
     let state = expect_context::<AppState>();
-    api::job_view(&state, &id)
-        .await
-        .map_err(|_| ServerFnError::new("Could not read the job."))
+    api::job_view(&state, &id).await.map_err(|_| ServerFnError::new("Could not read the job."))
 }
 
 #[component]
@@ -81,21 +79,15 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
         (JobStatus::Queued, Some(n)) => format!("{n} request(s) ahead of yours."),
         (JobStatus::Queued, None) => String::new(),
         (JobStatus::Running, _) if job.progress_total > 0 => {
-            format!(
-                "{} of {} transactions fetched.",
-                job.progress_done, job.progress_total
-            )
+            format!("{} of {} transactions fetched.", job.progress_done, job.progress_total)
         }
         (JobStatus::Running, _) => "Looking up the wallet's signatures.".to_owned(),
         (JobStatus::Succeeded, _) => "We've also emailed you the link.".to_owned(),
-        (JobStatus::Dead, _) => format!(
-            "We tried {} time(s). Nothing was sent and no report was made.",
-            job.attempts
-        ),
+        (JobStatus::Dead, _) => {
+            format!("We tried {} time(s). Nothing was sent and no report was made.", job.attempts)
+        }
     };
-    let retrying = (!finished && job.attempts > 1)
-        .then(|| job.error.clone())
-        .flatten();
+    let retrying = (!finished && job.attempts > 1).then(|| job.error.clone()).flatten();
     let report_path = format!("/report/{}", job.wallet);
     view! {
         <Title text=format!("Report request for {}", shorten(&job.wallet))/>

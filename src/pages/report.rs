@@ -15,9 +15,7 @@ use crate::domain::{PublishedReport, Severity, shorten};
 /// A wallet's current report and the site's base URL (for absolute meta
 /// links), or `None` when there is no unexpired report.
 #[server(prefix = "/api", endpoint = "page/report")]
-pub async fn load_report(
-    wallet: String,
-) -> Result<Option<(PublishedReport, String)>, ServerFnError> {
+pub async fn load_report(wallet: String) -> Result<Option<(PublishedReport, String)>, ServerFnError> {
     use crate::server::{api, state::AppState};
     let state = expect_context::<AppState>();
     let base = state.settings.link("");
@@ -56,17 +54,9 @@ pub fn ReportPage() -> impl IntoView {
 
 #[component]
 fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
-    let PublishedReport {
-        report,
-        created_at,
-        expires_at,
-    } = published;
+    let PublishedReport { report, created_at, expires_at } = published;
     let short = shorten(&report.wallet);
-    let title = format!(
-        "Wallet {short}: privacy score {}/100 ({})",
-        report.score,
-        report.grade.as_str()
-    );
+    let title = format!("Wallet {short}: privacy score {}/100 ({})", report.score, report.grade.as_str());
     let top: Vec<String> = report
         .findings
         .iter()
@@ -90,15 +80,9 @@ fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
         "Analysed {} of {}{} transactions{window}.",
         report.transactions_analyzed,
         report.transactions_found,
-        if report.history_truncated {
-            "+ (the most recent)"
-        } else {
-            ""
-        }
+        if report.history_truncated { "+ (the most recent)" } else { "" }
     );
-    let balance = report
-        .balance_lamports
-        .map(|l| format!("{:.4} SOL", l as f64 / 1e9));
+    let balance = report.balance_lamports.map(|l| format!("{:.4} SOL", l as f64 / 1e9));
     let refresh = format!("/?wallet={}", report.wallet);
     view! {
         <Title text=title.clone()/>

@@ -16,17 +16,11 @@ pub async fn job_view(state: &AppState, id: &str) -> anyhow::Result<Option<JobVi
     let Some(id) = JobId::parse(id) else {
         return Ok(None);
     };
-    storage::jobs::view(&state.db, &id, |wallet| {
-        state.settings.link(&format!("/report/{wallet}"))
-    })
-    .await
+    storage::jobs::view(&state.db, &id, |wallet| state.settings.link(&format!("/report/{wallet}"))).await
 }
 
 /// The wallet's unexpired report; `None` for invalid addresses too.
-pub async fn published_report(
-    state: &AppState,
-    wallet: &str,
-) -> anyhow::Result<Option<PublishedReport>> {
+pub async fn published_report(state: &AppState, wallet: &str) -> anyhow::Result<Option<PublishedReport>> {
     let Ok(wallet) = WalletAddress::parse(wallet) else {
         return Ok(None);
     };
@@ -67,9 +61,5 @@ pub fn not_found(message: &str) -> Response {
 /// Logs the cause; tells the client only that it failed.
 pub fn internal(error: anyhow::Error) -> Response {
     tracing::error!(error = format!("{error:#}"), "request failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Json(json!({ "error": "internal error" })),
-    )
-        .into_response()
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "error": "internal error" }))).into_response()
 }

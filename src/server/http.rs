@@ -24,10 +24,7 @@ pub const MAX_FORM_BYTES: usize = 4 * 1024;
 /// The client's IP as the socket saw it (inside a server function).
 pub fn client_ip_from_context() -> Option<IpAddr> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
 }
 
 /// The HTTP status for a refused request.
@@ -36,9 +33,7 @@ pub fn status_for(error: &RequestReportError) -> StatusCode {
         RequestReportError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         RequestReportError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         RequestReportError::Forbidden => StatusCode::FORBIDDEN,
-        RequestReportError::Internal | RequestReportError::Network(_) => {
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+        RequestReportError::Internal | RequestReportError::Network(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -48,10 +43,7 @@ pub fn set_error_status(error: &RequestReportError) {
         return;
     };
     response.set_status(status_for(error));
-    if let RequestReportError::RateLimited {
-        retry_after_secs, ..
-    } = error
-    {
+    if let RequestReportError::RateLimited { retry_after_secs, .. } = error {
         response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
     }
 }
@@ -69,21 +61,14 @@ fn accepts_html(request: &Request) -> bool {
 /// form again, with the messages beside the fields and the right status
 /// (422, 429 with `Retry-After`). Everything else goes on to the server
 /// function, which answers the hydrated form in JSON.
-pub async fn plain_form_post(
-    State(state): State<ServerState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn plain_form_post(State(state): State<ServerState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST
         || request.uri().path() != REQUEST_REPORT_PATH
         || !accepts_html(&request)
     {
         return next.run(request).await;
     }
-    let client_ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip());
+    let client_ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
     let body = match axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await {
         Ok(body) => body,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response(),
@@ -100,14 +85,7 @@ pub async fn plain_form_post(
     match submit::request_report(&state.app, &wallet, &email, client_ip).await {
         Ok(id) => Redirect::to(&format!("/jobs/{id}")).into_response(),
         Err(error) => {
-            render_refused_form(
-                &state,
-                RefusedForm {
-                    wallet: wallet.trim().to_owned(),
-                    error,
-                },
-            )
-            .await
+            render_refused_form(&state, RefusedForm { wallet: wallet.trim().to_owned(), error }).await
         }
     }
 }
@@ -116,9 +94,9 @@ pub async fn plain_form_post(
 async fn render_refused_form(state: &ServerState, refused: RefusedForm) -> Response {
     let status = status_for(&refused.error);
     let retry_after = match &refused.error {
-        RequestReportError::RateLimited {
-            retry_after_secs, ..
-        } => Some(Duration::from_secs(*retry_after_secs)),
+        RequestReportError::RateLimited { retry_after_secs, .. } => {
+            Some(Duration::from_secs(*retry_after_secs))
+        }
         _ => None,
     };
     let app = state.app.clone();
@@ -130,16 +108,12 @@ async fn render_refused_form(state: &ServerState, refused: RefusedForm) -> Respo
         },
         move || shell(options.clone()),
     );
-    let get_home = Request::get("/")
-        .header(header::ACCEPT, "text/html")
-        .body(Body::empty())
-        .expect("static request");
+    let get_home =
+        Request::get("/").header(header::ACCEPT, "text/html").body(Body::empty()).expect("static request");
     let mut response = render(get_home).await;
     *response.status_mut() = status;
     if let Some(wait) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
     }
     response
 }

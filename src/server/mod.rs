@@ -1,6 +1,7 @@
 //! The server side: settings, start-up, shared state, HTTP handlers, the
 //! report request service, secrets and logging.
 
+pub mod admin;
 pub mod api;
 pub mod http;
 pub mod secret;

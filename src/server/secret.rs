@@ -26,8 +26,8 @@ impl KeyedHasher {
     /// Hex HMAC of `value`, with `purpose` mixed in so an email hash can never
     /// equal an IP hash of the same text.
     pub fn hash(&self, purpose: &str, value: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.key.expose().as_bytes())
-            .expect("HMAC takes any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.key.expose().as_bytes()).expect("HMAC takes any key length");
         mac.update(purpose.as_bytes());
         mac.update(b"\0");
         mac.update(value.as_bytes());
@@ -44,11 +44,7 @@ pub fn load_or_create(settings: &Settings) -> anyhow::Result<Secret> {
     let path = dir.join(SECRET_FILE);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim();
-        anyhow::ensure!(
-            existing.len() >= 32,
-            "{} is too short to be a secret",
-            path.display()
-        );
+        anyhow::ensure!(existing.len() >= 32, "{} is too short to be a secret", path.display());
         return Ok(Secret::new(existing));
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("Failed to create {}", dir.display()))?;
@@ -66,10 +62,7 @@ fn write_private(path: &Path, secret: &str) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("Failed to create {}", path.display()))?;
-    file.write_all(secret.as_bytes())
-        .with_context(|| format!("Failed to write {}", path.display()))?;
+    let mut file = options.open(path).with_context(|| format!("Failed to create {}", path.display()))?;
+    file.write_all(secret.as_bytes()).with_context(|| format!("Failed to write {}", path.display()))?;
     Ok(())
 }

@@ -100,10 +100,7 @@ impl Settings {
         if let Err(error) = dotenvy::dotenv()
             && !error.not_found()
         {
-            return Err(SettingsError {
-                variable: ".env",
-                message: error.to_string(),
-            });
+            return Err(SettingsError { variable: ".env", message: error.to_string() });
         }
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -111,11 +108,7 @@ impl Settings {
     /// Reads settings through `lookup`, so tests can pass their own values
     /// through exactly the same parsing and validation.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let var = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let var = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
 
         let site_addr: SocketAddr = parse_or(&var, "LEPTOS_SITE_ADDR", "127.0.0.1:3000")?;
         let public_url = match var("KIMIKO_PUBLIC_URL") {
@@ -139,8 +132,7 @@ impl Settings {
         if let Some(url) = &smtp_url {
             validate_smtp_url(url.expose())?;
         }
-        let database_url =
-            var("KIMIKO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/kimiko.db".to_owned());
+        let database_url = var("KIMIKO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/kimiko.db".to_owned());
         if !database_url.starts_with("sqlite:") {
             return Err(SettingsError {
                 variable: "KIMIKO_DATABASE_URL",
@@ -148,16 +140,13 @@ impl Settings {
             });
         }
         let host = public_url.host_str().unwrap_or("localhost").to_owned();
-        let mail_from =
-            var("KIMIKO_MAIL_FROM").unwrap_or_else(|| format!("Kimiko <kimiko@{host}>"));
+        let mail_from = var("KIMIKO_MAIL_FROM").unwrap_or_else(|| format!("Kimiko <kimiko@{host}>"));
         validate_mailbox(&mail_from)?;
 
         let settings = Settings {
             database_url,
             site_addr,
-            site_root: var("LEPTOS_SITE_ROOT")
-                .unwrap_or_else(|| "target/site".into())
-                .into(),
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             public_url,
             rpc_urls,
             rpc_timeout: Duration::from_secs(ranged(&var, "KIMIKO_RPC_TIMEOUT_SECS", 20, 1..=300)?),
@@ -165,9 +154,7 @@ impl Settings {
             rpc_concurrency: ranged(&var, "KIMIKO_RPC_CONCURRENCY", 4, 1..=64)? as usize,
             history_cap: ranged(&var, "KIMIKO_HISTORY_CAP", 1000, 1..=100_000)? as usize,
             smtp_url,
-            outbox_dir: var("KIMIKO_OUTBOX_DIR")
-                .unwrap_or_else(|| "data/outbox".into())
-                .into(),
+            outbox_dir: var("KIMIKO_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".into()).into(),
             mail_from,
             worker_batch: ranged(&var, "KIMIKO_WORKER_BATCH", 10, 1..=1000)? as u32,
             max_attempts: ranged(&var, "KIMIKO_MAX_ATTEMPTS", 3, 1..=100)? as u32,
@@ -175,12 +162,7 @@ impl Settings {
             report_ttl: Duration::from_secs(
                 ranged(&var, "KIMIKO_REPORT_TTL_HOURS", 24, 1..=24 * 365)? * 3600,
             ),
-            shutdown_grace: Duration::from_secs(ranged(
-                &var,
-                "KIMIKO_SHUTDOWN_GRACE_SECS",
-                20,
-                0..=3600,
-            )?),
+            shutdown_grace: Duration::from_secs(ranged(&var, "KIMIKO_SHUTDOWN_GRACE_SECS", 20, 0..=3600)?),
             retry_base: Duration::from_secs(ranged(&var, "KIMIKO_RETRY_BASE_SECS", 10, 0..=3600)?),
             dead_letter_window: Duration::from_secs(
                 ranged(&var, "KIMIKO_DEAD_LETTER_HOURS", 72, 0..=24 * 30)? * 3600,
@@ -218,18 +200,12 @@ impl Settings {
 
     /// The folder of the SQLite file, created on first run.
     pub fn database_dir(&self) -> Option<PathBuf> {
-        let path = self
-            .database_url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:");
+        let path = self.database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
         let path = path.split('?').next().unwrap_or(path);
         if path.is_empty() || path == ":memory:" {
             return None;
         }
-        PathBuf::from(path)
-            .parent()
-            .map(PathBuf::from)
-            .filter(|p| !p.as_os_str().is_empty())
+        PathBuf::from(path).parent().map(PathBuf::from).filter(|p| !p.as_os_str().is_empty())
     }
 }
 
@@ -260,10 +236,7 @@ where
     T::Err: fmt::Display,
 {
     let text = var(name).unwrap_or_else(|| default.to_owned());
-    text.parse().map_err(|e| SettingsError {
-        variable: name,
-        message: format!("'{text}' is invalid: {e}"),
-    })
+    text.parse().map_err(|e| SettingsError { variable: name, message: format!("'{text}' is invalid: {e}") })
 }
 
 fn ranged(
@@ -279,11 +252,7 @@ fn ranged(
         Ok(n) if range.contains(&n) => Ok(n),
         _ => Err(SettingsError {
             variable: name,
-            message: format!(
-                "'{text}' is not a whole number from {} to {}",
-                range.start(),
-                range.end()
-            ),
+            message: format!("'{text}' is not a whole number from {} to {}", range.start(), range.end()),
         }),
     }
 }
@@ -303,16 +272,10 @@ fn http_url(name: &'static str, text: &str) -> Result<Url, SettingsError> {
 }
 
 fn validate_smtp_url(text: &str) -> Result<(), SettingsError> {
-    let error = |message: String| SettingsError {
-        variable: "KIMIKO_SMTP_URL",
-        message,
-    };
+    let error = |message: String| SettingsError { variable: "KIMIKO_SMTP_URL", message };
     let url = Url::parse(text).map_err(|e| error(format!("not a URL: {e}")))?;
     if !matches!(url.scheme(), "smtp" | "smtps") {
-        return Err(error(format!(
-            "scheme '{}' is neither smtp nor smtps",
-            url.scheme()
-        )));
+        return Err(error(format!("scheme '{}' is neither smtp nor smtps", url.scheme())));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(error("no host".into()));
@@ -321,12 +284,10 @@ fn validate_smtp_url(text: &str) -> Result<(), SettingsError> {
 }
 
 fn validate_mailbox(text: &str) -> Result<(), SettingsError> {
-    text.parse::<lettre::message::Mailbox>()
-        .map(|_| ())
-        .map_err(|e| SettingsError {
-            variable: "KIMIKO_MAIL_FROM",
-            message: format!("'{text}' is not a mailbox: {e}"),
-        })
+    text.parse::<lettre::message::Mailbox>().map(|_| ()).map_err(|e| SettingsError {
+        variable: "KIMIKO_MAIL_FROM",
+        message: format!("'{text}' is not a mailbox: {e}"),
+    })
 }
 
 /// A URL with any password and query removed, for error messages.
@@ -347,10 +308,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -358,10 +317,7 @@ mod tests {
     fn embedded_defaults_work_with_an_empty_environment() {
         let s = settings(&[]).unwrap();
         assert_eq!(s.database_url, "sqlite://data/kimiko.db");
-        assert_eq!(
-            s.rpc_urls[0].as_str(),
-            "https://api.mainnet-beta.solana.com/"
-        );
+        assert_eq!(s.rpc_urls[0].as_str(), "https://api.mainnet-beta.solana.com/");
         assert_eq!(s.history_cap, 1000);
         assert_eq!(s.worker_batch, 10);
         assert_eq!(s.max_attempts, 3);
@@ -389,22 +345,13 @@ mod tests {
     #[test]
     fn several_rpc_endpoints_and_no_secrets_in_debug() {
         let s = settings(&[
-            (
-                "KIMIKO_RPC_URLS",
-                "https://a.example/key123, http://127.0.0.1:8899",
-            ),
-            (
-                "KIMIKO_SMTP_URL",
-                "smtps://user:hunter2@mail.example.com:465",
-            ),
+            ("KIMIKO_RPC_URLS", "https://a.example/key123, http://127.0.0.1:8899"),
+            ("KIMIKO_SMTP_URL", "smtps://user:hunter2@mail.example.com:465"),
         ])
         .unwrap();
         assert_eq!(s.rpc_urls.len(), 2);
         let debug = format!("{s:?}");
-        assert!(
-            !debug.contains("hunter2") && !debug.contains("key123"),
-            "{debug}"
-        );
+        assert!(!debug.contains("hunter2") && !debug.contains("key123"), "{debug}");
         let error = settings(&[("KIMIKO_SMTP_URL", "smtp://user:hunter2@")]).unwrap_err();
         assert!(!error.to_string().contains("hunter2"));
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 use super::secret::{self, KeyedHasher};
 use super::settings::Settings;
 use super::state::{AppState, Clock};
-use super::{api, http};
+use super::{admin, api, http};
 use crate::analysis::Labels;
 use crate::app::{App, shell};
 use crate::email::Mailer;
@@ -69,35 +69,18 @@ impl Application {
         Self::build_with(settings, Overrides::default()).await
     }
 
-    pub async fn build_with(
-        settings: Settings,
-        overrides: Overrides,
-    ) -> anyhow::Result<Application> {
+    pub async fn build_with(settings: Settings, overrides: Overrides) -> anyhow::Result<Application> {
         let state = build_state(settings, overrides).await?;
         let leptos = leptos_options(&state.settings)?;
         let listener = TcpListener::bind(state.settings.site_addr)
             .await
-            .with_context(|| {
-                format!(
-                    "LEPTOS_SITE_ADDR: cannot listen on {}",
-                    state.settings.site_addr
-                )
-            })?;
-        let router = router(ServerState {
-            app: state.clone(),
-            leptos,
-        });
-        Ok(Application {
-            listener,
-            router,
-            state,
-        })
+            .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", state.settings.site_addr))?;
+        let router = router(ServerState { app: state.clone(), leptos });
+        Ok(Application { listener, router, state })
     }
 
     pub fn address(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     pub fn state(&self) -> &AppState {
@@ -106,16 +89,8 @@ impl Application {
 
     /// Serves HTTP until `shutdown` turns true; the worker and scheduler only
     /// when `background` (tests may drive the worker by hand instead).
-    pub async fn run(
-        self,
-        shutdown: watch::Receiver<bool>,
-        background: bool,
-    ) -> anyhow::Result<()> {
-        let Application {
-            listener,
-            router,
-            state,
-        } = self;
+    pub async fn run(self, shutdown: watch::Receiver<bool>, background: bool) -> anyhow::Result<()> {
+        let Application { listener, router, state } = self;
         let address = listener.local_addr()?;
         tracing::info!(%address, public_url = %state.settings.public_url, mail = %state.mailer.describe(), "Kimiko is listening");
         let mut tasks = tokio::task::JoinSet::new();
@@ -124,15 +99,12 @@ impl Application {
             tasks.spawn(scheduler::run(state.clone(), shutdown.clone()));
         }
         let mut stop = shutdown.clone();
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|stopped| *stopped).await;
-        })
-        .await
-        .context("the HTTP server failed")?;
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            })
+            .await
+            .context("the HTTP server failed")?;
         while tasks.join_next().await.is_some() {}
         state.db.close().await;
         tracing::info!("Kimiko stopped");
@@ -175,12 +147,9 @@ pub fn load_labels(settings: &Settings) -> anyhow::Result<Labels> {
     if let Some(path) = &settings.labels_file {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("KIMIKO_LABELS_FILE: cannot read {}", path.display()))?;
-        let added = labels.extend_from_json(&text).with_context(|| {
-            format!(
-                "KIMIKO_LABELS_FILE: {} is not a valid label file",
-                path.display()
-            )
-        })?;
+        let added = labels
+            .extend_from_json(&text)
+            .with_context(|| format!("KIMIKO_LABELS_FILE: {} is not a valid label file", path.display()))?;
         tracing::info!(added, path = %path.display(), "operator labels loaded");
     }
     Ok(labels)
@@ -188,8 +157,7 @@ pub fn load_labels(settings: &Settings) -> anyhow::Result<Labels> {
 
 /// Leptos's options: the embedded `Leptos.toml`, then our settings.
 pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
-    let mut options =
-        leptos::config::get_config_from_str(LEPTOS_TOML).context("Leptos.toml is invalid")?;
+    let mut options = leptos::config::get_config_from_str(LEPTOS_TOML).context("Leptos.toml is invalid")?;
     options.site_addr = settings.site_addr;
     options.site_root = settings.site_root.to_string_lossy().into_owned().into();
     Ok(options)
@@ -200,26 +168,26 @@ pub fn router(state: ServerState) -> Router {
     let app_state = state.app.clone();
     let provide_app_state = move || provide_context(app_state.clone());
     let options = state.leptos.clone();
+    let admin = Router::new()
+        .route("/admin/queue", get(admin::queue))
+        .route("/admin/jobs", get(admin::list))
+        .route("/admin/jobs/retry-dead", post(admin::retry_dead))
+        .route("/admin/jobs/{id}", get(admin::show))
+        .route("/admin/jobs/{id}/retry", post(admin::retry))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), admin::require_token));
     Router::new()
+        .merge(admin)
         .route("/api/jobs/{id}", get(api::get_job))
         .route("/api/reports/{wallet}", get(api::get_report))
         .route("/healthz", get(api::healthz))
-        .leptos_routes_with_context(&state, routes, provide_app_state.clone(), move || {
-            shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            ServerState,
-            _,
-        >(provide_app_state, shell))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::plain_form_post,
+        .leptos_routes_with_context(&state, routes, provide_app_state.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            provide_app_state,
+            shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::plain_form_post))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -233,7 +201,8 @@ mod tests {
     #[test]
     fn leptos_toml_agrees_with_cargo_toml() {
         let cargo = include_str!("../../Cargo.toml");
-        let section = cargo.split("[package.metadata.leptos]").nth(1).expect("Cargo.toml has the leptos table");
+        let section =
+            cargo.split("[package.metadata.leptos]").nth(1).expect("Cargo.toml has the leptos table");
         for line in LEPTOS_TOML.lines().map(str::trim) {
             if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
                 continue;

@@ -26,16 +26,7 @@ pub async fn request_report(
     let ip_hash = client_ip.map(|ip| state.hasher.hash("ip", &ip.to_string()));
     let now = state.clock.now_ms();
     let id = JobId::random();
-    let queued = enqueue(
-        state,
-        &id,
-        &wallet,
-        &email,
-        &email_hash,
-        ip_hash.as_deref(),
-        now,
-    )
-    .await;
+    let queued = enqueue(state, &id, &wallet, &email, &email_hash, ip_hash.as_deref(), now).await;
     match queued {
         Ok(None) => {
             state.queue_wake.notify_one();
@@ -44,10 +35,7 @@ pub async fn request_report(
         }
         Ok(Some(refusal)) => Err(refusal),
         Err(error) => {
-            tracing::error!(
-                error = format!("{error:#}"),
-                "could not queue a report request"
-            );
+            tracing::error!(error = format!("{error:#}"), "could not queue a report request");
             Err(RequestReportError::Internal)
         }
     }
@@ -86,9 +74,8 @@ async fn enqueue(
     .fetch_one(&mut *tx)
     .await
     .context("Failed to count requests")?;
-    let wait = |from: Option<i64>| {
-        ((from.unwrap_or(now) + DAY.as_millis() as i64 - now).max(0) / 1000) as u64
-    };
+    let wait =
+        |from: Option<i64>| ((from.unwrap_or(now) + DAY.as_millis() as i64 - now).max(0) / 1000) as u64;
     if same_wallet > 0 {
         let retry_after_secs = wait(same_wallet_at);
         return Ok(Some(RequestReportError::RateLimited {
@@ -112,8 +99,6 @@ async fn enqueue(
     }
     storage::requests::insert(&mut tx, email_hash, wallet.as_str(), ip_hash, now).await?;
     storage::jobs::insert(&mut tx, id, wallet, email, state.settings.max_attempts, now).await?;
-    tx.commit()
-        .await
-        .context("Failed to commit a report request")?;
+    tx.commit().await.context("Failed to commit a report request")?;
     Ok(None)
 }

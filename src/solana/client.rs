@@ -29,11 +29,7 @@ const MAX_TRIES: usize = 6;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RpcError {
     #[error("RPC endpoint {host} answered HTTP {status}")]
-    Http {
-        host: String,
-        status: u16,
-        retry_after: Option<Duration>,
-    },
+    Http { host: String, status: u16, retry_after: Option<Duration> },
     #[error("RPC endpoint {host} did not answer within {timeout:?}")]
     Timeout { host: String, timeout: Duration },
     #[error("could not reach RPC endpoint {host}: {message}")]
@@ -50,9 +46,7 @@ impl RpcError {
     pub fn is_retryable(&self) -> bool {
         match self {
             RpcError::Http { status, .. } => *status == 429 || *status >= 500,
-            RpcError::Timeout { .. } | RpcError::Connect { .. } | RpcError::Malformed { .. } => {
-                true
-            }
+            RpcError::Timeout { .. } | RpcError::Connect { .. } | RpcError::Malformed { .. } => true,
             // -32005 node behind, -32004 block not available, -32007/-32009
             // slot skipped or missing in long-term storage, -32014 status not
             // available yet: all transient on a healthy cluster.
@@ -63,10 +57,8 @@ impl RpcError {
     }
 
     fn cools_down_endpoint(&self) -> bool {
-        matches!(
-            self,
-            RpcError::Http { .. } | RpcError::Timeout { .. } | RpcError::Connect { .. }
-        ) && self.is_retryable()
+        matches!(self, RpcError::Http { .. } | RpcError::Timeout { .. } | RpcError::Connect { .. })
+            && self.is_retryable()
     }
 }
 
@@ -138,15 +130,9 @@ impl SolanaRpc {
         params: Value,
     ) -> Result<T, RpcError> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let (host, value) = self
-            .send_with_rotation(&body, false)
-            .await
-            .map_err(SendError::into_rpc)?;
-        let envelope: Envelope =
-            serde_json::from_value(value).map_err(|e| RpcError::Malformed {
-                host: host.clone(),
-                message: e.to_string(),
-            })?;
+        let (host, value) = self.send_with_rotation(&body, false).await.map_err(SendError::into_rpc)?;
+        let envelope: Envelope = serde_json::from_value(value)
+            .map_err(|e| RpcError::Malformed { host: host.clone(), message: e.to_string() })?;
         unwrap_envelope(envelope, &host)
     }
 
@@ -201,45 +187,26 @@ impl SolanaRpc {
             .into_iter()
             .map(|(method, params)| Box::pin(self.call::<T>(method, params)) as BoxFuture<'_, _>)
             .collect();
-        Ok(stream::iter(singles)
-            .buffered(self.concurrency)
-            .collect()
-            .await)
+        Ok(stream::iter(singles).buffered(self.concurrency).collect().await)
     }
 
     fn any_endpoint_takes_batches(&self) -> bool {
-        self.endpoints
-            .iter()
-            .any(|e| e.state.lock().expect("endpoint lock").accepts_batches != Some(false))
+        self.endpoints.iter().any(|e| e.state.lock().expect("endpoint lock").accepts_batches != Some(false))
     }
 
     fn refuse_batches(&self, host: &str) {
         for endpoint in self.endpoints.iter().filter(|e| e.host == host) {
-            endpoint
-                .state
-                .lock()
-                .expect("endpoint lock")
-                .accepts_batches = Some(false);
-            tracing::info!(
-                host,
-                "RPC endpoint refuses batch requests; using single calls"
-            );
+            endpoint.state.lock().expect("endpoint lock").accepts_batches = Some(false);
+            tracing::info!(host, "RPC endpoint refuses batch requests; using single calls");
         }
     }
 
     /// Sends `body` to the next available endpoint, moving on when one fails
     /// with something another endpoint (or a short wait) may fix.
-    async fn send_with_rotation(
-        &self,
-        body: &Value,
-        is_batch: bool,
-    ) -> Result<(String, Value), SendError> {
+    async fn send_with_rotation(&self, body: &Value, is_batch: bool) -> Result<(String, Value), SendError> {
         let mut last_error = None;
         for _ in 0..MAX_TRIES {
-            let endpoint = self
-                .pick_endpoint(is_batch)
-                .await
-                .ok_or(SendError::NoBatchEndpoint)?;
+            let endpoint = self.pick_endpoint(is_batch).await.ok_or(SendError::NoBatchEndpoint)?;
             let error = match self.send(endpoint, body, is_batch).await {
                 Ok(value) => return Ok((endpoint.host.clone(), value)),
                 Err(SendError::Rpc(error)) => error,
@@ -251,21 +218,15 @@ impl SolanaRpc {
             }
             if error.cools_down_endpoint() {
                 let wait = match &error {
-                    RpcError::Http {
-                        retry_after: Some(d),
-                        ..
-                    } => (*d).min(MAX_COOL_DOWN),
+                    RpcError::Http { retry_after: Some(d), .. } => (*d).min(MAX_COOL_DOWN),
                     _ => DEFAULT_COOL_DOWN,
                 };
-                endpoint.state.lock().expect("endpoint lock").cool_until =
-                    Some(Instant::now() + wait);
+                endpoint.state.lock().expect("endpoint lock").cool_until = Some(Instant::now() + wait);
             }
             tracing::debug!(host = %endpoint.host, %error, "RPC request failed; rotating");
             last_error = Some(error);
         }
-        Err(SendError::Rpc(
-            last_error.expect("at least one attempt was made"),
-        ))
+        Err(SendError::Rpc(last_error.expect("at least one attempt was made")))
     }
 
     /// The next endpoint in rotation that is not cooling down (and takes
@@ -274,9 +235,7 @@ impl SolanaRpc {
         let eligible: Vec<&Endpoint> = self
             .endpoints
             .iter()
-            .filter(|e| {
-                !is_batch || e.state.lock().expect("endpoint lock").accepts_batches != Some(false)
-            })
+            .filter(|e| !is_batch || e.state.lock().expect("endpoint lock").accepts_batches != Some(false))
             .collect();
         if eligible.is_empty() {
             return None;
@@ -300,33 +259,16 @@ impl SolanaRpc {
         Some(endpoint)
     }
 
-    async fn send(
-        &self,
-        endpoint: &Endpoint,
-        body: &Value,
-        is_batch: bool,
-    ) -> Result<Value, SendError> {
+    async fn send(&self, endpoint: &Endpoint, body: &Value, is_batch: bool) -> Result<Value, SendError> {
         self.stats.http_requests.fetch_add(1, Ordering::Relaxed);
         let host = endpoint.host.clone();
-        let response = self
-            .http
-            .post(endpoint.url.clone())
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    RpcError::Timeout {
-                        host: host.clone(),
-                        timeout: self.timeout,
-                    }
-                } else {
-                    RpcError::Connect {
-                        host: host.clone(),
-                        message: root_cause(&e),
-                    }
-                }
-            })?;
+        let response = self.http.post(endpoint.url.clone()).json(body).send().await.map_err(|e| {
+            if e.is_timeout() {
+                RpcError::Timeout { host: host.clone(), timeout: self.timeout }
+            } else {
+                RpcError::Connect { host: host.clone(), message: root_cause(&e) }
+            }
+        })?;
         let status = response.status();
         if !status.is_success() {
             let retry_after = response
@@ -344,30 +286,17 @@ impl SolanaRpc {
             {
                 return Err(SendError::BatchRefused { host });
             }
-            return Err(RpcError::Http {
-                host,
-                status: status.as_u16(),
-                retry_after,
-            }
-            .into());
+            return Err(RpcError::Http { host, status: status.as_u16(), retry_after }.into());
         }
         let bytes = response.bytes().await.map_err(|e| {
             if e.is_timeout() {
-                RpcError::Timeout {
-                    host: host.clone(),
-                    timeout: self.timeout,
-                }
+                RpcError::Timeout { host: host.clone(), timeout: self.timeout }
             } else {
-                RpcError::Connect {
-                    host: host.clone(),
-                    message: root_cause(&e),
-                }
+                RpcError::Connect { host: host.clone(), message: root_cause(&e) }
             }
         })?;
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| RpcError::Malformed {
-            host: host.clone(),
-            message: format!("not JSON: {e}"),
-        })?;
+        let value: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| RpcError::Malformed { host: host.clone(), message: format!("not JSON: {e}") })?;
         if is_batch
             && let Some(error) = value.get("error")
             && value.get("id").is_none_or(Value::is_null)
@@ -404,10 +333,9 @@ impl SendError {
     fn into_rpc(self) -> RpcError {
         match self {
             SendError::Rpc(error) => error,
-            SendError::BatchRefused { .. } | SendError::NoBatchEndpoint => RpcError::Malformed {
-                host: String::new(),
-                message: "batch refusal on a single call".into(),
-            },
+            SendError::BatchRefused { .. } | SendError::NoBatchEndpoint => {
+                RpcError::Malformed { host: String::new(), message: "batch refusal on a single call".into() }
+            }
         }
     }
 }
@@ -415,10 +343,8 @@ impl SendError {
 fn unwrap_envelope<T: DeserializeOwned>(envelope: Envelope, host: &str) -> Result<T, RpcError> {
     match (envelope.result, envelope.error) {
         (_, Some(ErrorObject { code, message, .. })) => Err(RpcError::Rpc { code, message }),
-        (Some(result), None) => serde_json::from_value(result).map_err(|e| RpcError::Malformed {
-            host: host.to_owned(),
-            message: e.to_string(),
-        }),
+        (Some(result), None) => serde_json::from_value(result)
+            .map_err(|e| RpcError::Malformed { host: host.to_owned(), message: e.to_string() }),
         (None, None) => Err(RpcError::Malformed {
             host: host.to_owned(),
             message: "response has neither result nor error".into(),
@@ -432,30 +358,20 @@ fn match_batch<T: DeserializeOwned>(
     expected: usize,
     host: &str,
 ) -> Vec<Result<T, RpcError>> {
-    let malformed = |message: String| RpcError::Malformed {
-        host: host.to_owned(),
-        message,
-    };
+    let malformed = |message: String| RpcError::Malformed { host: host.to_owned(), message };
     let mut slots: Vec<Option<Result<T, RpcError>>> = (0..expected).map(|_| None).collect();
     for item in items {
         let Ok(envelope) = serde_json::from_value::<Envelope>(item) else {
             continue;
         };
-        let Some(id) = envelope
-            .id
-            .as_u64()
-            .map(|i| i as usize)
-            .filter(|i| *i < expected)
-        else {
+        let Some(id) = envelope.id.as_u64().map(|i| i as usize).filter(|i| *i < expected) else {
             continue;
         };
         slots[id] = Some(unwrap_envelope(envelope, host));
     }
     slots
         .into_iter()
-        .map(|slot| {
-            slot.unwrap_or_else(|| Err(malformed("batch answer is missing an item".into())))
-        })
+        .map(|slot| slot.unwrap_or_else(|| Err(malformed("batch answer is missing an item".into()))))
         .collect()
 }
 

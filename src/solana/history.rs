@@ -8,8 +8,7 @@ use super::client::{Call, RpcError, SolanaRpc};
 use super::normalize;
 use super::programs;
 use super::wire::{
-    EncodedTransaction, KeyedTokenAccount, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED,
-    WithContext,
+    EncodedTransaction, KeyedTokenAccount, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED, WithContext,
 };
 use crate::analysis::model::WalletHistory;
 use crate::domain::WalletAddress;
@@ -53,19 +52,14 @@ pub async fn fetch_history(
     // One batch group at a time so progress moves while we fetch.
     let group = rpc.batch_size * rpc.concurrency;
     for chunk in statuses.chunks(group.max(1)) {
-        let calls: Vec<Call> = chunk
-            .iter()
-            .map(|s| ("getTransaction", transaction_params(&s.signature)))
-            .collect();
+        let calls: Vec<Call> =
+            chunk.iter().map(|s| ("getTransaction", transaction_params(&s.signature))).collect();
         let results = rpc.call_many::<Option<EncodedTransaction>>(calls).await?;
         for result in results {
             match result {
                 Ok(Some(tx)) => transactions.push(normalize::transaction(wallet.as_str(), &tx)),
                 Ok(None) => gaps.missing += 1,
-                Err(RpcError::Rpc {
-                    code: TRANSACTION_VERSION_NOT_SUPPORTED,
-                    ..
-                }) => {
+                Err(RpcError::Rpc { code: TRANSACTION_VERSION_NOT_SUPPORTED, .. }) => {
                     gaps.unsupported_version += 1;
                 }
                 Err(error) => return Err(error),
@@ -76,19 +70,13 @@ pub async fn fetch_history(
     }
 
     let balance_and_tokens: Vec<Call> = vec![
-        (
-            "getBalance",
-            json!([wallet.as_str(), {"commitment": "finalized"}]),
-        ),
+        ("getBalance", json!([wallet.as_str(), {"commitment": "finalized"}])),
         (
             "getTokenAccountsByOwner",
             json!([wallet.as_str(), {"programId": programs::TOKEN}, {"encoding": "jsonParsed", "commitment": "finalized"}]),
         ),
     ];
-    let mut answers = rpc
-        .call_many::<Value>(balance_and_tokens)
-        .await?
-        .into_iter();
+    let mut answers = rpc.call_many::<Value>(balance_and_tokens).await?.into_iter();
     let balance: WithContext<u64> = decode(answers.next())?;
     let tokens: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
 
@@ -118,9 +106,8 @@ async fn fetch_signatures(
         if let Some(last) = statuses.last() {
             options["before"] = json!(last.signature);
         }
-        let page: Vec<SignatureStatus> = rpc
-            .call("getSignaturesForAddress", json!([wallet.as_str(), options]))
-            .await?;
+        let page: Vec<SignatureStatus> =
+            rpc.call("getSignaturesForAddress", json!([wallet.as_str(), options])).await?;
         let full = page.len() == limit;
         statuses.extend(page);
         if statuses.len() > cap {
@@ -141,17 +128,10 @@ pub fn transaction_params(signature: &str) -> Value {
     }])
 }
 
-fn decode<T: serde::de::DeserializeOwned>(
-    answer: Option<Result<Value, RpcError>>,
-) -> Result<T, RpcError> {
+fn decode<T: serde::de::DeserializeOwned>(answer: Option<Result<Value, RpcError>>) -> Result<T, RpcError> {
     let value = answer.unwrap_or_else(|| {
-        Err(RpcError::Malformed {
-            host: String::new(),
-            message: "answer missing".into(),
-        })
+        Err(RpcError::Malformed { host: String::new(), message: "answer missing".into() })
     })?;
-    serde_json::from_value(value).map_err(|e| RpcError::Malformed {
-        host: String::new(),
-        message: e.to_string(),
-    })
+    serde_json::from_value(value)
+        .map_err(|e| RpcError::Malformed { host: String::new(), message: e.to_string() })
 }

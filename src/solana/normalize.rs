@@ -15,8 +15,7 @@ use crate::analysis::model::{
 
 use super::programs;
 use super::wire::{
-    EncodedTransaction, Instruction, KeyedTokenAccount, RawInstruction, SignatureStatus,
-    WireVersion,
+    EncodedTransaction, Instruction, KeyedTokenAccount, RawInstruction, SignatureStatus, WireVersion,
 };
 
 pub fn signature_info(status: &SignatureStatus) -> SignatureInfo {
@@ -31,17 +30,9 @@ pub fn signature_info(status: &SignatureStatus) -> SignatureInfo {
 /// Normalises one fetched transaction for `wallet`.
 pub fn transaction(wallet: &str, tx: &EncodedTransaction) -> Transaction {
     let message = &tx.transaction.message;
-    let accounts: Vec<String> = message
-        .account_keys
-        .iter()
-        .map(|k| k.pubkey.clone())
-        .collect();
-    let signers: Vec<String> = message
-        .account_keys
-        .iter()
-        .filter(|k| k.signer)
-        .map(|k| k.pubkey.clone())
-        .collect();
+    let accounts: Vec<String> = message.account_keys.iter().map(|k| k.pubkey.clone()).collect();
+    let signers: Vec<String> =
+        message.account_keys.iter().filter(|k| k.signer).map(|k| k.pubkey.clone()).collect();
     let fee_payer = accounts.first().cloned().unwrap_or_default();
     let meta = tx.meta.as_ref();
 
@@ -54,22 +45,14 @@ pub fn transaction(wallet: &str, tx: &EncodedTransaction) -> Transaction {
     // Token account → owner, from the balances the node recorded.
     let mut token_owner: HashMap<&str, (&str, &str, u8)> = HashMap::new();
     if let Some(meta) = meta {
-        let balances = meta
-            .pre_token_balances
-            .iter()
-            .chain(meta.post_token_balances.iter());
+        let balances = meta.pre_token_balances.iter().chain(meta.post_token_balances.iter());
         for balance in balances.flatten() {
-            if let (Some(account), Some(owner)) = (
-                accounts.get(balance.account_index as usize),
-                balance.owner.as_deref(),
-            ) {
+            if let (Some(account), Some(owner)) =
+                (accounts.get(balance.account_index as usize), balance.owner.as_deref())
+            {
                 token_owner.insert(
                     account.as_str(),
-                    (
-                        owner,
-                        balance.mint.as_str(),
-                        balance.ui_token_amount.decimals,
-                    ),
+                    (owner, balance.mint.as_str(), balance.ui_token_amount.decimals),
                 );
             }
         }
@@ -99,10 +82,9 @@ pub fn transaction(wallet: &str, tx: &EncodedTransaction) -> Transaction {
         // v1: the message carries the budget; the fee is a lamport total.
         reader.compute.unit_limit = config.compute_unit_limit.or(reader.compute.unit_limit);
         reader.compute.priority_fee_lamports = config.priority_fee;
-    } else if let (Some(price), Some(limit)) = (
-        reader.compute.unit_price_micro_lamports,
-        reader.compute.unit_limit,
-    ) {
+    } else if let (Some(price), Some(limit)) =
+        (reader.compute.unit_price_micro_lamports, reader.compute.unit_limit)
+    {
         let lamports = (u128::from(price) * u128::from(limit)).div_ceil(1_000_000);
         reader.compute.priority_fee_lamports = u64::try_from(lamports).ok();
     }
@@ -116,22 +98,9 @@ pub fn transaction(wallet: &str, tx: &EncodedTransaction) -> Transaction {
         })
         .unwrap_or(0);
 
-    let InstructionReader {
-        programs,
-        instruction_kinds,
-        memos,
-        transfers,
-        events,
-        compute,
-        ..
-    } = reader;
+    let InstructionReader { programs, instruction_kinds, memos, transfers, events, compute, .. } = reader;
     Transaction {
-        signature: tx
-            .transaction
-            .signatures
-            .first()
-            .cloned()
-            .unwrap_or_default(),
+        signature: tx.transaction.signatures.first().cloned().unwrap_or_default(),
         slot: tx.slot,
         block_time: tx.block_time,
         version,
@@ -188,24 +157,17 @@ impl InstructionReader<'_> {
                 if raw.program_id == programs::COMPUTE_BUDGET {
                     self.read_compute_budget(raw);
                 }
-                self.instruction_kinds
-                    .push(format!("{}:raw", programs::short_name(program_id)));
+                self.instruction_kinds.push(format!("{}:raw", programs::short_name(program_id)));
             }
             Instruction::Parsed(parsed) => {
                 if let Value::String(memo) = &parsed.parsed {
                     // spl-memo parses to the memo text itself.
                     self.memos.push(memo.clone());
-                    self.instruction_kinds
-                        .push(format!("{}:memo", parsed.program));
+                    self.instruction_kinds.push(format!("{}:memo", parsed.program));
                     return;
                 }
-                let kind = parsed
-                    .parsed
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown");
-                self.instruction_kinds
-                    .push(format!("{}:{kind}", parsed.program));
+                let kind = parsed.parsed.get("type").and_then(Value::as_str).unwrap_or("unknown");
+                self.instruction_kinds.push(format!("{}:{kind}", parsed.program));
                 if let Some(info) = parsed.parsed.get("info") {
                     self.read_parsed(&parsed.program, kind, info, top_level);
                 }
@@ -231,9 +193,7 @@ impl InstructionReader<'_> {
     }
 
     fn owner_of_token_account<'s>(&'s self, account: &'s str) -> &'s str {
-        self.token_owner
-            .get(account)
-            .map_or(account, |(owner, _, _)| owner)
+        self.token_owner.get(account).map_or(account, |(owner, _, _)| owner)
     }
 
     fn read_parsed(&mut self, program: &str, kind: &str, info: &Value, top_level: bool) {
@@ -261,12 +221,7 @@ impl InstructionReader<'_> {
                     info.get("lamports").and_then(Value::as_u64),
                     str_field(info, "owner"),
                 ) {
-                    self.events.push(Event::AccountCreated {
-                        source,
-                        new_account,
-                        lamports,
-                        owner_program,
-                    });
+                    self.events.push(Event::AccountCreated { source, new_account, lamports, owner_program });
                 }
             }
             ("spl-token" | "spl-token-2022", "transfer" | "transferChecked") => {
@@ -279,11 +234,7 @@ impl InstructionReader<'_> {
                     let owner = str_field(info, "owner")
                         .or_else(|| str_field(info, "multisigOwner"))
                         .unwrap_or_default();
-                    self.events.push(Event::TokenAccountClosed {
-                        account,
-                        destination,
-                        owner,
-                    });
+                    self.events.push(Event::TokenAccountClosed { account, destination, owner });
                 }
             }
             ("spl-token" | "spl-token-2022", "initializeMint" | "initializeMint2") => {
@@ -306,20 +257,12 @@ impl InstructionReader<'_> {
                     .or_else(|| info.get("amount"))
                     .and_then(Value::as_str)
                     .and_then(|a| a.parse().ok());
-                let authority = str_field(info, "mintAuthority")
-                    .or_else(|| str_field(info, "multisigMintAuthority"));
-                if let (Some(mint), Some(account), Some(authority), Some(amount)) = (
-                    str_field(info, "mint"),
-                    str_field(info, "account"),
-                    authority,
-                    amount,
-                ) {
-                    self.events.push(Event::TokensMinted {
-                        mint,
-                        account,
-                        authority,
-                        amount,
-                    });
+                let authority =
+                    str_field(info, "mintAuthority").or_else(|| str_field(info, "multisigMintAuthority"));
+                if let (Some(mint), Some(account), Some(authority), Some(amount)) =
+                    (str_field(info, "mint"), str_field(info, "account"), authority, amount)
+                {
+                    self.events.push(Event::TokensMinted { mint, account, authority, amount });
                 }
             }
             (
@@ -328,17 +271,14 @@ impl InstructionReader<'_> {
             ) => {
                 // A plain (non-associated) token account: its rent was paid by
                 // whoever funded the `createAccount` just before it.
-                let (Some(account), Some(owner)) =
-                    (str_field(info, "account"), str_field(info, "owner"))
+                let (Some(account), Some(owner)) = (str_field(info, "account"), str_field(info, "owner"))
                 else {
                     return;
                 };
                 let payer = self.events.iter().rev().find_map(|event| match event {
-                    Event::AccountCreated {
-                        source,
-                        new_account,
-                        ..
-                    } if *new_account == account => Some(source.clone()),
+                    Event::AccountCreated { source, new_account, .. } if *new_account == account => {
+                        Some(source.clone())
+                    }
                     _ => None,
                 });
                 if let Some(payer) = payer {
@@ -351,11 +291,9 @@ impl InstructionReader<'_> {
                 }
             }
             ("spl-associated-token-account", "create" | "createIdempotent") => {
-                if let (Some(account), Some(owner), Some(payer)) = (
-                    str_field(info, "account"),
-                    str_field(info, "wallet"),
-                    str_field(info, "source"),
-                ) {
+                if let (Some(account), Some(owner), Some(payer)) =
+                    (str_field(info, "account"), str_field(info, "wallet"), str_field(info, "source"))
+                {
                     self.events.push(Event::TokenAccountCreated {
                         account,
                         owner,
@@ -365,10 +303,9 @@ impl InstructionReader<'_> {
                 }
             }
             ("stake", "delegate") => {
-                if let (Some(stake_account), Some(vote_account)) = (
-                    str_field(info, "stakeAccount"),
-                    str_field(info, "voteAccount"),
-                ) {
+                if let (Some(stake_account), Some(vote_account)) =
+                    (str_field(info, "stakeAccount"), str_field(info, "voteAccount"))
+                {
                     self.events.push(Event::StakeDelegated {
                         stake_account,
                         vote_account,
@@ -381,8 +318,7 @@ impl InstructionReader<'_> {
     }
 
     fn read_token_transfer(&mut self, info: &Value, top_level: bool) {
-        let (Some(source), Some(destination)) =
-            (str_field(info, "source"), str_field(info, "destination"))
+        let (Some(source), Some(destination)) = (str_field(info, "source"), str_field(info, "destination"))
         else {
             return;
         };
@@ -390,29 +326,14 @@ impl InstructionReader<'_> {
         // raw amount string, so the mint comes from the token balances.
         let (amount, mint, decimals) = match info.get("tokenAmount") {
             Some(token_amount) => (
-                token_amount
-                    .get("amount")
-                    .and_then(Value::as_str)
-                    .and_then(|a| a.parse().ok()),
+                token_amount.get("amount").and_then(Value::as_str).and_then(|a| a.parse().ok()),
                 str_field(info, "mint"),
-                token_amount
-                    .get("decimals")
-                    .and_then(Value::as_u64)
-                    .map(|d| d as u8),
+                token_amount.get("decimals").and_then(Value::as_u64).map(|d| d as u8),
             ),
-            None => (
-                info.get("amount")
-                    .and_then(Value::as_str)
-                    .and_then(|a| a.parse().ok()),
-                None,
-                None,
-            ),
+            None => (info.get("amount").and_then(Value::as_str).and_then(|a| a.parse().ok()), None, None),
         };
         let Some(amount) = amount else { return };
-        let known = self
-            .token_owner
-            .get(source.as_str())
-            .or(self.token_owner.get(destination.as_str()));
+        let known = self.token_owner.get(source.as_str()).or(self.token_owner.get(destination.as_str()));
         let mint = mint.or_else(|| known.map(|(_, mint, _)| (*mint).to_owned()));
         let decimals = decimals.or_else(|| known.map(|(_, _, d)| *d)).unwrap_or(0);
         let from = str_field(info, "authority")

@@ -31,8 +31,5 @@ const NAMES: &[(&str, &str)] = &[
 
 /// A readable name for well-known programs; the id itself otherwise.
 pub fn short_name(program_id: &str) -> &str {
-    NAMES
-        .iter()
-        .find(|(id, _)| *id == program_id)
-        .map_or(program_id, |(_, name)| name)
+    NAMES.iter().find(|(id, _)| *id == program_id).map_or(program_id, |(_, name)| name)
 }

@@ -90,9 +90,7 @@ impl<'de> Deserialize<'de> for WireVersion {
                 .and_then(|n| u8::try_from(n).ok())
                 .map(WireVersion::Number)
                 .ok_or_else(|| serde::de::Error::custom("transaction version out of range")),
-            other => Err(serde::de::Error::custom(format!(
-                "unknown transaction version {other}"
-            ))),
+            other => Err(serde::de::Error::custom(format!("unknown transaction version {other}"))),
         }
     }
 }

@@ -1,9 +1,10 @@
 //! The job queue's SQL: enqueue, claim under a lease, heartbeat, progress,
 //! succeed, fail (retry or dead), hand back, re-queue dead letters.
 //!
-//! Every state change after a claim is fenced on `lease_owner`: a worker
-//! whose lease ran out and whose job was re-claimed by another can no longer
-//! move that job, so a late finisher never overwrites the new owner's work.
+//! Every state change after a claim is fenced on its [`Lease`] (worker and
+//! attempt number): a run whose lease ran out and whose job was claimed
+//! again can no longer move that job, so a late finisher never overwrites
+//! the new run's work. A worker never re-claims jobs it holds itself.
 
 use std::time::Duration;
 
@@ -95,18 +96,20 @@ pub async fn claim(
         "UPDATE job_attempts SET outcome = 'abandoned', finished_at = ?1,
                 error = 'the worker stopped answering (lease expired)'
          WHERE outcome IS NULL AND job_id IN
-               (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?1)",
+               (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?1 AND lease_owner IS NOT ?2)",
     )
     .bind(now)
+    .bind(worker)
     .execute(&mut *tx)
     .await
     .context("Failed to close abandoned attempts")?;
     sqlx::query(
         "UPDATE jobs SET status = 'dead', lease_until = NULL, lease_owner = NULL, finished_at = ?1, updated_at = ?1,
                 last_error = 'the worker stopped answering during the last allowed attempt (lease expired)'
-         WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts",
+         WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts AND lease_owner IS NOT ?2",
     )
     .bind(now)
+    .bind(worker)
     .execute(&mut *tx)
     .await
     .context("Failed to bury exhausted jobs")?;
@@ -115,7 +118,8 @@ pub async fn claim(
          SET status = 'running', attempts = attempts + 1, lease_until = ?1, lease_owner = ?2, updated_at = ?3
          WHERE id IN (
              SELECT id FROM jobs
-             WHERE (status = 'queued' AND run_at <= ?3) OR (status = 'running' AND lease_until < ?3)
+             WHERE (status = 'queued' AND run_at <= ?3)
+                OR (status = 'running' AND lease_until < ?3 AND lease_owner IS NOT ?2)
              ORDER BY run_at, created_at
              LIMIT ?4)
          RETURNING id, wallet, email, attempts, max_attempts",
@@ -144,23 +148,35 @@ pub async fn claim(
     Ok(claimed)
 }
 
-/// Extends `worker`'s lease on a running job. `false` means the lease is lost
-/// (expired and re-claimed): the worker must stop working on the job.
-pub async fn heartbeat(
-    db: &Db,
-    id: &str,
-    worker: &str,
-    lease: Duration,
-    now: i64,
-) -> anyhow::Result<bool> {
+/// One claim of one job: the worker and the attempt number it claimed.
+/// Every change after the claim is fenced on all three, so neither another
+/// worker nor a stale run of this worker (whose lease ran out and whose job
+/// was claimed again) can move the job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    pub job_id: String,
+    pub worker: String,
+    pub attempt: i64,
+}
+
+impl Lease {
+    pub fn of(job: &ClaimedJob, worker: &str) -> Lease {
+        Lease { job_id: job.id.clone(), worker: worker.to_owned(), attempt: job.attempts }
+    }
+}
+
+/// Extends a running job's lease. `false` means the lease is lost (expired
+/// and claimed again): the holder must stop working on the job.
+pub async fn heartbeat(db: &Db, lease: &Lease, length: Duration, now: i64) -> anyhow::Result<bool> {
     let result = sqlx::query(
         "UPDATE jobs SET lease_until = ?1, updated_at = ?2
-         WHERE id = ?3 AND lease_owner = ?4 AND status = 'running'",
+         WHERE id = ?3 AND lease_owner = ?4 AND attempts = ?5 AND status = 'running'",
     )
-    .bind(now + lease.as_millis() as i64)
+    .bind(now + length.as_millis() as i64)
     .bind(now)
-    .bind(id)
-    .bind(worker)
+    .bind(&lease.job_id)
+    .bind(&lease.worker)
+    .bind(lease.attempt)
     .execute(db.writer())
     .await
     .context("Failed to extend a lease")?;
@@ -168,25 +184,19 @@ pub async fn heartbeat(
 }
 
 /// Records fetching progress (a single autocommit statement, no RPC inside).
-pub async fn progress(
-    db: &Db,
-    id: &str,
-    worker: &str,
-    done: u32,
-    total: u32,
-    now: i64,
-) -> anyhow::Result<()> {
+pub async fn progress(db: &Db, lease: &Lease, done: u32, total: u32, now: i64) -> anyhow::Result<()> {
     sqlx::query(
         // Never backwards: a late write of an older value can't undo a newer one.
         "UPDATE jobs SET progress_done = CASE WHEN progress_total = ?2 THEN MAX(progress_done, ?1) ELSE ?1 END,
                 progress_total = ?2, updated_at = ?3
-         WHERE id = ?4 AND lease_owner = ?5 AND status = 'running'",
+         WHERE id = ?4 AND lease_owner = ?5 AND attempts = ?6 AND status = 'running'",
     )
     .bind(i64::from(done))
     .bind(i64::from(total))
     .bind(now)
-    .bind(id)
-    .bind(worker)
+    .bind(&lease.job_id)
+    .bind(&lease.worker)
+    .bind(lease.attempt)
     .execute(db.writer())
     .await
     .context("Failed to record progress")?;
@@ -196,20 +206,24 @@ pub async fn progress(
 /// Marks the job done and erases its email address, inside the caller's
 /// transaction (which also marks the outbox row sent). `false` if the lease
 /// was lost.
-pub async fn succeed(tx: &mut WriteTx, id: &str, worker: &str, now: i64) -> anyhow::Result<bool> {
+pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Result<bool> {
     let result = sqlx::query(
         "UPDATE jobs SET status = 'succeeded', email = NULL, lease_until = NULL, lease_owner = NULL,
                 last_error = NULL, finished_at = ?1, updated_at = ?1
-         WHERE id = ?2 AND lease_owner = ?3 AND status = 'running'",
+         WHERE id = ?2 AND lease_owner = ?3 AND attempts = ?4 AND status = 'running'",
     )
     .bind(now)
-    .bind(id)
-    .bind(worker)
+    .bind(&lease.job_id)
+    .bind(&lease.worker)
+    .bind(lease.attempt)
     .execute(&mut **tx)
     .await
     .context("Failed to mark a job succeeded")?;
-    finish_attempt(tx, id, "succeeded", None, now).await?;
-    Ok(result.rows_affected() == 1)
+    if result.rows_affected() == 0 {
+        return Ok(false);
+    }
+    finish_attempt(tx, lease, "succeeded", None, now).await?;
+    Ok(true)
 }
 
 /// What happens to a job after a failed attempt.
@@ -225,69 +239,62 @@ pub enum AfterFailure {
 /// Returns the new status, or `None` if the lease was lost.
 pub async fn fail(
     db: &Db,
-    id: &str,
-    worker: &str,
+    lease: &Lease,
     error: &str,
     after: AfterFailure,
     now: i64,
 ) -> anyhow::Result<Option<JobStatus>> {
     let mut tx = db.begin_write().await?;
-    let (status, outcome) = match after {
-        AfterFailure::Retry { .. } => (JobStatus::Queued, "retry"),
-        AfterFailure::Dead => (JobStatus::Dead, "dead"),
-    };
-    let run_at = match after {
-        AfterFailure::Retry { backoff } => now + backoff.as_millis() as i64,
-        AfterFailure::Dead => now,
+    let (status, outcome, run_at) = match after {
+        AfterFailure::Retry { backoff } => (JobStatus::Queued, "retry", now + backoff.as_millis() as i64),
+        AfterFailure::Dead => (JobStatus::Dead, "dead", now),
     };
     let result = sqlx::query(
         "UPDATE jobs SET status = ?1, run_at = ?2, last_error = ?3, lease_until = NULL, lease_owner = NULL,
                 finished_at = CASE WHEN ?1 = 'dead' THEN ?4 ELSE NULL END, updated_at = ?4
-         WHERE id = ?5 AND lease_owner = ?6 AND status = 'running'",
+         WHERE id = ?5 AND lease_owner = ?6 AND attempts = ?7 AND status = 'running'",
     )
     .bind(status.as_str())
     .bind(run_at)
     .bind(error)
     .bind(now)
-    .bind(id)
-    .bind(worker)
+    .bind(&lease.job_id)
+    .bind(&lease.worker)
+    .bind(lease.attempt)
     .execute(&mut *tx)
     .await
     .context("Failed to record a failed attempt")?;
     if result.rows_affected() == 0 {
         return Ok(None);
     }
-    finish_attempt(&mut tx, id, outcome, Some(error), now).await?;
-    tx.commit()
-        .await
-        .context("Failed to commit a failed attempt")?;
+    finish_attempt(&mut tx, lease, outcome, Some(error), now).await?;
+    tx.commit().await.context("Failed to commit a failed attempt")?;
     Ok(Some(status))
 }
 
 /// Hands a running job back to the queue without counting the attempt (on
 /// shutdown, when the grace period ran out).
-pub async fn release(db: &Db, id: &str, worker: &str, now: i64) -> anyhow::Result<bool> {
+pub async fn release(db: &Db, lease: &Lease, now: i64) -> anyhow::Result<bool> {
     let mut tx = db.begin_write().await?;
     let result = sqlx::query(
         "UPDATE jobs SET status = 'queued', run_at = ?1, attempts = MAX(attempts - 1, 0),
                 lease_until = NULL, lease_owner = NULL, updated_at = ?1
-         WHERE id = ?2 AND lease_owner = ?3 AND status = 'running'",
+         WHERE id = ?2 AND lease_owner = ?3 AND attempts = ?4 AND status = 'running'",
     )
     .bind(now)
-    .bind(id)
-    .bind(worker)
+    .bind(&lease.job_id)
+    .bind(&lease.worker)
+    .bind(lease.attempt)
     .execute(&mut *tx)
     .await
     .context("Failed to release a job")?;
     if result.rows_affected() == 1 {
-        sqlx::query(
-            "DELETE FROM job_attempts WHERE job_id = ?1
-             AND attempt = (SELECT MAX(attempt) FROM job_attempts WHERE job_id = ?1) AND outcome IS NULL",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to drop a released attempt")?;
+        sqlx::query("DELETE FROM job_attempts WHERE job_id = ?1 AND attempt = ?2 AND outcome IS NULL")
+            .bind(&lease.job_id)
+            .bind(lease.attempt)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to drop a released attempt")?;
     }
     tx.commit().await.context("Failed to commit a release")?;
     Ok(result.rows_affected() == 1)
@@ -295,19 +302,19 @@ pub async fn release(db: &Db, id: &str, worker: &str, now: i64) -> anyhow::Resul
 
 async fn finish_attempt(
     tx: &mut WriteTx,
-    id: &str,
+    lease: &Lease,
     outcome: &str,
     error: Option<&str>,
     now: i64,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE job_attempts SET outcome = ?1, error = ?2, finished_at = ?3
-         WHERE job_id = ?4 AND attempt = (SELECT attempts FROM jobs WHERE id = ?4)",
+        "UPDATE job_attempts SET outcome = ?1, error = ?2, finished_at = ?3 WHERE job_id = ?4 AND attempt = ?5",
     )
     .bind(outcome)
     .bind(error)
     .bind(now)
-    .bind(id)
+    .bind(&lease.job_id)
+    .bind(lease.attempt)
     .execute(&mut **tx)
     .await
     .context("Failed to close an attempt")?;
@@ -488,4 +495,16 @@ pub async fn next_due(db: &Db) -> anyhow::Result<Option<i64>> {
     .fetch_one(db.reader())
     .await
     .context("Failed to find the next due job")
+}
+
+pub async fn row(db: &Db, id: &str) -> anyhow::Result<Option<JobRow>> {
+    sqlx::query_as(
+        "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error,
+                progress_done, progress_total, created_at, updated_at, finished_at
+         FROM jobs WHERE id = ?1",
+    )
+    .bind(id)
+    .fetch_optional(db.reader())
+    .await
+    .context("Failed to read a job")
 }

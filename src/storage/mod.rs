@@ -57,10 +57,7 @@ impl Db {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("Failed to open the database at {url}"))?;
-        MIGRATOR
-            .run(&write)
-            .await
-            .context("Failed to run database migrations")?;
+        MIGRATOR.run(&write).await.context("Failed to run database migrations")?;
         let read = SqlitePoolOptions::new()
             .max_connections(READ_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(30))
@@ -82,18 +79,12 @@ impl Db {
 
     /// A write transaction that holds the write lock from its first statement.
     pub async fn begin_write(&self) -> anyhow::Result<WriteTx> {
-        self.write
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .context("Failed to begin a write transaction")
+        self.write.begin_with("BEGIN IMMEDIATE").await.context("Failed to begin a write transaction")
     }
 
     /// True when the database answers a query.
     pub async fn ping(&self) -> bool {
-        sqlx::query_scalar::<_, i64>("SELECT 1")
-            .fetch_one(&self.read)
-            .await
-            .is_ok()
+        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.read).await.is_ok()
     }
 
     /// Folds the WAL back into the database file (scheduled; also before backups).

@@ -43,13 +43,8 @@ pub async fn get(db: &Db, wallet: &str, now: i64) -> anyhow::Result<Option<Publi
     .await
     .context("Failed to read a report")?;
     row.map(|(data, created_at, expires_at)| {
-        let report: Report =
-            serde_json::from_str(&data).context("A stored report is not valid JSON")?;
-        Ok(PublishedReport {
-            report,
-            created_at: created_at / 1000,
-            expires_at: expires_at / 1000,
-        })
+        let report: Report = serde_json::from_str(&data).context("A stored report is not valid JSON")?;
+        Ok(PublishedReport { report, created_at: created_at / 1000, expires_at: expires_at / 1000 })
     })
     .transpose()
 }

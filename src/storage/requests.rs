@@ -11,16 +11,14 @@ pub async fn insert(
     ip_hash: Option<&str>,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO requests (email_hash, wallet, ip_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(email_hash)
-    .bind(wallet)
-    .bind(ip_hash)
-    .bind(now)
-    .execute(&mut **tx)
-    .await
-    .context("Failed to record a request")?;
+    sqlx::query("INSERT INTO requests (email_hash, wallet, ip_hash, created_at) VALUES (?1, ?2, ?3, ?4)")
+        .bind(email_hash)
+        .bind(wallet)
+        .bind(ip_hash)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .context("Failed to record a request")?;
     Ok(())
 }
 

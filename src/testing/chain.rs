@@ -151,23 +151,12 @@ impl TxBuilder {
             start,
             start - amount,
         ));
-        self.token_balances.push((
-            destination,
-            to_owner.to_owned(),
-            mint.to_owned(),
-            decimals,
-            0,
-            amount,
-        ));
+        self.token_balances.push((destination, to_owner.to_owned(), mint.to_owned(), decimals, 0, amount));
         self
     }
 
     pub fn memo(mut self, text: &str) -> Self {
-        self.instructions.push(parsed(
-            "spl-memo",
-            programs::MEMO,
-            Value::String(text.to_owned()),
-        ));
+        self.instructions.push(parsed("spl-memo", programs::MEMO, Value::String(text.to_owned())));
         self.memo_texts.push(text.to_owned());
         self
     }
@@ -210,8 +199,7 @@ impl TxBuilder {
     /// v0: these read-only accounts come from an address lookup table.
     pub fn via_lookup_table(mut self, accounts: &[&str]) -> Self {
         self.version = Version::V0;
-        self.lookup_table_accounts
-            .extend(accounts.iter().map(|a| (*a).to_owned()));
+        self.lookup_table_accounts.extend(accounts.iter().map(|a| (*a).to_owned()));
         self
     }
 
@@ -220,12 +208,7 @@ impl TxBuilder {
     }
 
     fn priority_fee_total(&self) -> u64 {
-        match (
-            self.version,
-            self.priority_fee_lamports,
-            self.compute_unit_limit,
-            self.compute_unit_price,
-        ) {
+        match (self.version, self.priority_fee_lamports, self.compute_unit_limit, self.compute_unit_price) {
             (Version::V1, Some(fee), _, _) => fee,
             (_, _, Some(limit), Some(price)) => {
                 (u128::from(limit) * u128::from(price)).div_ceil(1_000_000) as u64
@@ -240,11 +223,7 @@ impl TxBuilder {
             Value::Null
         } else {
             // Agave formats memos as "[len] text", several joined by "; ".
-            let parts: Vec<String> = self
-                .memo_texts
-                .iter()
-                .map(|m| format!("[{}] {m}", m.len()))
-                .collect();
+            let parts: Vec<String> = self.memo_texts.iter().map(|m| format!("[{}] {m}", m.len())).collect();
             Value::String(parts.join("; "))
         };
         json!({
@@ -281,37 +260,23 @@ impl TxBuilder {
         for (i, key) in keys.iter().enumerate() {
             let pubkey = key["pubkey"].as_str().expect("pubkey");
             let executable = is_program(pubkey);
-            let mut delta = if self.failed {
-                0
-            } else {
-                self.lamport_deltas.get(pubkey).copied().unwrap_or(0)
-            };
+            let mut delta =
+                if self.failed { 0 } else { self.lamport_deltas.get(pubkey).copied().unwrap_or(0) };
             if i == 0 {
                 delta -= fee as i64;
             }
             // Enough to cover what the account sends: balances are u64 on chain.
-            let start: i64 = if executable {
-                1_141_440
-            } else {
-                10 * SOL as i64 + (-delta).max(0)
-            };
+            let start: i64 = if executable { 1_141_440 } else { 10 * SOL as i64 + (-delta).max(0) };
             pre.push(start);
             post.push(start + delta);
         }
-        let index_of = |account: &str| {
-            keys.iter()
-                .position(|k| k["pubkey"] == account)
-                .expect("account in keys")
-        };
+        let index_of =
+            |account: &str| keys.iter().position(|k| k["pubkey"] == account).expect("account in keys");
         let token_balances = |post_side: bool| -> Vec<Value> {
             self.token_balances
                 .iter()
                 .map(|(account, owner, mint, decimals, before, after)| {
-                    let amount = if post_side && !self.failed {
-                        *after
-                    } else {
-                        *before
-                    };
+                    let amount = if post_side && !self.failed { *after } else { *before };
                     json!({
                         "accountIndex": index_of(account),
                         "mint": mint,
@@ -326,10 +291,7 @@ impl TxBuilder {
             .iter()
             .flat_map(|ix| {
                 let program = ix["programId"].as_str().unwrap_or_default();
-                [
-                    format!("Program {program} invoke [1]"),
-                    format!("Program {program} success"),
-                ]
+                [format!("Program {program} invoke [1]"), format!("Program {program} success")]
             })
             .collect();
 
@@ -384,12 +346,7 @@ impl TxBuilder {
     /// last), then lookup-table accounts — the order a real message uses.
     fn account_keys(&self, instructions: &[Value]) -> Vec<Value> {
         let mut signers = vec![self.fee_payer.clone()];
-        signers.extend(
-            self.co_signers
-                .iter()
-                .filter(|s| **s != self.fee_payer)
-                .cloned(),
-        );
+        signers.extend(self.co_signers.iter().filter(|s| **s != self.fee_payer).cloned());
         let mut writable: Vec<String> = Vec::new();
         let mut readonly: Vec<String> = Vec::new();
         let note = |account: &str, list: &mut Vec<String>| {
@@ -416,17 +373,10 @@ impl TxBuilder {
         }
         readonly.retain(|a| !writable.contains(a));
         let key = |pubkey: &str, signer: bool, writable: bool, source: &str| json!({"pubkey": pubkey, "signer": signer, "source": source, "writable": writable});
-        let mut keys: Vec<Value> = signers
-            .iter()
-            .map(|s| key(s, true, true, "transaction"))
-            .collect();
+        let mut keys: Vec<Value> = signers.iter().map(|s| key(s, true, true, "transaction")).collect();
         keys.extend(writable.iter().map(|a| key(a, false, true, "transaction")));
         keys.extend(readonly.iter().map(|a| key(a, false, false, "transaction")));
-        keys.extend(
-            self.lookup_table_accounts
-                .iter()
-                .map(|a| key(a, false, false, "lookupTable")),
-        );
+        keys.extend(self.lookup_table_accounts.iter().map(|a| key(a, false, false, "lookupTable")));
         keys
     }
 }
@@ -470,11 +420,7 @@ fn ui_amount(amount: u64, decimals: u8) -> Value {
         let frac = amount % 10u64.pow(u32::from(decimals));
         let frac = format!("{frac:0width$}", width = usize::from(decimals));
         let frac = frac.trim_end_matches('0');
-        if frac.is_empty() {
-            whole.to_string()
-        } else {
-            format!("{whole}.{frac}")
-        }
+        if frac.is_empty() { whole.to_string() } else { format!("{whole}.{frac}") }
     };
     json!({
         "amount": amount.to_string(),
@@ -497,10 +443,7 @@ pub struct Chain {
 
 impl Chain {
     pub fn new() -> Self {
-        Self {
-            next_slot: 380_000_000,
-            ..Self::default()
-        }
+        Self { next_slot: 380_000_000, ..Self::default() }
     }
 
     /// Records `tx` in the history of every wallet in `involved` (normally the
@@ -516,8 +459,7 @@ impl Chain {
             list.push((slot, status.clone()));
             // Newest first by slot; ties by signature for a stable order.
             list.sort_by(|(sa, a), (sb, b)| {
-                sb.cmp(sa)
-                    .then(b["signature"].as_str().cmp(&a["signature"].as_str()))
+                sb.cmp(sa).then(b["signature"].as_str().cmp(&a["signature"].as_str()))
             });
         }
         signature
@@ -528,10 +470,7 @@ impl Chain {
         self.next_slot += 1_000;
         let signature = signature(seed);
         let status = json!({"blockTime": block_time, "confirmationStatus": "finalized", "err": null, "memo": null, "signature": signature, "slot": self.next_slot});
-        self.history
-            .entry(wallet.to_owned())
-            .or_default()
-            .insert(0, (self.next_slot, status));
+        self.history.entry(wallet.to_owned()).or_default().insert(0, (self.next_slot, status));
         signature
     }
 
@@ -564,10 +503,7 @@ impl Chain {
             },
             "pubkey": token_account(owner, mint),
         });
-        self.token_accounts
-            .entry(owner.to_owned())
-            .or_default()
-            .push(account);
+        self.token_accounts.entry(owner.to_owned()).or_default().push(account);
     }
 
     pub fn signatures(&self, wallet: &str) -> &[(u64, Value)] {

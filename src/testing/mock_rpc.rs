@@ -79,9 +79,7 @@ impl MockRpc {
             counters: Counters::default(),
             methods: Mutex::new(Vec::new()),
         });
-        let app = Router::new()
-            .route("/", post(handle))
-            .with_state(state.clone());
+        let app = Router::new().route("/", post(handle)).with_state(state.clone());
         let listener = TcpListener::bind(addr).await.expect("bind mock RPC");
         let addr = listener.local_addr().expect("mock RPC address");
         let task = tokio::spawn(async move {
@@ -135,13 +133,7 @@ impl MockRpc {
     }
 
     pub fn calls_of(&self, method: &str) -> usize {
-        self.state
-            .methods
-            .lock()
-            .expect("methods lock")
-            .iter()
-            .filter(|m| *m == method)
-            .count()
+        self.state.methods.lock().expect("methods lock").iter().filter(|m| *m == method).count()
     }
 
     pub fn reset_counters(&self) {
@@ -185,9 +177,7 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
                     "Too many requests for a specific RPC call, contact your application's developer or support@rpcpool.com.",
                 ),
             );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             return response;
         }
         Some(Fault::Unavailable) => {
@@ -210,11 +200,7 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
         Some(Fault::RpcError { code, message }) => {
             return json_response(
                 StatusCode::OK,
-                error(
-                    request.get("id").cloned().unwrap_or(json!(1)),
-                    code,
-                    &message,
-                ),
+                error(request.get("id").cloned().unwrap_or(json!(1)), code, &message),
             );
         }
         None => {}
@@ -225,11 +211,7 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
             if refuse_batches {
                 return json_response(
                     StatusCode::OK,
-                    error(
-                        Value::Null,
-                        -32600,
-                        "Batch requests are not supported on this plan",
-                    ),
+                    error(Value::Null, -32600, "Batch requests are not supported on this plan"),
                 );
             }
             let answers: Vec<Value> = calls.iter().map(|call| answer(&state, call)).collect();
@@ -242,15 +224,8 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
 fn answer(state: &MockState, call: &Value) -> Value {
     state.counters.calls.fetch_add(1, Ordering::SeqCst);
     let id = call.get("id").cloned().unwrap_or(Value::Null);
-    let method = call
-        .get("method")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    state
-        .methods
-        .lock()
-        .expect("methods lock")
-        .push(method.to_owned());
+    let method = call.get("method").and_then(Value::as_str).unwrap_or_default();
+    state.methods.lock().expect("methods lock").push(method.to_owned());
     let params = call.get("params").cloned().unwrap_or(json!([]));
     let chain = state.chain.read().expect("chain lock");
     let context = json!({"apiVersion": "4.2.3", "slot": chain.slot()});
@@ -258,11 +233,7 @@ fn answer(state: &MockState, call: &Value) -> Value {
     let options = params.get(1).cloned().unwrap_or(json!({}));
     match (method, first) {
         ("getSignaturesForAddress", Some(wallet)) => {
-            let limit = options
-                .get("limit")
-                .and_then(Value::as_u64)
-                .unwrap_or(1000)
-                .min(1000) as usize;
+            let limit = options.get("limit").and_then(Value::as_u64).unwrap_or(1000).min(1000) as usize;
             let all = chain.signatures(wallet);
             let start = match options.get("before").and_then(Value::as_str) {
                 Some(before) => match all.iter().position(|(_, s)| s["signature"] == before) {
@@ -271,21 +242,14 @@ fn answer(state: &MockState, call: &Value) -> Value {
                 },
                 None => 0,
             };
-            let page: Vec<Value> = all
-                .iter()
-                .skip(start)
-                .take(limit)
-                .map(|(_, s)| s.clone())
-                .collect();
+            let page: Vec<Value> = all.iter().skip(start).take(limit).map(|(_, s)| s.clone()).collect();
             result(id, Value::Array(page))
         }
         ("getTransaction", Some(signature)) => {
             let Some(tx) = chain.transaction(signature) else {
                 return result(id, Value::Null);
             };
-            let asked = options
-                .get("maxSupportedTransactionVersion")
-                .and_then(Value::as_u64);
+            let asked = options.get("maxSupportedTransactionVersion").and_then(Value::as_u64);
             if let Some(version) = tx["version"].as_u64()
                 && asked.is_none_or(|max| max < version)
             {
@@ -296,19 +260,16 @@ fn answer(state: &MockState, call: &Value) -> Value {
             }
             result(id, tx.clone())
         }
-        ("getBalance", Some(wallet)) => result(
-            id,
-            json!({"context": context, "value": chain.balance(wallet)}),
-        ),
-        ("getTokenAccountsByOwner", Some(owner)) => result(
-            id,
-            json!({"context": context, "value": chain.token_accounts(owner)}),
-        ),
+        ("getBalance", Some(wallet)) => {
+            result(id, json!({"context": context, "value": chain.balance(wallet)}))
+        }
+        ("getTokenAccountsByOwner", Some(owner)) => {
+            result(id, json!({"context": context, "value": chain.token_accounts(owner)}))
+        }
         ("getHealth", _) => result(id, json!("ok")),
-        (
-            "getSignaturesForAddress" | "getTransaction" | "getBalance" | "getTokenAccountsByOwner",
-            None,
-        ) => error(id, -32602, "Invalid params: missing first parameter"),
+        ("getSignaturesForAddress" | "getTransaction" | "getBalance" | "getTokenAccountsByOwner", None) => {
+            error(id, -32602, "Invalid params: missing first parameter")
+        }
         _ => error(id, -32601, "Method not found"),
     }
 }
@@ -322,10 +283,5 @@ fn error(id: Value, code: i64, message: &str) -> Value {
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string()).into_response()
 }

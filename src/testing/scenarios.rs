@@ -26,20 +26,13 @@ pub fn exposed_wallet(chain: &mut Chain) -> Scenario {
     let wallet = address("scenario:exposed");
     let friend = address("scenario:exposed:friend");
     chain.set_balance(&wallet, 42 * SOL);
-    chain.add(
-        &TxBuilder::new(BINANCE, START).sol_transfer(BINANCE, &wallet, 25 * SOL),
-        &[&wallet, BINANCE],
-    );
+    chain.add(&TxBuilder::new(BINANCE, START).sol_transfer(BINANCE, &wallet, 25 * SOL), &[&wallet, BINANCE]);
     for day in 0..24 {
         // Active 06:00–21:00 UTC only: asleep around 00:00–05:00 local at UTC+1.
         let at = START + DAY * (day + 1) + HOUR * (6 + (day * 5) % 15);
         let tx = TxBuilder::new(&wallet, at)
             .seed(format!("friend-{day}"))
-            .version(if day % 3 == 0 {
-                Version::V0
-            } else {
-                Version::Legacy
-            })
+            .version(if day % 3 == 0 { Version::V0 } else { Version::Legacy })
             .sol_transfer(&wallet, &friend, SOL / 10 * (1 + (day as u64 % 4)));
         chain.add(&tx, &[&wallet, &friend]);
     }
@@ -48,18 +41,11 @@ pub fn exposed_wallet(chain: &mut Chain) -> Scenario {
         .memo("rent for october - call me on +44 20 7946 0958 or mail jo.bloggs@example.com");
     chain.add(&memo, &[&wallet, &friend]);
     chain.add(
-        &TxBuilder::new(&wallet, START + DAY * 27 + HOUR * 9).sol_transfer(
-            &wallet,
-            BINANCE,
-            5 * SOL,
-        ),
+        &TxBuilder::new(&wallet, START + DAY * 27 + HOUR * 9).sol_transfer(&wallet, BINANCE, 5 * SOL),
         &[&wallet, BINANCE],
     );
     chain.add_token_account(&wallet, USDC, 120_000_000, 6);
-    Scenario {
-        name: "exposed",
-        wallet,
-    }
+    Scenario { name: "exposed", wallet }
 }
 
 /// A careful user: many different counterparties, uneven amounts, active at
@@ -72,30 +58,20 @@ pub fn careful_wallet(chain: &mut Chain) -> Scenario {
         let at = START + DAY * (i / 2) + HOUR * ((i * 7) % 24) + 60 * ((i * 13) % 60);
         let lamports = 13_370_000 + (i as u64 * 7_919_317) % 900_000_000;
         let tx = if i % 2 == 0 {
-            TxBuilder::new(&wallet, at)
-                .seed(format!("out-{i}"))
-                .sol_transfer(&wallet, &other, lamports)
+            TxBuilder::new(&wallet, at).seed(format!("out-{i}")).sol_transfer(&wallet, &other, lamports)
         } else {
-            TxBuilder::new(&other, at)
-                .seed(format!("in-{i}"))
-                .sol_transfer(&other, &wallet, lamports)
+            TxBuilder::new(&other, at).seed(format!("in-{i}")).sol_transfer(&other, &wallet, lamports)
         };
         chain.add(&tx, &[&wallet, &other]);
     }
-    Scenario {
-        name: "careful",
-        wallet,
-    }
+    Scenario { name: "careful", wallet }
 }
 
 /// A wallet that exists but has never transacted.
 pub fn empty_wallet(chain: &mut Chain) -> Scenario {
     let wallet = address("scenario:empty");
     chain.set_balance(&wallet, 0);
-    Scenario {
-        name: "empty",
-        wallet,
-    }
+    Scenario { name: "empty", wallet }
 }
 
 /// `count` ordinary wallets with `transactions` each, for load and crash tests.
@@ -107,13 +83,11 @@ pub fn many_wallets(chain: &mut Chain, count: usize, transactions: usize) -> Vec
             for t in 0..transactions {
                 let other = address(&format!("scenario:many:{w}:peer:{}", t % 7));
                 let at = START + HOUR * (t as i64 * 5 + w as i64);
-                let tx = TxBuilder::new(&wallet, at)
-                    .seed(format!("many-{w}-{t}"))
-                    .sol_transfer(
-                        &wallet,
-                        &other,
-                        1_000_000 + (t as u64 * 104_729) % 50_000_000,
-                    );
+                let tx = TxBuilder::new(&wallet, at).seed(format!("many-{w}-{t}")).sol_transfer(
+                    &wallet,
+                    &other,
+                    1_000_000 + (t as u64 * 104_729) % 50_000_000,
+                );
                 chain.add(&tx, &[&wallet, &other]);
             }
             wallet
@@ -124,10 +98,6 @@ pub fn many_wallets(chain: &mut Chain, count: usize, transactions: usize) -> Vec
 /// The chain the demo mock RPC serves: every scenario above.
 pub fn demo_chain() -> (Chain, Vec<Scenario>) {
     let mut chain = Chain::new();
-    let scenarios = vec![
-        exposed_wallet(&mut chain),
-        careful_wallet(&mut chain),
-        empty_wallet(&mut chain),
-    ];
+    let scenarios = vec![exposed_wallet(&mut chain), careful_wallet(&mut chain), empty_wallet(&mut chain)];
     (chain, scenarios)
 }

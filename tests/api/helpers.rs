@@ -5,10 +5,9 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use kimiko::email::{Mailer, SentEmail};
+use kimiko::email::{Mailer, MemoryOutbox, SentEmail};
 use kimiko::jobs::Worker;
 use kimiko::server::settings::Settings;
 use kimiko::server::startup::{Application, Overrides};
@@ -24,12 +23,14 @@ pub struct TestApp {
     pub state: AppState,
     pub rpc: MockRpc,
     /// Mail sent through the memory backend (empty when using SMTP).
-    pub mail: Arc<Mutex<Vec<SentEmail>>>,
+    pub mail: MemoryOutbox,
     /// A client that does not follow redirects, so tests see them.
     pub http: reqwest::Client,
     pub worker: Worker,
-    pub dir: tempfile::TempDir,
+    /// Holds the database and outbox; deleted when the app is dropped.
+    _dir: tempfile::TempDir,
     stop: watch::Sender<bool>,
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// How to build a test app.
@@ -47,75 +48,41 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self {
-            chain: Chain::new(),
-            env: Vec::new(),
-            background: false,
-            smtp: false,
-            clock: None,
-        }
+        Self { chain: Chain::new(), env: Vec::new(), background: false, smtp: false, clock: None }
     }
 }
 
 pub async fn spawn_app(chain: Chain) -> TestApp {
-    spawn_app_with(Options {
-        chain,
-        ..Options::default()
-    })
-    .await
+    spawn_app_with(Options { chain, ..Options::default() }).await
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let rpc = MockRpc::start(options.chain).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut env: HashMap<&str, String> = HashMap::from([
-        (
-            "KIMIKO_DATABASE_URL",
-            format!("sqlite://{}/kimiko.db", dir.path().display()),
-        ),
+        ("KIMIKO_DATABASE_URL", format!("sqlite://{}/kimiko.db", dir.path().display())),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
-        (
-            "LEPTOS_SITE_ROOT",
-            dir.path().join("site").display().to_string(),
-        ),
+        ("LEPTOS_SITE_ROOT", dir.path().join("site").display().to_string()),
         ("KIMIKO_PUBLIC_URL", TEST_PUBLIC_URL.to_owned()),
         ("KIMIKO_RPC_URLS", rpc.url().to_string()),
         ("KIMIKO_RPC_TIMEOUT_SECS", "2".to_owned()),
-        (
-            "KIMIKO_OUTBOX_DIR",
-            dir.path().join("outbox").display().to_string(),
-        ),
-        (
-            "KIMIKO_MAIL_FROM",
-            "Kimiko <reports@kimiko.test>".to_owned(),
-        ),
+        ("KIMIKO_OUTBOX_DIR", dir.path().join("outbox").display().to_string()),
+        ("KIMIKO_MAIL_FROM", "Kimiko <reports@kimiko.test>".to_owned()),
         ("KIMIKO_RETRY_BASE_SECS", "0".to_owned()),
-        (
-            "KIMIKO_SECRET",
-            "test-secret-test-secret-test-secret-0123".to_owned(),
-        ),
+        ("KIMIKO_SECRET", "test-secret-test-secret-test-secret-0123".to_owned()),
     ]);
     env.extend(options.env);
-    let settings =
-        Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings are valid");
+    let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings are valid");
     let (mailer, mail) = Mailer::memory("Kimiko <reports@kimiko.test>");
-    let overrides = Overrides {
-        mailer: (!options.smtp).then_some(mailer),
-        clock: options.clock,
-    };
-    let app = Application::build_with(settings, overrides)
-        .await
-        .expect("application builds");
+    let overrides = Overrides { mailer: (!options.smtp).then_some(mailer), clock: options.clock };
+    let app = Application::build_with(settings, overrides).await.expect("application builds");
     let address = format!("http://{}", app.address());
     let state = app.state().clone();
     let (stop, stopped) = watch::channel(false);
     let background = options.background;
-    tokio::spawn(async move { app.run(stopped, background).await.expect("app runs") });
+    let task = tokio::spawn(async move { app.run(stopped, background).await.expect("app runs") });
     let worker = Worker::new(state.clone());
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     TestApp {
         address,
         state,
@@ -123,8 +90,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         mail,
         http,
         worker,
-        dir,
+        _dir: dir,
         stop,
+        task: std::sync::Mutex::new(Some(task)),
     }
 }
 
@@ -164,27 +132,15 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request sent")
+        self.http.get(self.url(path)).send().await.expect("request sent")
     }
 
     /// Submits without JavaScript and returns the job id from the redirect.
     pub async fn submit(&self, wallet: &str, email: &str) -> String {
         let response = self.post_form(wallet, email).await;
-        assert_eq!(
-            response.status(),
-            303,
-            "submit refused: {}",
-            response.text().await.unwrap_or_default()
-        );
+        assert_eq!(response.status(), 303, "submit refused: {}", response.text().await.unwrap_or_default());
         let location = response.headers()["location"].to_str().unwrap().to_owned();
-        location
-            .strip_prefix("/jobs/")
-            .expect("redirect to the job page")
-            .to_owned()
+        location.strip_prefix("/jobs/").expect("redirect to the job page").to_owned()
     }
 
     /// Runs every due job to completion.
@@ -193,7 +149,7 @@ impl TestApp {
     }
 
     pub fn sent_mail(&self) -> Vec<SentEmail> {
-        self.mail.lock().unwrap().clone()
+        self.mail.sent()
     }
 
     pub async fn job_json(&self, id: &str) -> serde_json::Value {
@@ -204,10 +160,16 @@ impl TestApp {
 
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_one(self.state.db.reader())
-            .await
-            .unwrap()
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(self.state.db.reader()).await.unwrap()
+    }
+
+    /// Stops the app as SIGTERM would, and waits until it has stopped.
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        let task = self.task.lock().unwrap().take();
+        if let Some(task) = task {
+            task.await.expect("app stopped cleanly");
+        }
     }
 
     /// Moves the app's clock (only with a manual clock).
@@ -225,13 +187,9 @@ pub fn form_body(wallet: &str, email: &str) -> String {
 
 /// The path of the report link in a mail body.
 pub fn report_link(text: &str) -> String {
-    let start = text
-        .find(TEST_PUBLIC_URL)
-        .expect("the mail links to the site");
-    let link: String = text[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
-        .collect();
+    let start = text.find(TEST_PUBLIC_URL).expect("the mail links to the site");
+    let link: String =
+        text[start..].chars().take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<').collect();
     link.trim_start_matches(TEST_PUBLIC_URL).to_owned()
 }
 
@@ -252,13 +210,7 @@ impl SmtpServer {
         let port = free_port();
         let maildir = dir.path().join("mail");
         let control = dir.path().join("mode");
-        let mut server = SmtpServer {
-            port,
-            maildir,
-            control,
-            child: None,
-            _dir: dir,
-        };
+        let mut server = SmtpServer { port, maildir, control, child: None, _dir: dir };
         server.up();
         server
     }
@@ -309,10 +261,7 @@ impl SmtpServer {
             .filter(|p| p.extension().is_some_and(|x| x == "eml"))
             .collect();
         paths.sort();
-        paths
-            .iter()
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect()
+        paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
     }
 }
 

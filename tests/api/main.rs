@@ -1,7 +1,9 @@
 //! Kimiko's integration tests: the real application over HTTP, a real SQLite
 //! file, a mock Solana RPC on loopback and a mail backend the test reads.
 
+mod crash_recovery;
 mod helpers;
+mod queue;
 mod report_flow;
 mod request_report;
 mod rpc_client;

@@ -24,26 +24,14 @@ async fn a_request_ends_in_one_email_whose_link_opens_the_report() {
     let job = app.job_json(&job_id).await;
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["progress_done"], job["progress_total"]);
-    assert_eq!(
-        job["report_url"],
-        format!("http://kimiko.test/report/{}", scenario.wallet)
-    );
+    assert_eq!(job["report_url"], format!("http://kimiko.test/report/{}", scenario.wallet));
 
     let mail = app.sent_mail();
     assert_eq!(mail.len(), 1, "exactly one email");
     let mail = &mail[0];
     assert_eq!(mail.to, EMAIL);
-    assert!(
-        mail.subject
-            .contains(&kimiko::domain::shorten(&scenario.wallet)),
-        "{}",
-        mail.subject
-    );
-    assert!(
-        mail.message_id.ends_with("@kimiko.test>"),
-        "{}",
-        mail.message_id
-    );
+    assert!(mail.subject.contains(&kimiko::domain::shorten(&scenario.wallet)), "{}", mail.subject);
+    assert!(mail.message_id.ends_with("@kimiko.test>"), "{}", mail.message_id);
     assert!(mail.raw.contains("multipart/alternative"));
     assert!(mail.raw.contains("text/plain") && mail.raw.contains("text/html"));
 
@@ -52,21 +40,11 @@ async fn a_request_ends_in_one_email_whose_link_opens_the_report() {
     let page = app.get(&link).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    let api: serde_json::Value = app
-        .get(&format!("/api/reports/{}", scenario.wallet))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let api: serde_json::Value =
+        app.get(&format!("/api/reports/{}", scenario.wallet)).await.json().await.unwrap();
     let score = api["score"].as_u64().unwrap();
-    assert!(
-        html.contains(&format!("privacy score {score}/100")),
-        "the page shows the API's score"
-    );
-    assert!(
-        html.contains("og:title"),
-        "preview meta tags are rendered on the server"
-    );
+    assert!(html.contains(&format!("privacy score {score}/100")), "the page shows the API's score");
+    assert!(html.contains("og:title"), "preview meta tags are rendered on the server");
     assert_eq!(api["wallet"], scenario.wallet);
     assert!(["A", "B", "C", "D", "F"].contains(&api["grade"].as_str().unwrap()));
     assert_eq!(api["transactions_analyzed"], 27);
@@ -75,15 +53,7 @@ async fn a_request_ends_in_one_email_whose_link_opens_the_report() {
     assert!(ids.contains(&"known_entity.exchange"), "{ids:?}");
     assert!(ids.contains(&"memo.personal_data"), "{ids:?}");
     for finding in findings {
-        for key in [
-            "id",
-            "severity",
-            "title",
-            "evidence",
-            "explanation",
-            "recommendation",
-            "penalty",
-        ] {
+        for key in ["id", "severity", "title", "evidence", "explanation", "recommendation", "penalty"] {
             assert!(!finding[key].is_null(), "finding lacks {key}: {finding}");
         }
     }
@@ -98,11 +68,7 @@ async fn a_request_ends_in_one_email_whose_link_opens_the_report() {
         .fetch_one(app.state.db.reader())
         .await
         .unwrap();
-    assert_eq!(
-        (left, outbox),
-        (0, 0),
-        "the address is erased once delivered"
-    );
+    assert_eq!((left, outbox), (0, 0), "the address is erased once delivered");
     assert_eq!(app.run_worker().await, 0);
     assert_eq!(app.sent_mail().len(), 1);
 }
@@ -124,32 +90,18 @@ async fn when_the_rpc_keeps_failing_the_job_retries_then_dies_with_the_error_kep
     assert!(job["report_url"].is_null());
     assert_eq!(app.count("reports").await, 0);
     assert!(app.sent_mail().is_empty());
-    let attempts: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT attempt, outcome FROM job_attempts WHERE job_id = ?1 ORDER BY attempt",
-    )
-    .bind(&job_id)
-    .fetch_all(app.state.db.reader())
-    .await
-    .unwrap();
-    assert_eq!(
-        attempts,
-        vec![(1, "retry".into()), (2, "retry".into()), (3, "dead".into())]
-    );
+    let attempts: Vec<(i64, String)> =
+        sqlx::query_as("SELECT attempt, outcome FROM job_attempts WHERE job_id = ?1 ORDER BY attempt")
+            .bind(&job_id)
+            .fetch_all(app.state.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(attempts, vec![(1, "retry".into()), (2, "retry".into()), (3, "dead".into())]);
 
-    let page = app
-        .get(&format!("/jobs/{job_id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.get(&format!("/jobs/{job_id}")).await.text().await.unwrap();
     assert!(page.contains("We could not finish this report"));
     assert!(page.contains("HTTP 503"), "the page says what went wrong");
-    assert_eq!(
-        app.get(&format!("/report/{}", scenario.wallet))
-            .await
-            .status(),
-        404
-    );
+    assert_eq!(app.get(&format!("/report/{}", scenario.wallet)).await.status(), 404);
 }
 
 #[tokio::test]
@@ -158,22 +110,11 @@ async fn a_wallet_without_a_report_gets_a_real_404() {
     let wallet = address("nobody");
     let page = app.get(&format!("/report/{wallet}")).await;
     assert_eq!(page.status(), 404);
-    assert!(
-        page.text()
-            .await
-            .unwrap()
-            .contains("No report for this wallet")
-    );
-    assert_eq!(
-        app.get(&format!("/api/reports/{wallet}")).await.status(),
-        404
-    );
+    assert!(page.text().await.unwrap().contains("No report for this wallet"));
+    assert_eq!(app.get(&format!("/api/reports/{wallet}")).await.status(), 404);
     assert_eq!(app.get("/report/not-a-wallet").await.status(), 404);
     assert_eq!(app.get("/jobs/unknownjob1234567890ab").await.status(), 404);
-    assert_eq!(
-        app.get("/api/jobs/unknownjob1234567890ab").await.status(),
-        404
-    );
+    assert_eq!(app.get("/api/jobs/unknownjob1234567890ab").await.status(), 404);
     assert_eq!(app.get("/no/such/page").await.status(), 404);
 }
 
@@ -181,12 +122,7 @@ async fn a_wallet_without_a_report_gets_a_real_404() {
 async fn the_worker_starts_a_job_within_a_second_of_the_submit() {
     let mut chain = Chain::new();
     let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options {
-        chain,
-        background: true,
-        ..Options::default()
-    })
-    .await;
+    let app = spawn_app_with(Options { chain, background: true, ..Options::default() }).await;
     // Let the worker reach its idle wait, so only the wake-up can start it fast.
     tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -204,10 +140,7 @@ async fn the_worker_starts_a_job_within_a_second_of_the_submit() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let started = started.expect("the job started");
-    assert!(
-        started < Duration::from_millis(900),
-        "started after {started:?}"
-    );
+    assert!(started < Duration::from_millis(900), "started after {started:?}");
     assert_eq!(app.job_json(&job_id).await["status"], "succeeded");
     assert_eq!(app.sent_mail().len(), 1);
 }

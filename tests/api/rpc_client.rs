@@ -26,15 +26,10 @@ async fn a_wallet_is_fetched_in_batches_and_paged_signatures() {
     let (chain, wallet) = one_wallet(1_200);
     let rpc = MockRpc::start(chain).await;
     let client = client(&[&rpc], 100);
-    let (history, gaps) = fetch_history(&client, &wallet, 1_000, &|_| {})
-        .await
-        .unwrap();
+    let (history, gaps) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
     assert_eq!(history.signatures.len(), 1_000);
     assert_eq!(history.transactions.len(), 1_000);
-    assert!(
-        history.history_truncated,
-        "1,200 transactions exceed the cap of 1,000"
-    );
+    assert!(history.history_truncated, "1,200 transactions exceed the cap of 1,000");
     assert_eq!(gaps.missing, 0);
     // 1 signature page (limit 1001 is capped at 1000 by the node, so a second
     // page asks for the one extra) + 10 batches of 100 + 1 batch for balance
@@ -49,19 +44,11 @@ async fn a_rate_limited_endpoint_cools_down_while_another_serves() {
     let (chain, wallet) = one_wallet(30);
     let slow = MockRpc::start(chain.clone()).await;
     let spare = MockRpc::start(chain).await;
-    slow.fail_always(Fault::RateLimited {
-        retry_after_secs: 30,
-    });
+    slow.fail_always(Fault::RateLimited { retry_after_secs: 30 });
     let client = client(&[&slow, &spare], 10);
-    let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {})
-        .await
-        .unwrap();
+    let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
     assert_eq!(history.transactions.len(), 30);
-    assert_eq!(
-        slow.http_requests(),
-        1,
-        "after one 429 the endpoint rests for its Retry-After"
-    );
+    assert_eq!(slow.http_requests(), 1, "after one 429 the endpoint rests for its Retry-After");
     assert!(spare.http_requests() >= 5);
 }
 
@@ -71,16 +58,12 @@ async fn an_endpoint_that_refuses_batches_gets_single_calls_from_then_on() {
     let rpc = MockRpc::start(chain).await;
     rpc.refuse_batches(true);
     let client = client(&[&rpc], 10);
-    let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {})
-        .await
-        .unwrap();
+    let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
     assert_eq!(history.transactions.len(), 40);
     // One refused batch, then 40 + 2 single calls and the signature page.
     assert_eq!(rpc.http_requests(), 1 + 1 + 40 + 2);
     rpc.reset_counters();
-    fetch_history(&client, &wallet, 1_000, &|_| {})
-        .await
-        .unwrap();
+    fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
     assert_eq!(rpc.http_requests(), 1 + 40 + 2, "the refusal is remembered");
 }
 
@@ -89,17 +72,13 @@ async fn malformed_bodies_and_timeouts_are_clear_retryable_errors() {
     let (chain, wallet) = one_wallet(3);
     let rpc = MockRpc::start(chain).await;
     rpc.fail_always(Fault::Malformed);
-    let error = fetch_history(&client(&[&rpc], 10), &wallet, 1_000, &|_| {})
-        .await
-        .unwrap_err();
+    let error = fetch_history(&client(&[&rpc], 10), &wallet, 1_000, &|_| {}).await.unwrap_err();
     assert!(matches!(error, RpcError::Malformed { .. }), "{error}");
     assert!(error.is_retryable());
     assert!(error.to_string().contains("malformed"), "{error}");
 
     rpc.fail_always(Fault::Slow(Duration::from_secs(3)));
-    let error = fetch_history(&client(&[&rpc], 10), &wallet, 1_000, &|_| {})
-        .await
-        .unwrap_err();
+    let error = fetch_history(&client(&[&rpc], 10), &wallet, 1_000, &|_| {}).await.unwrap_err();
     assert!(matches!(error, RpcError::Timeout { .. }), "{error}");
 }
 
@@ -108,9 +87,7 @@ async fn pruned_transactions_are_counted_not_invented() {
     let (mut chain, wallet) = one_wallet(5);
     chain.add_missing(wallet.as_str(), "pruned-1", 1_790_000_000);
     let rpc = MockRpc::start(chain).await;
-    let (history, gaps) = fetch_history(&client(&[&rpc], 10), &wallet, 1_000, &|_| {})
-        .await
-        .unwrap();
+    let (history, gaps) = fetch_history(&client(&[&rpc], 10), &wallet, 1_000, &|_| {}).await.unwrap();
     assert_eq!(history.signatures.len(), 6);
     assert_eq!(history.transactions.len(), 5);
     assert_eq!(gaps.missing, 1);
@@ -133,16 +110,8 @@ async fn the_mock_refuses_v1_transactions_to_clients_that_dont_ask_for_them() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(error, RpcError::Rpc { code: -32015, .. }),
-        "{error}"
-    );
-    let ok: serde_json::Value = client
-        .call(
-            "getTransaction",
-            kimiko::solana::history::transaction_params(&signature),
-        )
-        .await
-        .unwrap();
+    assert!(matches!(error, RpcError::Rpc { code: -32015, .. }), "{error}");
+    let ok: serde_json::Value =
+        client.call("getTransaction", kimiko::solana::history::transaction_params(&signature)).await.unwrap();
     assert_eq!(ok["version"], 1);
 }

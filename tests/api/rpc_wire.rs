@@ -11,10 +11,7 @@ use kimiko::testing::chain::{TxBuilder, USDC, Version};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let path = format!(
-        "{}/tests/fixtures/rpc/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/fixtures/rpc/{name}.json", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -43,8 +40,7 @@ fn a_v0_transaction_reads_lookup_accounts_token_owners_memo_and_priority_fee() {
     let tx = normalize::transaction(WALLET, &transaction("get_transaction_v0_lookup_token_memo"));
     assert_eq!(tx.version, TxVersion::V0);
     assert!(
-        tx.accounts
-            .contains(&"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr".to_owned()),
+        tx.accounts.contains(&"MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr".to_owned()),
         "lookup-table accounts count"
     );
     assert_eq!(tx.memos, vec!["invoice 7 - bob@mail.io".to_owned()]);
@@ -67,17 +63,10 @@ fn a_failed_v1_transaction_carries_its_priority_fee_in_lamports() {
     let tx = normalize::transaction(WALLET, &transaction("get_transaction_v1_failed_priority"));
     assert_eq!(tx.version, TxVersion::V1);
     assert!(tx.failed);
-    assert_eq!(
-        tx.compute.priority_fee_lamports,
-        Some(12_000),
-        "v1 gives the total in lamports"
-    );
+    assert_eq!(tx.compute.priority_fee_lamports, Some(12_000), "v1 gives the total in lamports");
     assert_eq!(tx.compute.unit_limit, Some(50_000));
     assert_eq!(tx.compute.unit_price_micro_lamports, None);
-    assert_eq!(
-        tx.wallet_lamport_delta, -17_000,
-        "a failed transaction still pays its fee"
-    );
+    assert_eq!(tx.wallet_lamport_delta, -17_000, "a failed transaction still pays its fee");
     // A plain `transfer` has no mint; it comes from the token balances.
     assert_eq!(tx.transfers[0].mint.as_deref(), Some(USDC));
 }
@@ -88,25 +77,14 @@ fn signatures_balance_and_token_accounts_parse() {
         serde_json::from_value(fixture("get_signatures_for_address")["result"].clone()).unwrap();
     assert_eq!(statuses.len(), 3);
     assert!(statuses[0].err.is_some());
-    assert_eq!(
-        statuses[1].memo.as_deref(),
-        Some("[23] invoice 7 - bob@mail.io")
-    );
-    let balance: WithContext<u64> =
-        serde_json::from_value(fixture("get_balance")["result"].clone()).unwrap();
+    assert_eq!(statuses[1].memo.as_deref(), Some("[23] invoice 7 - bob@mail.io"));
+    let balance: WithContext<u64> = serde_json::from_value(fixture("get_balance")["result"].clone()).unwrap();
     assert_eq!(balance.value, 1_960_963_000);
     let tokens: WithContext<Vec<KeyedTokenAccount>> =
         serde_json::from_value(fixture("get_token_accounts_by_owner")["result"].clone()).unwrap();
     let holdings = normalize::token_holdings(&tokens.value);
     assert_eq!(holdings.len(), 1);
-    assert_eq!(
-        (
-            holdings[0].mint.as_str(),
-            holdings[0].amount,
-            holdings[0].decimals
-        ),
-        (USDC, 73_500_000, 6)
-    );
+    assert_eq!((holdings[0].mint.as_str(), holdings[0].amount, holdings[0].decimals), (USDC, 73_500_000, 6));
     let _ = WalletHistory::default();
 }
 
@@ -120,9 +98,7 @@ fn shape(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
                 shape(child, &path, out);
             }
         }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|item| shape(item, &format!("{prefix}[]"), out)),
+        Value::Array(items) => items.iter().for_each(|item| shape(item, &format!("{prefix}[]"), out)),
         _ => {}
     }
 }
@@ -142,23 +118,13 @@ fn assert_same_shape(built: &Value, reference: &Value) {
 #[test]
 fn the_chain_builder_emits_mainnet_shapes() {
     let payer = "5tzFkiKscXHK5ZXCGbXZxdw7gTjjD1mBwuoFbhUvuAi9";
-    let legacy = TxBuilder::new(payer, 1_763_635_421)
-        .sol_transfer(payer, WALLET, 2_500_000_000)
-        .build(380_251_193);
-    assert_same_shape(
-        &legacy,
-        &fixture("get_transaction_legacy_sol_transfer")["result"],
-    );
+    let legacy =
+        TxBuilder::new(payer, 1_763_635_421).sol_transfer(payer, WALLET, 2_500_000_000).build(380_251_193);
+    assert_same_shape(&legacy, &fixture("get_transaction_legacy_sol_transfer")["result"]);
 
     let v0 = TxBuilder::new(WALLET, 1_763_721_821)
         .compute_budget(200_000, 75_000)
-        .token_transfer(
-            WALLET,
-            "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin",
-            USDC,
-            25_000_000,
-            6,
-        )
+        .token_transfer(WALLET, "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin", USDC, 25_000_000, 6)
         .memo("invoice 7 - bob@mail.io")
         .via_lookup_table(&[
             "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
@@ -166,10 +132,7 @@ fn the_chain_builder_emits_mainnet_shapes() {
             "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr",
         ])
         .build(380_469_112);
-    assert_same_shape(
-        &v0,
-        &fixture("get_transaction_v0_lookup_token_memo")["result"],
-    );
+    assert_same_shape(&v0, &fixture("get_transaction_v0_lookup_token_memo")["result"]);
     let parsed: EncodedTransaction = serde_json::from_value(v0).unwrap();
     let tx = normalize::transaction(WALLET, &parsed);
     assert_eq!(tx.compute.priority_fee_lamports, Some(15_000));
@@ -178,13 +141,7 @@ fn the_chain_builder_emits_mainnet_shapes() {
     let v1 = TxBuilder::new(WALLET, 1_763_808_221)
         .version(Version::V1)
         .priority_fee(50_000, 12_000)
-        .token_transfer(
-            WALLET,
-            "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin",
-            USDC,
-            500_000_000,
-            6,
-        )
+        .token_transfer(WALLET, "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin", USDC, 500_000_000, 6)
         .failed()
         .build(447_985_210);
     let mut reference = fixture("get_transaction_v1_failed_priority")["result"].clone();
@@ -197,10 +154,5 @@ fn the_chain_builder_emits_mainnet_shapes() {
     built["transaction"]["message"]["instructions"] = Value::Array(vec![]);
     assert_same_shape(&built, &reference);
     let parsed: EncodedTransaction = serde_json::from_value(v1).unwrap();
-    assert_eq!(
-        normalize::transaction(WALLET, &parsed)
-            .compute
-            .priority_fee_lamports,
-        Some(12_000)
-    );
+    assert_eq!(normalize::transaction(WALLET, &parsed).compute.priority_fee_lamports, Some(12_000));
 }

@@ -10,14 +10,8 @@ use crate::domain::{Category, Evidence, Finding, Severity};
 
 use super::{is_dust, tally};
 
-pub const ROUND: Detector = Detector {
-    info: &ROUND_INFO,
-    detect: round,
-};
-pub const REPEATED: Detector = Detector {
-    info: &REPEATED_INFO,
-    detect: repeated,
-};
+pub const ROUND: Detector = Detector { info: &ROUND_INFO, detect: round };
+pub const REPEATED: Detector = Detector { info: &REPEATED_INFO, detect: repeated };
 
 const MIN_TRANSFERS: usize = 5;
 
@@ -43,10 +37,7 @@ static REPEATED_INFO: DetectorInfo = DetectorInfo {
 
 /// Direct transfers with the wallet on one side, dust excluded.
 fn payments<'a>(ctx: &Context<'a>) -> Vec<&'a Transfer> {
-    ctx.wallet_transfers()
-        .map(|(_, t)| t)
-        .filter(|t| t.top_level && !is_dust(t))
-        .collect()
+    ctx.wallet_transfers().map(|(_, t)| t).filter(|t| t.top_level && !is_dust(t)).collect()
 }
 
 fn is_round(transfer: &Transfer) -> bool {
@@ -70,10 +61,8 @@ fn round(ctx: &Context) -> Option<Finding> {
         50..80 => 60,
         _ => return None,
     };
-    let mut examples: Vec<String> = round
-        .iter()
-        .map(|t| evidence::amount(t.amount, t.decimals, t.mint.as_deref()))
-        .collect();
+    let mut examples: Vec<String> =
+        round.iter().map(|t| evidence::amount(t.amount, t.decimals, t.mint.as_deref())).collect();
     examples.dedup();
     Some(
         ROUND_INFO
@@ -99,28 +88,18 @@ fn round(ctx: &Context) -> Option<Finding> {
 
 fn repeated(ctx: &Context) -> Option<Finding> {
     let payments = payments(ctx);
-    let groups = tally(
-        payments
-            .iter()
-            .map(|t| (t.mint.as_deref(), t.amount, t.decimals)),
-    );
+    let groups = tally(payments.iter().map(|t| (t.mint.as_deref(), t.amount, t.decimals)));
     let repeats: Vec<_> = groups.iter().filter(|(_, count)| *count >= 3).collect();
     let &&((mint, amount, decimals), count) = repeats.first()?;
-    let (severity, strength) = if count >= 5 {
-        (Severity::Medium, 100)
-    } else {
-        (Severity::Low, 50)
-    };
+    let (severity, strength) = if count >= 5 { (Severity::Medium, 100) } else { (Severity::Low, 50) };
     let shown = evidence::amount(amount, decimals, mint);
     let signatures: Vec<&str> = ctx
         .wallet_transfers()
         .filter(|(_, t)| t.top_level && t.amount == amount && t.mint.as_deref() == mint)
         .map(|(tx, _)| tx.signature.as_str())
         .collect();
-    let mut evidence = vec![
-        Evidence::amount("repeated amount", shown.clone()),
-        Evidence::count("times", count),
-    ];
+    let mut evidence =
+        vec![Evidence::amount("repeated amount", shown.clone()), Evidence::count("times", count)];
     for ((mint, amount, decimals), count) in repeats.iter().skip(1).take(3) {
         evidence.push(
             Evidence::amount("also repeated", evidence::amount(*amount, *decimals, *mint))

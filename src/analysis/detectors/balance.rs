@@ -6,10 +6,7 @@ use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, sol_to_lamports};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const EXPOSURE: Detector = Detector {
-    info: &EXPOSURE_INFO,
-    detect: exposure,
-};
+pub const EXPOSURE: Detector = Detector { info: &EXPOSURE_INFO, detect: exposure };
 
 static EXPOSURE_INFO: DetectorInfo = DetectorInfo {
     id: "balance.exposure",
@@ -29,12 +26,7 @@ fn exposure(ctx: &Context) -> Option<Finding> {
         l if l >= sol_to_lamports(10) => (Severity::Info, 0),
         _ => return None,
     };
-    let holdings = ctx
-        .history
-        .token_accounts
-        .iter()
-        .filter(|h| h.amount > 0)
-        .count();
+    let holdings = ctx.history.token_accounts.iter().filter(|h| h.amount > 0).count();
     Some(
         EXPOSURE_INFO
             .finding(severity, strength)

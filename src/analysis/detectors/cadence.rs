@@ -8,14 +8,8 @@ use crate::analysis::evidence::{self, percent};
 use crate::analysis::time::{SECONDS_PER_DAY, format_utc};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const REGULAR_INTERVAL: Detector = Detector {
-    info: &REGULAR_INTERVAL_INFO,
-    detect: regular_interval,
-};
-pub const BURST: Detector = Detector {
-    info: &BURST_INFO,
-    detect: burst,
-};
+pub const REGULAR_INTERVAL: Detector = Detector { info: &REGULAR_INTERVAL_INFO, detect: regular_interval };
+pub const BURST: Detector = Detector { info: &BURST_INFO, detect: burst };
 
 /// Gaps needed before a rhythm means anything.
 const MIN_GAPS: usize = 8;
@@ -64,10 +58,7 @@ fn regular_interval(ctx: &Context) -> Option<Finding> {
         return None;
     }
     let tolerance = (median / 10).max(120);
-    let on_beat = gaps
-        .iter()
-        .filter(|g| (**g - median).abs() <= tolerance)
-        .count();
+    let on_beat = gaps.iter().filter(|g| (**g - median).abs() <= tolerance).count();
     let share = percent(on_beat, gaps.len());
     let strength = match share {
         90.. => 100,
@@ -111,10 +102,7 @@ fn burst(ctx: &Context) -> Option<Finding> {
     let strength = if bursts.len() >= 3 { 100 } else { 60 };
     let in_burst: Vec<&str> = ctx
         .own()
-        .filter(|tx| {
-            tx.block_time
-                .is_some_and(|t| t >= at && t < at + BURST_WINDOW)
-        })
+        .filter(|tx| tx.block_time.is_some_and(|t| t >= at && t < at + BURST_WINDOW))
         .map(|tx| tx.signature.as_str())
         .collect();
     let mut evidence = vec![
@@ -122,10 +110,7 @@ fn burst(ctx: &Context) -> Option<Finding> {
         Evidence::time("largest burst began", format_utc(at)),
         Evidence::count("bursts of 10 or more within 10 minutes", bursts.len()),
     ];
-    evidence.extend(evidence::signatures(
-        "transaction in the burst",
-        in_burst.into_iter().rev(),
-    ));
+    evidence.extend(evidence::signatures("transaction in the burst", in_burst.into_iter().rev()));
     Some(
         BURST_INFO
             .finding(Severity::Low, strength)

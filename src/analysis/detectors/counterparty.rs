@@ -7,14 +7,8 @@ use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, percent, plural};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const CONCENTRATION: Detector = Detector {
-    info: &CONCENTRATION_INFO,
-    detect: concentration,
-};
-pub const TWO_WAY: Detector = Detector {
-    info: &TWO_WAY_INFO,
-    detect: two_way,
-};
+pub const CONCENTRATION: Detector = Detector { info: &CONCENTRATION_INFO, detect: concentration };
+pub const TWO_WAY: Detector = Detector { info: &TWO_WAY_INFO, detect: two_way };
 
 /// Below this many direct transfers a "share" says nothing.
 const MIN_TRANSFERS: u32 = 5;
@@ -40,16 +34,11 @@ static TWO_WAY_INFO: DetectorInfo = DetectorInfo {
 };
 
 fn concentration(ctx: &Context) -> Option<Finding> {
-    let total: u32 = ctx
+    let total: u32 = ctx.counterparties().iter().map(Counterparty::direct_transfers).sum();
+    let top = ctx
         .counterparties()
         .iter()
-        .map(Counterparty::direct_transfers)
-        .sum();
-    let top = ctx.counterparties().iter().max_by(|a, b| {
-        a.direct_transfers()
-            .cmp(&b.direct_transfers())
-            .then(b.address.cmp(a.address))
-    })?;
+        .max_by(|a, b| a.direct_transfers().cmp(&b.direct_transfers()).then(b.address.cmp(a.address)))?;
     if total < MIN_TRANSFERS || top.direct_transfers() < 3 {
         return None;
     }
@@ -67,10 +56,7 @@ fn concentration(ctx: &Context) -> Option<Finding> {
         Evidence::count("direct transfers with it", count),
         Evidence::count("all direct transfers", total),
     ];
-    evidence.extend(evidence::signatures(
-        "transaction",
-        top.signatures.iter().copied(),
-    ));
+    evidence.extend(evidence::signatures("transaction", top.signatures.iter().copied()));
     Some(
         CONCENTRATION_INFO
             .finding(severity, strength)
@@ -93,9 +79,7 @@ fn two_way(ctx: &Context) -> Option<Finding> {
     if pairs.is_empty() {
         return None;
     }
-    let heavy = pairs
-        .iter()
-        .any(|c| c.direct_sent >= 2 && c.direct_received >= 2);
+    let heavy = pairs.iter().any(|c| c.direct_sent >= 2 && c.direct_received >= 2);
     let (severity, strength) = match (pairs.len(), heavy) {
         (3.., _) | (_, true) => (Severity::Medium, 100),
         (2, false) => (Severity::Low, 60),
@@ -115,10 +99,8 @@ fn two_way(ctx: &Context) -> Option<Finding> {
         ));
     }
     evidence.push(Evidence::count("wallets with flows both ways", pairs.len()));
-    evidence.extend(evidence::signatures(
-        "transaction",
-        pairs.iter().flat_map(|c| c.signatures.iter().copied()),
-    ));
+    evidence
+        .extend(evidence::signatures("transaction", pairs.iter().flat_map(|c| c.signatures.iter().copied())));
     Some(
         TWO_WAY_INFO
             .finding(severity, strength)

@@ -11,10 +11,7 @@ use crate::domain::{Category, Evidence, Finding, Severity};
 
 use super::is_dust;
 
-pub const RECEIVED: Detector = Detector {
-    info: &RECEIVED_INFO,
-    detect: received,
-};
+pub const RECEIVED: Detector = Detector { info: &RECEIVED_INFO, detect: received };
 
 /// Characters at each end that wallet apps show and people compare.
 const LOOKALIKE_ENDS: usize = 4;
@@ -48,11 +45,7 @@ fn received(ctx: &Context) -> Option<Finding> {
     let poisoners: Vec<(&str, &str)> = dust_by_sender
         .keys()
         .filter(|sender| !real.contains(*sender))
-        .filter_map(|sender| {
-            real.iter()
-                .find(|r| looks_like(sender, r))
-                .map(|r| (*sender, *r))
-        })
+        .filter_map(|sender| real.iter().find(|r| looks_like(sender, r)).map(|r| (*sender, *r)))
         .collect();
     let transfers: usize = dust_by_sender.values().map(Vec::len).sum();
     let (severity, strength) = match (poisoners.len(), dust_by_sender.len()) {
@@ -68,11 +61,7 @@ fn received(ctx: &Context) -> Option<Finding> {
             fake,
             format!("imitates {genuine}"),
         ));
-        evidence.push(evidence::address(
-            ctx,
-            "real counterparty it imitates",
-            genuine,
-        ));
+        evidence.push(evidence::address(ctx, "real counterparty it imitates", genuine));
     }
     evidence.push(Evidence::count("dust transfers received", transfers));
     evidence.push(Evidence::count("dust senders", dust_by_sender.len()));
@@ -110,10 +99,7 @@ fn looks_like(candidate: &str, real: &str) -> bool {
     let ends = |s: &str| -> Option<(String, String)> {
         let chars: Vec<char> = s.chars().collect();
         (chars.len() > 2 * LOOKALIKE_ENDS).then(|| {
-            (
-                chars[..LOOKALIKE_ENDS].iter().collect(),
-                chars[chars.len() - LOOKALIKE_ENDS..].iter().collect(),
-            )
+            (chars[..LOOKALIKE_ENDS].iter().collect(), chars[chars.len() - LOOKALIKE_ENDS..].iter().collect())
         })
     };
     candidate != real && ends(candidate).is_some_and(|e| Some(e) == ends(real))

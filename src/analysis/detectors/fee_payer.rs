@@ -10,10 +10,7 @@ use crate::domain::{Category, Evidence, Finding, Severity};
 
 use super::tally;
 
-pub const EXTERNAL: Detector = Detector {
-    info: &EXTERNAL_INFO,
-    detect: external,
-};
+pub const EXTERNAL: Detector = Detector { info: &EXTERNAL_INFO, detect: external };
 
 static EXTERNAL_INFO: DetectorInfo = DetectorInfo {
     id: "fee_payer.external",
@@ -34,9 +31,7 @@ fn external(ctx: &Context) -> Option<Finding> {
     let payers = tally(sponsored.iter().map(|tx| tx.fee_payer.as_str()));
     let (top, top_count) = payers[0];
     let share = percent(top_count, own.len());
-    let service = ctx
-        .label(top)
-        .is_some_and(|l| l.kind != LabelKind::Exchange);
+    let service = ctx.label(top).is_some_and(|l| l.kind != LabelKind::Exchange);
     let (severity, strength) = match share {
         _ if service => (Severity::Low, 30),
         50.. => (Severity::High, 100),
@@ -56,10 +51,7 @@ fn external(ctx: &Context) -> Option<Finding> {
             )
         })
         .collect();
-    evidence.push(Evidence::count(
-        "transactions signed by the wallet",
-        own.len(),
-    ));
+    evidence.push(Evidence::count("transactions signed by the wallet", own.len()));
     evidence.push(Evidence::count("paid by someone else", sponsored.len()));
     evidence.extend(evidence::signatures(
         "sponsored transaction",

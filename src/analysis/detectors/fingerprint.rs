@@ -12,14 +12,8 @@ use crate::solana::programs;
 
 use super::tally;
 
-pub const PRIORITY_FEE: Detector = Detector {
-    info: &PRIORITY_FEE_INFO,
-    detect: priority_fee,
-};
-pub const PROGRAM_SET: Detector = Detector {
-    info: &PROGRAM_SET_INFO,
-    detect: program_set,
-};
+pub const PRIORITY_FEE: Detector = Detector { info: &PRIORITY_FEE_INFO, detect: priority_fee };
+pub const PROGRAM_SET: Detector = Detector { info: &PROGRAM_SET_INFO, detect: program_set };
 
 const MIN_PRICED: usize = 5;
 const MIN_OWN: usize = 10;
@@ -47,12 +41,7 @@ static PROGRAM_SET_INFO: DetectorInfo = DetectorInfo {
 fn priority_fee(ctx: &Context) -> Option<Finding> {
     let priced: Vec<_> = ctx
         .own()
-        .filter_map(|tx| {
-            tx.compute
-                .priority_fee_lamports
-                .filter(|fee| *fee > 0)
-                .map(|fee| (tx, fee))
-        })
+        .filter_map(|tx| tx.compute.priority_fee_lamports.filter(|fee| *fee > 0).map(|fee| (tx, fee)))
         .collect();
     if priced.len() < MIN_PRICED {
         return None;
@@ -65,24 +54,11 @@ fn priority_fee(ctx: &Context) -> Option<Finding> {
         60..80 => 60,
         _ => return None,
     };
-    let with_fee: Vec<_> = priced
-        .iter()
-        .filter(|(_, f)| *f == fee)
-        .map(|(tx, _)| *tx)
-        .collect();
-    let v1 = with_fee
-        .iter()
-        .filter(|tx| tx.version == TxVersion::V1)
-        .count();
+    let with_fee: Vec<_> = priced.iter().filter(|(_, f)| *f == fee).map(|(tx, _)| *tx).collect();
+    let v1 = with_fee.iter().filter(|tx| tx.version == TxVersion::V1).count();
     let mut evidence = vec![
-        Evidence::amount(
-            "priority fee",
-            format!("{fee} lamports ({})", evidence::sol(fee)),
-        ),
-        Evidence::count(
-            "transactions with exactly this fee",
-            format!("{count} of {}", priced.len()),
-        ),
+        Evidence::amount("priority fee", format!("{fee} lamports ({})", evidence::sol(fee))),
+        Evidence::count("transactions with exactly this fee", format!("{count} of {}", priced.len())),
         Evidence::count(
             "of which v1 (fee stated) / legacy or v0 (price × limit)",
             format!("{v1} / {}", count - v1),
@@ -113,12 +89,8 @@ fn program_set(ctx: &Context) -> Option<Finding> {
     let sets: Vec<Vec<&str>> = own
         .iter()
         .map(|tx| {
-            let mut set: Vec<&str> = tx
-                .programs
-                .iter()
-                .map(String::as_str)
-                .filter(|p| !is_basic(p))
-                .collect();
+            let mut set: Vec<&str> =
+                tx.programs.iter().map(String::as_str).filter(|p| !is_basic(p)).collect();
             set.sort_unstable();
             set
         })
@@ -131,25 +103,13 @@ fn program_set(ctx: &Context) -> Option<Finding> {
         60..80 => 60,
         _ => return None,
     };
-    let named: Vec<String> = set
-        .iter()
-        .map(|p| programs::short_name(p).to_owned())
-        .collect();
-    let mut evidence: Vec<Evidence> = set
-        .iter()
-        .map(|p| evidence::address_noting(ctx, "program", p, programs::short_name(p)))
-        .collect();
-    evidence.push(Evidence::count(
-        "transactions with exactly this set",
-        format!("{count} of {}", own.len()),
-    ));
+    let named: Vec<String> = set.iter().map(|p| programs::short_name(p).to_owned()).collect();
+    let mut evidence: Vec<Evidence> =
+        set.iter().map(|p| evidence::address_noting(ctx, "program", p, programs::short_name(p))).collect();
+    evidence.push(Evidence::count("transactions with exactly this set", format!("{count} of {}", own.len())));
     evidence.extend(evidence::signatures(
         "transaction",
-        own.iter()
-            .zip(&sets)
-            .rev()
-            .filter(|(_, s)| **s == set)
-            .map(|(tx, _)| tx.signature.as_str()),
+        own.iter().zip(&sets).rev().filter(|(_, s)| **s == set).map(|(tx, _)| tx.signature.as_str()),
     ));
     Some(
         PROGRAM_SET_INFO

@@ -9,10 +9,7 @@ use crate::analysis::model::{Event, Transaction};
 use crate::analysis::time::format_utc;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const SOURCE: Detector = Detector {
-    info: &SOURCE_INFO,
-    detect: source,
-};
+pub const SOURCE: Detector = Detector { info: &SOURCE_INFO, detect: source };
 
 static SOURCE_INFO: DetectorInfo = DetectorInfo {
     id: "funding.source",
@@ -34,34 +31,22 @@ pub struct Funding<'a> {
 /// The oldest executed transaction that brought SOL in from someone else.
 pub fn first_funding<'a>(ctx: &Context<'a>) -> Option<Funding<'a>> {
     let wallet = ctx.wallet;
-    ctx.history
-        .transactions
-        .iter()
-        .rev()
-        .filter(|tx| !tx.failed)
-        .find_map(|tx| {
-            let transfer = tx
-                .transfers
-                .iter()
-                .find(|t| t.is_sol() && t.to == wallet && t.from != wallet && t.amount > 0)
-                .map(|t| (t.from.as_str(), t.amount));
-            let created = tx.events.iter().find_map(|event| match event {
-                Event::AccountCreated {
-                    source,
-                    new_account,
-                    lamports,
-                    ..
-                } if new_account == wallet && source != wallet && *lamports > 0 => {
-                    Some((source.as_str(), *lamports))
-                }
-                _ => None,
-            });
-            transfer.or(created).map(|(funder, lamports)| Funding {
-                funder,
-                lamports,
-                tx,
-            })
-        })
+    ctx.history.transactions.iter().rev().filter(|tx| !tx.failed).find_map(|tx| {
+        let transfer = tx
+            .transfers
+            .iter()
+            .find(|t| t.is_sol() && t.to == wallet && t.from != wallet && t.amount > 0)
+            .map(|t| (t.from.as_str(), t.amount));
+        let created = tx.events.iter().find_map(|event| match event {
+            Event::AccountCreated { source, new_account, lamports, .. }
+                if new_account == wallet && source != wallet && *lamports > 0 =>
+            {
+                Some((source.as_str(), *lamports))
+            }
+            _ => None,
+        });
+        transfer.or(created).map(|(funder, lamports)| Funding { funder, lamports, tx })
+    })
 }
 
 fn source(ctx: &Context) -> Option<Finding> {

@@ -6,10 +6,7 @@ use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::time::format_date;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const SIZE: Detector = Detector {
-    info: &SIZE_INFO,
-    detect: size,
-};
+pub const SIZE: Detector = Detector { info: &SIZE_INFO, detect: size };
 
 static SIZE_INFO: DetectorInfo = DetectorInfo {
     id: "history.size",
@@ -34,11 +31,7 @@ fn size(ctx: &Context) -> Option<Finding> {
         100..500 => (Severity::Low, 40),
         _ => (Severity::Info, 0),
     };
-    let count = if truncated {
-        format!("more than {found}")
-    } else {
-        found.to_string()
-    };
+    let count = if truncated { format!("more than {found}") } else { found.to_string() };
     let (start, end) = ctx.window();
     let span = match (start, end) {
         (Some(start), Some(end)) => {

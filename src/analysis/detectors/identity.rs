@@ -11,14 +11,8 @@ use crate::analysis::model::Event;
 use crate::domain::{Category, Evidence, Finding, Severity};
 use crate::solana::programs;
 
-pub const DOMAIN: Detector = Detector {
-    info: &DOMAIN_INFO,
-    detect: domain,
-};
-pub const NFT_CREATOR: Detector = Detector {
-    info: &NFT_CREATOR_INFO,
-    detect: nft_creator,
-};
+pub const DOMAIN: Detector = Detector { info: &DOMAIN_INFO, detect: domain };
+pub const NFT_CREATOR: Detector = Detector { info: &NFT_CREATOR_INFO, detect: nft_creator };
 
 static DOMAIN_INFO: DetectorInfo = DetectorInfo {
     id: "identity.domain",
@@ -43,17 +37,11 @@ static NFT_CREATOR_INFO: DetectorInfo = DetectorInfo {
 fn domain(ctx: &Context) -> Option<Finding> {
     let name_service =
         |program: &String| program == programs::NAME_SERVICE || program == programs::SNS_REGISTRAR;
-    let txs: Vec<_> = ctx
-        .successful()
-        .filter(|tx| tx.programs.iter().any(name_service))
-        .collect();
+    let txs: Vec<_> = ctx.successful().filter(|tx| tx.programs.iter().any(name_service)).collect();
     if txs.is_empty() {
         return None;
     }
-    let signed = txs
-        .iter()
-        .filter(|tx| tx.signers.iter().any(|s| s == ctx.wallet))
-        .count();
+    let signed = txs.iter().filter(|tx| tx.signers.iter().any(|s| s == ctx.wallet)).count();
     let mut evidence = vec![
         Evidence::count("name-service transactions", txs.len()),
         Evidence::count("signed by this wallet", signed),
@@ -84,14 +72,14 @@ fn nft_creator(ctx: &Context) -> Option<Finding> {
         let metaplex = tx.programs.iter().any(|p| p == programs::METAPLEX_METADATA);
         for event in &tx.events {
             let (mint, nft) = match event {
-                Event::MintInitialized {
-                    mint,
-                    mint_authority: Some(authority),
-                    decimals,
-                } if authority == ctx.wallet => (mint.as_str(), *decimals == 0 || metaplex),
-                Event::TokensMinted {
-                    mint, authority, ..
-                } if authority == ctx.wallet => (mint.as_str(), metaplex),
+                Event::MintInitialized { mint, mint_authority: Some(authority), decimals }
+                    if authority == ctx.wallet =>
+                {
+                    (mint.as_str(), *decimals == 0 || metaplex)
+                }
+                Event::TokensMinted { mint, authority, .. } if authority == ctx.wallet => {
+                    (mint.as_str(), metaplex)
+                }
                 _ => continue,
             };
             mints.insert(mint);
@@ -109,18 +97,17 @@ fn nft_creator(ctx: &Context) -> Option<Finding> {
     let what = match (nfts.len(), mints.len() - nfts.len()) {
         (0, tokens) => plural(tokens, "token"),
         (nfts, 0) => plural(nfts, "NFT"),
-        (nfts, tokens) => format!(
-            "{} and {}",
-            plural(nfts, "NFT"),
-            plural(tokens, "other token")
-        ),
+        (nfts, tokens) => format!("{} and {}", plural(nfts, "NFT"), plural(tokens, "other token")),
     };
     let mut evidence: Vec<Evidence> = mints
         .iter()
         .take(5)
         .map(|mint| {
-            Evidence::address("mint created by this wallet", *mint)
-                .with_detail(if nfts.contains(mint) { "NFT" } else { "token" })
+            Evidence::address("mint created by this wallet", *mint).with_detail(if nfts.contains(mint) {
+                "NFT"
+            } else {
+                "token"
+            })
         })
         .collect();
     evidence.push(Evidence::count("mints", mints.len()));

@@ -10,22 +10,10 @@ use crate::analysis::evidence::{self, plural};
 use crate::analysis::labels::{Label, LabelKind};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const EXCHANGE: Detector = Detector {
-    info: &EXCHANGE_INFO,
-    detect: exchange,
-};
-pub const BRIDGE: Detector = Detector {
-    info: &BRIDGE_INFO,
-    detect: bridge,
-};
-pub const PRIVACY_PROTOCOL: Detector = Detector {
-    info: &PRIVACY_PROTOCOL_INFO,
-    detect: privacy_protocol,
-};
-pub const OTHER: Detector = Detector {
-    info: &OTHER_INFO,
-    detect: other,
-};
+pub const EXCHANGE: Detector = Detector { info: &EXCHANGE_INFO, detect: exchange };
+pub const BRIDGE: Detector = Detector { info: &BRIDGE_INFO, detect: bridge };
+pub const PRIVACY_PROTOCOL: Detector = Detector { info: &PRIVACY_PROTOCOL_INFO, detect: privacy_protocol };
+pub const OTHER: Detector = Detector { info: &OTHER_INFO, detect: other };
 
 static EXCHANGE_INFO: DetectorInfo = DetectorInfo {
     id: "known_entity.exchange",
@@ -68,68 +56,51 @@ static OTHER_INFO: DetectorInfo = DetectorInfo {
 };
 
 fn exchange(ctx: &Context) -> Option<Finding> {
-    entity_finding(
-        ctx,
-        &EXCHANGE_INFO,
-        &[LabelKind::Exchange],
-        |names, uses| Wording {
-            severity: Severity::High,
-            strength: if uses >= 3 { 100 } else { 70 },
-            explanation: format!(
-                "This wallet made {} directly with {names}. Exchanges know who their customers are (KYC), and their hot wallets are public, so anyone can see that this wallet belongs to one of their customers — and the exchange itself, or anyone who can compel it, can say which one.",
-                plural(uses, "transfer")
-            ),
-            recommendation: "Put a wallet you control between the exchange and this one, wait before moving funds on, and don't move the same amounts. Better still, keep the wallet you use publicly separate from the one that touches exchanges.",
-        },
-    )
+    entity_finding(ctx, &EXCHANGE_INFO, &[LabelKind::Exchange], |names, uses| Wording {
+        severity: Severity::High,
+        strength: if uses >= 3 { 100 } else { 70 },
+        explanation: format!(
+            "This wallet made {} directly with {names}. Exchanges know who their customers are (KYC), and their hot wallets are public, so anyone can see that this wallet belongs to one of their customers — and the exchange itself, or anyone who can compel it, can say which one.",
+            plural(uses, "transfer")
+        ),
+        recommendation: "Put a wallet you control between the exchange and this one, wait before moving funds on, and don't move the same amounts. Better still, keep the wallet you use publicly separate from the one that touches exchanges.",
+    })
 }
 
 fn bridge(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &BRIDGE_INFO, &[LabelKind::Bridge], |names, uses| {
-        Wording {
-            severity: Severity::Medium,
-            strength: if uses >= 3 { 100 } else { 60 },
-            explanation: format!(
-                "This wallet used {names} ({}). A bridge records both ends of a transfer in public, so the address on the other chain — and that chain's whole history — is linked to this wallet.",
-                plural(uses, "time")
-            ),
-            recommendation: "Bridge to a fresh address on the other chain rather than your main one, and avoid bridging back the same amount soon after.",
-        }
+    entity_finding(ctx, &BRIDGE_INFO, &[LabelKind::Bridge], |names, uses| Wording {
+        severity: Severity::Medium,
+        strength: if uses >= 3 { 100 } else { 60 },
+        explanation: format!(
+            "This wallet used {names} ({}). A bridge records both ends of a transfer in public, so the address on the other chain — and that chain's whole history — is linked to this wallet.",
+            plural(uses, "time")
+        ),
+        recommendation: "Bridge to a fresh address on the other chain rather than your main one, and avoid bridging back the same amount soon after.",
     })
 }
 
 fn privacy_protocol(ctx: &Context) -> Option<Finding> {
-    entity_finding(
-        ctx,
-        &PRIVACY_PROTOCOL_INFO,
-        &[LabelKind::PrivacyProtocol],
-        |names, uses| Wording {
-            severity: Severity::Low,
-            strength: 100,
-            explanation: format!(
-                "This wallet used {names} ({}). That use is visible to anyone, and a deposit and a withdrawal of the same amount close together in time can still be matched.",
-                plural(uses, "time")
-            ),
-            recommendation: "Wait between deposit and withdrawal, don't withdraw the exact amount you deposited, and withdraw to a wallet with no other link to this one.",
-        },
-    )
+    entity_finding(ctx, &PRIVACY_PROTOCOL_INFO, &[LabelKind::PrivacyProtocol], |names, uses| Wording {
+        severity: Severity::Low,
+        strength: 100,
+        explanation: format!(
+            "This wallet used {names} ({}). That use is visible to anyone, and a deposit and a withdrawal of the same amount close together in time can still be matched.",
+            plural(uses, "time")
+        ),
+        recommendation: "Wait between deposit and withdrawal, don't withdraw the exact amount you deposited, and withdraw to a wallet with no other link to this one.",
+    })
 }
 
 fn other(ctx: &Context) -> Option<Finding> {
-    entity_finding(
-        ctx,
-        &OTHER_INFO,
-        &[LabelKind::Mev, LabelKind::Other],
-        |names, uses| Wording {
-            severity: Severity::Low,
-            strength: if uses >= 5 { 100 } else { 60 },
-            explanation: format!(
-                "This wallet dealt with {names} ({}). These addresses are public, and services keep their own records of who uses them; together with other clues it narrows down the software and services behind this wallet.",
-                plural(uses, "time")
-            ),
-            recommendation: "Check whether the service needs to see this wallet; use a separate wallet for services that know who you are.",
-        },
-    )
+    entity_finding(ctx, &OTHER_INFO, &[LabelKind::Mev, LabelKind::Other], |names, uses| Wording {
+        severity: Severity::Low,
+        strength: if uses >= 5 { 100 } else { 60 },
+        explanation: format!(
+            "This wallet dealt with {names} ({}). These addresses are public, and services keep their own records of who uses them; together with other clues it narrows down the software and services behind this wallet.",
+            plural(uses, "time")
+        ),
+        recommendation: "Check whether the service needs to see this wallet; use a separate wallet for services that know who you are.",
+    })
 }
 
 struct Wording {
@@ -178,21 +149,12 @@ fn entity_finding(
         })
         .collect();
     // Oldest first, like the counterparties' signatures.
-    for tx in ctx
-        .own()
-        .filter(|tx| !tx.failed)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-    {
+    for tx in ctx.own().filter(|tx| !tx.failed).collect::<Vec<_>>().into_iter().rev() {
         for program in &tx.programs {
             let Some(label) = of_kind(program) else {
                 continue;
             };
-            match dealings
-                .iter_mut()
-                .find(|d| d.label.address == label.address)
-            {
+            match dealings.iter_mut().find(|d| d.label.address == label.address) {
                 Some(dealing) => {
                     dealing.calls += 1;
                     dealing.signatures.push(&tx.signature);
@@ -210,11 +172,7 @@ fn entity_finding(
     if dealings.is_empty() {
         return None;
     }
-    dealings.sort_by(|a, b| {
-        b.uses()
-            .cmp(&a.uses())
-            .then(a.label.address.cmp(&b.label.address))
-    });
+    dealings.sort_by(|a, b| b.uses().cmp(&a.uses()).then(a.label.address.cmp(&b.label.address)));
 
     let uses: usize = dealings.iter().map(Dealing::uses).sum();
     let mut names: Vec<&str> = Vec::new();
@@ -223,11 +181,7 @@ fn entity_finding(
             names.push(&dealing.label.name);
         }
     }
-    let confidence = dealings
-        .iter()
-        .map(|d| d.label.confidence)
-        .max()
-        .unwrap_or(50);
+    let confidence = dealings.iter().map(|d| d.label.confidence).max().unwrap_or(50);
     let wording = describe(&join_names(&names), uses);
 
     let mut evidence = Vec::new();
@@ -249,10 +203,7 @@ fn entity_finding(
                 plural(calls as usize, "program call")
             ),
         };
-        evidence.push(Evidence::count(
-            format!("dealings with {}", dealing.label.name),
-            what,
-        ));
+        evidence.push(Evidence::count(format!("dealings with {}", dealing.label.name), what));
     }
     evidence.extend(evidence::signatures(
         "transaction",

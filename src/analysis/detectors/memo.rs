@@ -6,14 +6,8 @@ use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, plural};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const PERSONAL_DATA: Detector = Detector {
-    info: &PERSONAL_DATA_INFO,
-    detect: personal_data,
-};
-pub const USAGE: Detector = Detector {
-    info: &USAGE_INFO,
-    detect: usage,
-};
+pub const PERSONAL_DATA: Detector = Detector { info: &PERSONAL_DATA_INFO, detect: personal_data };
+pub const USAGE: Detector = Detector { info: &USAGE_INFO, detect: usage };
 
 static PERSONAL_DATA_INFO: DetectorInfo = DetectorInfo {
     id: "memo.personal_data",
@@ -92,18 +86,11 @@ fn personal_data(ctx: &Context) -> Option<Finding> {
 }
 
 fn usage(ctx: &Context) -> Option<Finding> {
-    let with_memo: Vec<_> = ctx
-        .transactions()
-        .iter()
-        .filter(|tx| !tx.memos.is_empty())
-        .collect();
+    let with_memo: Vec<_> = ctx.transactions().iter().filter(|tx| !tx.memos.is_empty()).collect();
     if with_memo.is_empty() {
         return None;
     }
-    let written = with_memo
-        .iter()
-        .filter(|tx| tx.signers.iter().any(|s| s == ctx.wallet))
-        .count();
+    let written = with_memo.iter().filter(|tx| tx.signers.iter().any(|s| s == ctx.wallet)).count();
     let strength = match with_memo.len() {
         1..=2 => 40,
         3..=9 => 70,
@@ -137,10 +124,7 @@ fn usage(ctx: &Context) -> Option<Finding> {
 /// Finds email addresses, phone numbers and introduced names in free text.
 pub fn scan(text: &str) -> Vec<PersonalData> {
     let mut found = Vec::new();
-    if text
-        .split(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c))
-        .any(looks_like_email)
-    {
+    if text.split(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c)).any(looks_like_email) {
         found.push(PersonalData::Email);
     }
     if has_phone_number(text) {
@@ -186,13 +170,8 @@ fn has_introduced_name(text: &str) -> bool {
     let cue_followed_by = |cues: &[&str], words: usize| {
         cues.iter().any(|cue| {
             lower.match_indices(cue).any(|(at, _)| {
-                let boundary = lower
-                    .get(..at)
-                    .is_some_and(|before| !before.ends_with(char::is_alphanumeric));
-                boundary
-                    && text
-                        .get(at + cue.len()..)
-                        .is_some_and(|rest| capitalised_words(rest) >= words)
+                let boundary = lower.get(..at).is_some_and(|before| !before.ends_with(char::is_alphanumeric));
+                boundary && text.get(at + cue.len()..).is_some_and(|rest| capitalised_words(rest) >= words)
             })
         })
     };
@@ -209,9 +188,7 @@ fn capitalised_words(text: &str) -> usize {
             let mut chars = word.chars();
             chars.next().is_some_and(char::is_uppercase)
                 && word.chars().count() >= 2
-                && chars
-                    .clone()
-                    .all(|c| c.is_lowercase() || c == '-' || c == '\'')
+                && chars.clone().all(|c| c.is_lowercase() || c == '-' || c == '\'')
                 && chars.any(char::is_lowercase)
         })
         .count()
@@ -225,18 +202,12 @@ fn looks_like_email(token: &str) -> bool {
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
         && domain
             .rsplit('.')
             .next()
             .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(char::is_alphabetic));
-    !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_alphanumeric() || "._%+-".contains(c))
-        && domain_ok
+    !local.is_empty() && local.chars().all(|c| c.is_alphanumeric() || "._%+-".contains(c)) && domain_ok
 }
 
 /// 9–15 digits (E.164's range) written the way people write phone numbers:
@@ -292,22 +263,13 @@ mod tests {
 
     #[test]
     fn finds_emails_and_phone_numbers() {
-        assert_eq!(
-            scan("rent for march, alice.smith@example.com"),
-            vec![PersonalData::Email]
-        );
+        assert_eq!(scan("rent for march, alice.smith@example.com"), vec![PersonalData::Email]);
         assert_eq!(scan("call me +44 20 7946 0958"), vec![PersonalData::Phone]);
-        assert_eq!(
-            scan("(555) 123-4567 bob@mail.co"),
-            vec![PersonalData::Email, PersonalData::Phone]
-        );
+        assert_eq!(scan("(555) 123-4567 bob@mail.co"), vec![PersonalData::Email, PersonalData::Phone]);
         assert_eq!(scan("+14155550123"), vec![PersonalData::Phone]);
         assert_eq!(scan("rent, my name is Maria"), vec![PersonalData::Name]);
         assert_eq!(scan("From: Jan Kowalski"), vec![PersonalData::Name]);
-        assert_eq!(
-            scan("thanks! regards, Anna Schmidt"),
-            vec![PersonalData::Name]
-        );
+        assert_eq!(scan("thanks! regards, Anna Schmidt"), vec![PersonalData::Name]);
     }
 
     #[test]

@@ -101,11 +101,7 @@ mod tests {
             let category = serde_json::to_value(info.category).unwrap();
             assert_eq!(category.as_str().unwrap(), prefix, "{}", info.id);
             assert!(info.max_penalty <= 40, "{} penalty too large", info.id);
-            assert!(
-                !info.looks_at.is_empty() && !info.limits.is_empty(),
-                "{}",
-                info.id
-            );
+            assert!(!info.looks_at.is_empty() && !info.limits.is_empty(), "{}", info.id);
         }
     }
 
@@ -154,9 +150,6 @@ mod tests {
 
     #[test]
     fn tally_orders_by_count_then_value() {
-        assert_eq!(
-            tally(["b", "a", "b", "c", "a"]),
-            vec![("a", 2), ("b", 2), ("c", 1)]
-        );
+        assert_eq!(tally(["b", "a", "b", "c", "a"]), vec![("a", 2), ("b", 2), ("c", 1)]);
     }
 }

@@ -9,10 +9,7 @@ use crate::domain::{Category, Evidence, Finding, Severity};
 
 use super::tally;
 
-pub const OVERLAP: Detector = Detector {
-    info: &OVERLAP_INFO,
-    detect: overlap,
-};
+pub const OVERLAP: Detector = Detector { info: &OVERLAP_INFO, detect: overlap };
 
 /// Fewer own transactions than this say nothing about "most".
 const MIN_TRANSACTIONS: usize = 3;
@@ -33,10 +30,7 @@ fn overlap(ctx: &Context) -> Option<Finding> {
         return None;
     }
     let cosigners = tally(own.iter().flat_map(|tx| {
-        tx.signers
-            .iter()
-            .map(String::as_str)
-            .filter(move |s| *s != ctx.wallet && *s != tx.fee_payer)
+        tx.signers.iter().map(String::as_str).filter(move |s| *s != ctx.wallet && *s != tx.fee_payer)
     }));
     let &(top, count) = cosigners.first()?;
     let share = percent(count, own.len());

@@ -9,10 +9,7 @@ use crate::analysis::evidence::{self, plural};
 use crate::analysis::model::Event;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const DELEGATION: Detector = Detector {
-    info: &DELEGATION_INFO,
-    detect: delegation,
-};
+pub const DELEGATION: Detector = Detector { info: &DELEGATION_INFO, detect: delegation };
 
 static DELEGATION_INFO: DetectorInfo = DetectorInfo {
     id: "staking.delegation",
@@ -31,11 +28,7 @@ fn delegation(ctx: &Context) -> Option<Finding> {
     for tx in ctx.successful() {
         let signed = tx.signers.iter().any(|s| s == ctx.wallet);
         for event in &tx.events {
-            if let Event::StakeDelegated {
-                stake_account,
-                vote_account,
-                authority,
-            } = event
+            if let Event::StakeDelegated { stake_account, vote_account, authority } = event
                 && (signed || authority == ctx.wallet)
             {
                 validators.insert(vote_account);
@@ -47,17 +40,9 @@ fn delegation(ctx: &Context) -> Option<Finding> {
     if validators.is_empty() {
         return None;
     }
-    let mut evidence: Vec<Evidence> = validators
-        .iter()
-        .take(5)
-        .map(|v| evidence::address(ctx, "validator vote account", v))
-        .collect();
-    evidence.extend(
-        stake_accounts
-            .iter()
-            .take(5)
-            .map(|s| Evidence::address("stake account", *s)),
-    );
+    let mut evidence: Vec<Evidence> =
+        validators.iter().take(5).map(|v| evidence::address(ctx, "validator vote account", v)).collect();
+    evidence.extend(stake_accounts.iter().take(5).map(|s| Evidence::address("stake account", *s)));
     evidence.extend(evidence::signatures("delegation", signatures));
     Some(
         DELEGATION_INFO

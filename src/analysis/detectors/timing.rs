@@ -8,10 +8,7 @@ use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::time::{SECONDS_PER_DAY, hour_utc};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const TIMEZONE: Detector = Detector {
-    info: &TIMEZONE_INFO,
-    detect: timezone,
-};
+pub const TIMEZONE: Detector = Detector { info: &TIMEZONE_INFO, detect: timezone };
 
 const MIN_TRANSACTIONS: usize = 20;
 const MIN_DAYS: usize = 5;
@@ -81,10 +78,7 @@ pub fn longest_quiet_stretch(by_hour: &[u32; 24]) -> Option<QuietHours> {
 
 fn timezone(ctx: &Context) -> Option<Finding> {
     let times: Vec<i64> = ctx.own().filter_map(|tx| tx.block_time).collect();
-    let days: HashSet<i64> = times
-        .iter()
-        .map(|t| t.div_euclid(SECONDS_PER_DAY))
-        .collect();
+    let days: HashSet<i64> = times.iter().map(|t| t.div_euclid(SECONDS_PER_DAY)).collect();
     if times.len() < MIN_TRANSACTIONS || days.len() < MIN_DAYS {
         return None;
     }
@@ -102,11 +96,7 @@ fn timezone(ctx: &Context) -> Option<Finding> {
         8..10 => 80,
         _ => 60,
     };
-    let confidence = if times.len() >= 100 && days.len() >= 14 {
-        75
-    } else {
-        55
-    };
+    let confidence = if times.len() >= 100 && days.len() >= 14 { 75 } else { 55 };
     let active_start = (quiet.start + quiet.len) % 24;
     let quiet_end = (quiet.start + quiet.len) % 24;
     let region = region_hint(offset);
@@ -136,11 +126,7 @@ fn timezone(ctx: &Context) -> Option<Finding> {
 }
 
 pub fn format_offset(offset: i32) -> String {
-    if offset >= 0 {
-        format!("+{offset}")
-    } else {
-        format!("−{}", -offset)
-    }
+    if offset >= 0 { format!("+{offset}") } else { format!("−{}", -offset) }
 }
 
 fn region_hint(offset: i32) -> &'static str {

@@ -10,14 +10,9 @@ use crate::analysis::evidence::{self, plural};
 use crate::analysis::model::Event;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-pub const CREATED_FOR_OTHERS: Detector = Detector {
-    info: &CREATED_FOR_OTHERS_INFO,
-    detect: created_for_others,
-};
-pub const RENT_REFUND_LINK: Detector = Detector {
-    info: &RENT_REFUND_LINK_INFO,
-    detect: rent_refund_link,
-};
+pub const CREATED_FOR_OTHERS: Detector =
+    Detector { info: &CREATED_FOR_OTHERS_INFO, detect: created_for_others };
+pub const RENT_REFUND_LINK: Detector = Detector { info: &RENT_REFUND_LINK_INFO, detect: rent_refund_link };
 
 static CREATED_FOR_OTHERS_INFO: DetectorInfo = DetectorInfo {
     id: "token_account.created_for_others",
@@ -47,10 +42,7 @@ fn created_for_others(ctx: &Context) -> Option<Finding> {
                 && payer == ctx.wallet
                 && owner != ctx.wallet
             {
-                owners
-                    .entry(owner.as_str())
-                    .or_default()
-                    .push(&tx.signature);
+                owners.entry(owner.as_str()).or_default().push(&tx.signature);
             }
         }
     }
@@ -82,10 +74,7 @@ fn rent_refund_link(ctx: &Context) -> Option<Finding> {
     let (mut sent_away, mut received) = (0, 0);
     for tx in ctx.successful() {
         for event in &tx.events {
-            let Event::TokenAccountClosed {
-                destination, owner, ..
-            } = event
-            else {
+            let Event::TokenAccountClosed { destination, owner, .. } = event else {
                 continue;
             };
             if owner.is_empty() || owner == destination {
@@ -100,10 +89,7 @@ fn rent_refund_link(ctx: &Context) -> Option<Finding> {
             } else {
                 continue;
             };
-            others
-                .entry(other.as_str())
-                .or_default()
-                .push(&tx.signature);
+            others.entry(other.as_str()).or_default().push(&tx.signature);
         }
     }
     if others.is_empty() {
@@ -111,14 +97,8 @@ fn rent_refund_link(ctx: &Context) -> Option<Finding> {
     }
     let strength = if others.len() >= 2 { 100 } else { 60 };
     let mut evidence = linked_wallets(ctx, "wallet on the other side of a rent refund", &others);
-    evidence.insert(
-        0,
-        Evidence::count("this wallet's accounts refunded elsewhere", sent_away),
-    );
-    evidence.insert(
-        1,
-        Evidence::count("other wallets' accounts refunded here", received),
-    );
+    evidence.insert(0, Evidence::count("this wallet's accounts refunded elsewhere", sent_away));
+    evidence.insert(1, Evidence::count("other wallets' accounts refunded here", received));
     Some(
         RENT_REFUND_LINK_INFO
             .finding(Severity::Medium, strength)
@@ -134,11 +114,7 @@ fn rent_refund_link(ctx: &Context) -> Option<Finding> {
 }
 
 /// Evidence for each linked wallet with how often, then the transactions.
-fn linked_wallets(
-    ctx: &Context,
-    label: &str,
-    wallets: &BTreeMap<&str, Vec<&str>>,
-) -> Vec<Evidence> {
+fn linked_wallets(ctx: &Context, label: &str, wallets: &BTreeMap<&str, Vec<&str>>) -> Vec<Evidence> {
     let mut evidence: Vec<Evidence> = wallets
         .iter()
         .take(5)
@@ -147,9 +123,6 @@ fn linked_wallets(
         })
         .collect();
     evidence.push(Evidence::count("wallets linked this way", wallets.len()));
-    evidence.extend(evidence::signatures(
-        "transaction",
-        wallets.values().flat_map(|s| s.iter().copied()),
-    ));
+    evidence.extend(evidence::signatures("transaction", wallets.values().flat_map(|s| s.iter().copied())));
     evidence
 }

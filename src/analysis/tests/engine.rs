@@ -12,10 +12,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
@@ -51,12 +48,7 @@ fn a_clean_wallet_scores_high_with_nothing_medium_or_worse() {
         .map(|f| (f.id.as_str(), f.severity))
         .collect();
     assert!(serious.is_empty(), "{serious:?}");
-    assert!(
-        report.score >= 90,
-        "score {} with {:#?}",
-        report.score,
-        report.findings
-    );
+    assert!(report.score >= 90, "score {} with {:#?}", report.score, report.findings);
     assert_eq!(report.grade, Grade::A);
 }
 
@@ -68,17 +60,9 @@ fn a_wallet_funded_by_an_exchange_that_posts_an_email_scores_badly() {
         .memo("payment from jane.doe@example.com")
         .sends_sol_to(&addr(5), 0.412)
         .analyze();
-    assert!(
-        report.score <= 30,
-        "score {} with {:#?}",
-        report.score,
-        report.findings
-    );
+    assert!(report.score <= 30, "score {} with {:#?}", report.score, report.findings);
     assert_eq!(report.grade, Grade::F);
-    assert_eq!(
-        report.findings[0].id, "memo.personal_data",
-        "most severe first"
-    );
+    assert_eq!(report.findings[0].id, "memo.personal_data", "most severe first");
     for id in ["funding.source", "known_entity.exchange"] {
         assert_eq!(expect_finding(&report, id).severity, Severity::High, "{id}");
     }
@@ -91,18 +75,11 @@ fn the_same_history_gives_the_same_report_byte_for_byte() {
     // any iteration order leaking into the report would show up here.
     let first = analyze(&history, &Labels::shipped(), ANALYZED_AT);
     let second = analyze(&history.clone(), &Labels::shipped(), ANALYZED_AT);
-    assert_eq!(
-        serde_json::to_string(&first).unwrap(),
-        serde_json::to_string(&second).unwrap()
-    );
+    assert_eq!(serde_json::to_string(&first).unwrap(), serde_json::to_string(&second).unwrap());
 
     let busy = wallet()
         .receives_sol_from(BINANCE, 2.5)
-        .repeat(20, |w, i| {
-            w.sends_sol_to(&addr(50 + (i % 4) as u8), 0.5)
-                .memo("x")
-                .cosigned_by(&addr(9))
-        })
+        .repeat(20, |w, i| w.sends_sol_to(&addr(50 + (i % 4) as u8), 0.5).memo("x").cosigned_by(&addr(9)))
         .receives_lamports_from(&lookalike(&addr(50)), 1)
         .build();
     let runs: Vec<String> = (0..3)
@@ -133,18 +110,10 @@ fn pool_of_findings() -> Vec<Finding> {
 #[test]
 fn adding_a_finding_never_raises_the_score() {
     let pool = pool_of_findings();
-    assert!(
-        pool.len() >= 10,
-        "the pool should be varied: {}",
-        pool.len()
-    );
+    assert!(pool.len() >= 10, "the pool should be varied: {}", pool.len());
     let mut rng = Lcg(42);
     for _ in 0..500 {
-        let subset: Vec<Finding> = pool
-            .iter()
-            .filter(|_| rng.next().is_multiple_of(2))
-            .cloned()
-            .collect();
+        let subset: Vec<Finding> = pool.iter().filter(|_| rng.next().is_multiple_of(2)).cloned().collect();
         let extra = pool[(rng.next() as usize) % pool.len()].clone();
         let mut with_extra = subset.clone();
         with_extra.push(extra);
@@ -158,9 +127,7 @@ fn adding_a_finding_never_raises_the_score() {
 fn a_personal_data_leak_never_improves_a_report() {
     let clean = report(&clean_wallet());
     let mut leaky_history = clean_wallet();
-    leaky_history.transactions[3]
-        .memos
-        .push("my name is Jan Novak".into());
+    leaky_history.transactions[3].memos.push("my name is Jan Novak".into());
     let leaky = report(&leaky_history);
     assert!(leaky.score < clean.score);
     assert!(leaky.findings.len() > clean.findings.len());
@@ -170,18 +137,12 @@ fn a_personal_data_leak_never_improves_a_report() {
 fn findings_stay_within_what_the_methodology_declares() {
     for report in [report(&clean_wallet()), pool_report()] {
         for finding in &report.findings {
-            let info = infos()
-                .find(|i| i.id == finding.id)
-                .expect("declared detector");
+            let info = infos().find(|i| i.id == finding.id).expect("declared detector");
             assert!(finding.penalty <= info.max_penalty, "{}", finding.id);
             assert!(finding.severity <= info.severity, "{}", finding.id);
             assert_eq!(finding.category, info.category);
             assert!(!finding.explanation.is_empty() && !finding.recommendation.is_empty());
-            assert!(
-                !finding.evidence.is_empty(),
-                "{} has no evidence",
-                finding.id
-            );
+            assert!(!finding.evidence.is_empty(), "{} has no evidence", finding.id);
         }
     }
 }
@@ -189,11 +150,7 @@ fn findings_stay_within_what_the_methodology_declares() {
 fn pool_report() -> crate::domain::Report {
     wallet()
         .receives_sol_from(BINANCE, 2.5)
-        .repeat(12, |w, i| {
-            w.sends_sol_to(&addr(50 + (i % 3) as u8), 1.0)
-                .memo("hi")
-                .fee_paid_by(&addr(9))
-        })
+        .repeat(12, |w, i| w.sends_sol_to(&addr(50 + (i % 3) as u8), 1.0).memo("hi").fee_paid_by(&addr(9)))
         .balance_sol(200.0)
         .analyze()
 }

@@ -5,14 +5,8 @@ use crate::domain::Severity;
 fn one_fixed_priority_fee_across_v0_and_v1_is_a_fingerprint() {
     // 250,000 micro-lamports × 200,000 units = 50,000 lamports, like the v1 ones.
     let report = wallet()
-        .repeat(3, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), 0.3)
-                .v1_priority_fee(50_000)
-        })
-        .repeat(3, |w, i| {
-            w.sends_sol_to(&addr(110 + i as u8), 0.3)
-                .v0_compute_price(250_000, 200_000)
-        })
+        .repeat(3, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3).v1_priority_fee(50_000))
+        .repeat(3, |w, i| w.sends_sol_to(&addr(110 + i as u8), 0.3).v0_compute_price(250_000, 200_000))
         .analyze();
     let finding = expect_finding(&report, "fingerprint.priority_fee");
     assert_eq!(finding.severity, Severity::Low);
@@ -25,14 +19,8 @@ fn a_micro_lamport_price_is_not_compared_with_a_lamport_total() {
     // v0 price 50,000 µ-lamports/CU with 1,000,000 CU is 50,000 lamports too,
     // but 50,000 µ-lamports with 200,000 CU is only 10,000: not the same fee.
     let report = wallet()
-        .repeat(3, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), 0.3)
-                .v1_priority_fee(50_000)
-        })
-        .repeat(3, |w, i| {
-            w.sends_sol_to(&addr(110 + i as u8), 0.3)
-                .v0_compute_price(50_000, 200_000)
-        })
+        .repeat(3, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3).v1_priority_fee(50_000))
+        .repeat(3, |w, i| w.sends_sol_to(&addr(110 + i as u8), 0.3).v0_compute_price(50_000, 200_000))
         .analyze();
     expect_no_finding(&report, "fingerprint.priority_fee");
 }
@@ -40,10 +28,7 @@ fn a_micro_lamport_price_is_not_compared_with_a_lamport_total() {
 #[test]
 fn varying_priority_fees_are_no_fingerprint() {
     let report = wallet()
-        .repeat(8, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), 0.3)
-                .v1_priority_fee(10_000 + 997 * i as u64)
-        })
+        .repeat(8, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3).v1_priority_fee(10_000 + 997 * i as u64))
         .analyze();
     expect_no_finding(&report, "fingerprint.priority_fee");
 }
@@ -51,27 +36,21 @@ fn varying_priority_fees_are_no_fingerprint() {
 #[test]
 fn the_same_program_recipe_every_time_is_a_fingerprint() {
     let bot_program = addr(120);
-    let report = wallet()
-        .repeat(10, |w, _| w.signs().invoking(&bot_program))
-        .analyze();
+    let report = wallet().repeat(10, |w, _| w.signs().invoking(&bot_program)).analyze();
     let finding = expect_finding(&report, "fingerprint.program_set");
     assert!(has_evidence(finding, &bot_program));
 }
 
 #[test]
 fn plain_transfers_have_no_program_fingerprint() {
-    let report = wallet()
-        .repeat(12, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3))
-        .analyze();
+    let report = wallet().repeat(12, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3)).analyze();
     expect_no_finding(&report, "fingerprint.program_set");
 }
 
 #[test]
 fn mostly_round_amounts_are_reported() {
     let report = wallet()
-        .repeat(6, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), [1.0, 2.5, 0.5, 3.0, 10.0, 0.7][i])
-        })
+        .repeat(6, |w, i| w.sends_sol_to(&addr(100 + i as u8), [1.0, 2.5, 0.5, 3.0, 10.0, 0.7][i]))
         .analyze();
     let finding = expect_finding(&report, "amount.round");
     assert_eq!(finding.severity, Severity::Low);
@@ -80,21 +59,15 @@ fn mostly_round_amounts_are_reported() {
 
 #[test]
 fn uneven_amounts_are_not_round() {
-    let report = wallet()
-        .repeat(6, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), 0.2374 + i as f64 * 0.0311)
-        })
-        .analyze();
+    let report =
+        wallet().repeat(6, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.2374 + i as f64 * 0.0311)).analyze();
     expect_no_finding(&report, "amount.round");
 }
 
 #[test]
 fn the_same_amount_five_times_is_medium() {
-    let report = wallet()
-        .repeat(5, |w, i| {
-            w.sends_tokens_to(&addr(100 + i as u8), USDC, 1_250_370_000, 6)
-        })
-        .analyze();
+    let report =
+        wallet().repeat(5, |w, i| w.sends_tokens_to(&addr(100 + i as u8), USDC, 1_250_370_000, 6)).analyze();
     let finding = expect_finding(&report, "amount.repeated");
     assert_eq!(finding.severity, Severity::Medium);
     assert!(has_evidence(finding, "1250.37"));
@@ -102,20 +75,15 @@ fn the_same_amount_five_times_is_medium() {
 
 #[test]
 fn different_amounts_are_not_repeated() {
-    let report = wallet()
-        .repeat(6, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), 0.2374 + i as f64 * 0.0311)
-        })
-        .analyze();
+    let report =
+        wallet().repeat(6, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.2374 + i as f64 * 0.0311)).analyze();
     expect_no_finding(&report, "amount.repeated");
 }
 
 #[test]
 fn dust_from_strangers_is_low() {
-    let report = wallet()
-        .receives_sol_from(&addr(7), 1.3)
-        .receives_lamports_from(&addr(200), 1_000)
-        .analyze();
+    let report =
+        wallet().receives_sol_from(&addr(7), 1.3).receives_lamports_from(&addr(200), 1_000).analyze();
     let finding = expect_finding(&report, "dust.received");
     assert_eq!(finding.severity, Severity::Low);
     assert!(has_evidence(finding, "1"));
@@ -125,10 +93,7 @@ fn dust_from_strangers_is_low() {
 fn dust_from_a_look_alike_of_a_real_counterparty_is_address_poisoning() {
     let friend = addr(44);
     let fake = lookalike(&friend);
-    let report = wallet()
-        .sends_sol_to(&friend, 1.7)
-        .receives_lamports_from(&fake, 1)
-        .analyze();
+    let report = wallet().sends_sol_to(&friend, 1.7).receives_lamports_from(&fake, 1).analyze();
     let finding = expect_finding(&report, "dust.received");
     assert_eq!(finding.severity, Severity::Medium);
     assert!(has_evidence(finding, &fake) && has_evidence(finding, &friend));
@@ -137,9 +102,7 @@ fn dust_from_a_look_alike_of_a_real_counterparty_is_address_poisoning() {
 
 #[test]
 fn ordinary_incoming_payments_are_not_dust() {
-    let report = wallet()
-        .receives_sol_from(&addr(7), 0.01)
-        .receives_tokens_from(&addr(8), USDC, 500_000, 6)
-        .analyze();
+    let report =
+        wallet().receives_sol_from(&addr(7), 0.01).receives_tokens_from(&addr(8), USDC, 500_000, 6).analyze();
     expect_no_finding(&report, "dust.received");
 }

@@ -4,10 +4,7 @@ use crate::domain::Severity;
 
 #[test]
 fn a_wallet_first_funded_by_an_exchange_is_high() {
-    let report = wallet()
-        .receives_sol_from(BINANCE, 1.5)
-        .receives_sol_from(&addr(9), 4.0)
-        .analyze();
+    let report = wallet().receives_sol_from(BINANCE, 1.5).receives_sol_from(&addr(9), 4.0).analyze();
     let finding = expect_finding(&report, "funding.source");
     assert_eq!(finding.severity, Severity::High);
     assert_eq!(finding.penalty, 20);
@@ -18,10 +15,7 @@ fn a_wallet_first_funded_by_an_exchange_is_high() {
 
 #[test]
 fn the_oldest_funding_counts_not_the_biggest() {
-    let report = wallet()
-        .receives_sol_from(&addr(9), 0.2)
-        .receives_sol_from(BINANCE, 40.0)
-        .analyze();
+    let report = wallet().receives_sol_from(&addr(9), 0.2).receives_sol_from(BINANCE, 40.0).analyze();
     let finding = expect_finding(&report, "funding.source");
     assert_eq!(finding.severity, Severity::Low);
     assert!(has_evidence(finding, &addr(9)));
@@ -38,18 +32,12 @@ fn account_creation_with_sol_counts_as_funding() {
             owner_program: "11111111111111111111111111111111".into(),
         })
         .analyze();
-    assert!(has_evidence(
-        expect_finding(&report, "funding.source"),
-        &addr(9)
-    ));
+    assert!(has_evidence(expect_finding(&report, "funding.source"), &addr(9)));
 }
 
 #[test]
 fn a_truncated_history_makes_the_funder_uncertain() {
-    let report = wallet()
-        .receives_sol_from(BINANCE, 1.5)
-        .truncated()
-        .analyze();
+    let report = wallet().receives_sol_from(BINANCE, 1.5).truncated().analyze();
     let finding = expect_finding(&report, "funding.source");
     assert!(finding.confidence <= 40, "{}", finding.confidence);
     assert!(finding.explanation.contains("not necessarily the first"));
@@ -57,10 +45,7 @@ fn a_truncated_history_makes_the_funder_uncertain() {
 
 #[test]
 fn a_wallet_that_never_received_sol_has_no_funder() {
-    let report = wallet()
-        .signs()
-        .sends_tokens_to(&addr(4), USDC, 5_000_000, 6)
-        .analyze();
+    let report = wallet().signs().sends_tokens_to(&addr(4), USDC, 5_000_000, 6).analyze();
     expect_no_finding(&report, "funding.source");
 }
 
@@ -68,41 +53,26 @@ fn a_wallet_that_never_received_sol_has_no_funder() {
 fn a_sponsor_paying_most_fees_is_high() {
     let sponsor = addr(30);
     let report = wallet()
-        .repeat(4, |w, i| {
-            w.sends_sol_to(&addr(40 + i as u8), 0.1234)
-                .fee_paid_by(&sponsor)
-        })
+        .repeat(4, |w, i| w.sends_sol_to(&addr(40 + i as u8), 0.1234).fee_paid_by(&sponsor))
         .signs()
         .analyze();
     let finding = expect_finding(&report, "fee_payer.external");
     assert_eq!(finding.severity, Severity::High);
     assert!(has_evidence(finding, &sponsor));
-    assert!(
-        finding.explanation.contains("80%"),
-        "{}",
-        finding.explanation
-    );
+    assert!(finding.explanation.contains("80%"), "{}", finding.explanation);
 }
 
 #[test]
 fn fees_paid_by_the_wallet_itself_are_not_reported() {
-    let report = wallet()
-        .sends_sol_to(&addr(4), 1.0)
-        .signs()
-        .receives_sol_from(&addr(5), 2.0)
-        .analyze();
+    let report = wallet().sends_sol_to(&addr(4), 1.0).signs().receives_sol_from(&addr(5), 2.0).analyze();
     expect_no_finding(&report, "fee_payer.external");
 }
 
 #[test]
 fn a_co_signer_on_every_transaction_is_medium() {
     let partner = addr(31);
-    let report = wallet()
-        .repeat(4, |w, i| {
-            w.sends_sol_to(&addr(50 + i as u8), 0.37)
-                .cosigned_by(&partner)
-        })
-        .analyze();
+    let report =
+        wallet().repeat(4, |w, i| w.sends_sol_to(&addr(50 + i as u8), 0.37).cosigned_by(&partner)).analyze();
     let finding = expect_finding(&report, "signer.overlap");
     assert_eq!(finding.severity, Severity::Medium);
     assert!(has_evidence(finding, &partner));
@@ -114,10 +84,7 @@ fn an_occasional_co_signer_or_the_fee_payer_is_not_overlap() {
     let report = wallet()
         .sends_sol_to(&addr(50), 0.37)
         .cosigned_by(&partner)
-        .repeat(4, |w, i| {
-            w.sends_sol_to(&addr(60 + i as u8), 0.41)
-                .fee_paid_by(&addr(32))
-        })
+        .repeat(4, |w, i| w.sends_sol_to(&addr(60 + i as u8), 0.41).fee_paid_by(&addr(32)))
         .analyze();
     expect_no_finding(&report, "signer.overlap");
 }

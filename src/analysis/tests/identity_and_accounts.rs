@@ -5,11 +5,8 @@ use crate::solana::programs;
 
 #[test]
 fn registering_a_sol_name_is_high() {
-    let report = wallet()
-        .signs()
-        .invoking(programs::SNS_REGISTRAR)
-        .invoking(programs::NAME_SERVICE)
-        .analyze();
+    let report =
+        wallet().signs().invoking(programs::SNS_REGISTRAR).invoking(programs::NAME_SERVICE).analyze();
     let finding = expect_finding(&report, "identity.domain");
     assert_eq!(finding.severity, Severity::High);
     assert!(has_evidence(finding, "sig00000"));
@@ -17,20 +14,15 @@ fn registering_a_sol_name_is_high() {
 
 #[test]
 fn no_name_service_no_domain_finding() {
-    expect_no_finding(
-        &wallet().signs().invoking(programs::STAKE).analyze(),
-        "identity.domain",
-    );
+    expect_no_finding(&wallet().signs().invoking(programs::STAKE).analyze(), "identity.domain");
 }
 
 fn mint_nft(w: HistoryBuilder, mint: &str) -> HistoryBuilder {
-    w.signs()
-        .invoking(programs::METAPLEX_METADATA)
-        .event(Event::MintInitialized {
-            mint: mint.to_owned(),
-            mint_authority: Some(me()),
-            decimals: 0,
-        })
+    w.signs().invoking(programs::METAPLEX_METADATA).event(Event::MintInitialized {
+        mint: mint.to_owned(),
+        mint_authority: Some(me()),
+        decimals: 0,
+    })
 }
 
 #[test]
@@ -46,11 +38,7 @@ fn creating_nfts_is_a_medium_identity_finding() {
 fn mints_with_someone_elses_authority_are_not_ours() {
     let report = wallet()
         .signs()
-        .event(Event::MintInitialized {
-            mint: addr(90),
-            mint_authority: Some(addr(3)),
-            decimals: 6,
-        })
+        .event(Event::MintInitialized { mint: addr(90), mint_authority: Some(addr(3)), decimals: 6 })
         .analyze();
     expect_no_finding(&report, "identity.nft_creator");
 }
@@ -88,11 +76,7 @@ fn closing_our_account_to_another_wallet_links_them() {
     let other = addr(95);
     let report = wallet()
         .signs()
-        .event(Event::TokenAccountClosed {
-            account: addr(151),
-            destination: other.clone(),
-            owner: me(),
-        })
+        .event(Event::TokenAccountClosed { account: addr(151), destination: other.clone(), owner: me() })
         .analyze();
     let finding = expect_finding(&report, "token_account.rent_refund_link");
     assert_eq!(finding.severity, Severity::Medium);
@@ -103,11 +87,7 @@ fn closing_our_account_to_another_wallet_links_them() {
 fn closing_our_account_back_to_ourselves_is_fine() {
     let report = wallet()
         .signs()
-        .event(Event::TokenAccountClosed {
-            account: addr(151),
-            destination: me(),
-            owner: me(),
-        })
+        .event(Event::TokenAccountClosed { account: addr(151), destination: me(), owner: me() })
         .analyze();
     expect_no_finding(&report, "token_account.rent_refund_link");
 }

@@ -3,10 +3,7 @@ use crate::domain::Severity;
 
 #[test]
 fn withdrawing_from_binance_is_a_high_exchange_finding() {
-    let report = wallet()
-        .receives_sol_from(BINANCE, 2.5)
-        .sends_sol_to(&addr(7), 1.2)
-        .analyze();
+    let report = wallet().receives_sol_from(BINANCE, 2.5).sends_sol_to(&addr(7), 1.2).analyze();
     let finding = expect_finding(&report, "known_entity.exchange");
     assert_eq!(finding.severity, Severity::High);
     assert_eq!(finding.penalty, 18, "one or two transfers: 70% of 25");
@@ -27,10 +24,7 @@ fn three_exchange_transfers_take_the_full_penalty() {
 
 #[test]
 fn unlabelled_counterparties_are_not_known_entities() {
-    let report = wallet()
-        .receives_sol_from(&addr(7), 2.5)
-        .sends_sol_to(&addr(8), 1.0)
-        .analyze();
+    let report = wallet().receives_sol_from(&addr(7), 2.5).sends_sol_to(&addr(8), 1.0).analyze();
     for id in [
         "known_entity.exchange",
         "known_entity.bridge",
@@ -43,11 +37,7 @@ fn unlabelled_counterparties_are_not_known_entities() {
 
 #[test]
 fn calling_a_bridge_program_is_a_bridge_finding_even_without_a_transfer_to_it() {
-    let report = wallet()
-        .receives_sol_from(&addr(7), 3.0)
-        .signs()
-        .invoking(WORMHOLE_TOKEN_BRIDGE)
-        .analyze();
+    let report = wallet().receives_sol_from(&addr(7), 3.0).signs().invoking(WORMHOLE_TOKEN_BRIDGE).analyze();
     let finding = expect_finding(&report, "known_entity.bridge");
     assert_eq!(finding.severity, Severity::Medium);
     assert!(has_evidence(finding, WORMHOLE_TOKEN_BRIDGE));
@@ -56,11 +46,7 @@ fn calling_a_bridge_program_is_a_bridge_finding_even_without_a_transfer_to_it() 
 
 #[test]
 fn a_bridge_call_that_failed_moved_nothing_and_is_not_counted() {
-    let report = wallet()
-        .signs()
-        .invoking(WORMHOLE_TOKEN_BRIDGE)
-        .failed()
-        .analyze();
+    let report = wallet().signs().invoking(WORMHOLE_TOKEN_BRIDGE).failed().analyze();
     expect_no_finding(&report, "known_entity.bridge");
 }
 

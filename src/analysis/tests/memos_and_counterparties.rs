@@ -3,10 +3,7 @@ use crate::domain::Severity;
 
 #[test]
 fn an_email_in_a_memo_is_critical() {
-    let report = wallet()
-        .sends_sol_to(&addr(4), 0.31)
-        .memo("invoice for alice.smith@example.com")
-        .analyze();
+    let report = wallet().sends_sol_to(&addr(4), 0.31).memo("invoice for alice.smith@example.com").analyze();
     let finding = expect_finding(&report, "memo.personal_data");
     assert_eq!(finding.severity, Severity::Critical);
     assert_eq!(finding.penalty, 35);
@@ -16,23 +13,13 @@ fn an_email_in_a_memo_is_critical() {
 
 #[test]
 fn a_name_in_a_memo_is_personal_data() {
-    let report = wallet()
-        .sends_sol_to(&addr(4), 0.31)
-        .memo("rent march, my name is Maria Lopez")
-        .analyze();
-    assert!(
-        expect_finding(&report, "memo.personal_data")
-            .explanation
-            .contains("a name")
-    );
+    let report = wallet().sends_sol_to(&addr(4), 0.31).memo("rent march, my name is Maria Lopez").analyze();
+    assert!(expect_finding(&report, "memo.personal_data").explanation.contains("a name"));
 }
 
 #[test]
 fn ordinary_memos_are_not_personal_data_but_are_memo_usage() {
-    let report = wallet()
-        .sends_sol_to(&addr(4), 0.31)
-        .memo("order #4411")
-        .analyze();
+    let report = wallet().sends_sol_to(&addr(4), 0.31).memo("order #4411").analyze();
     expect_no_finding(&report, "memo.personal_data");
     let usage = expect_finding(&report, "memo.usage");
     assert_eq!(usage.severity, Severity::Low);
@@ -42,14 +29,8 @@ fn ordinary_memos_are_not_personal_data_but_are_memo_usage() {
 #[test]
 fn many_memos_weigh_more_than_one() {
     let one = wallet().sends_sol_to(&addr(4), 0.31).memo("a").analyze();
-    let many = wallet()
-        .repeat(12, |w, i| {
-            w.sends_sol_to(&addr(4 + i as u8), 0.31).memo("note")
-        })
-        .analyze();
-    assert!(
-        expect_finding(&many, "memo.usage").penalty > expect_finding(&one, "memo.usage").penalty
-    );
+    let many = wallet().repeat(12, |w, i| w.sends_sol_to(&addr(4 + i as u8), 0.31).memo("note")).analyze();
+    assert!(expect_finding(&many, "memo.usage").penalty > expect_finding(&one, "memo.usage").penalty);
 }
 
 #[test]
@@ -69,27 +50,19 @@ fn most_payments_with_one_wallet_is_concentration() {
     let finding = expect_finding(&report, "counterparty.concentration");
     assert_eq!(finding.severity, Severity::Medium);
     assert!(has_evidence(finding, &friend));
-    assert!(
-        finding.explanation.contains("85%"),
-        "{}",
-        finding.explanation
-    );
+    assert!(finding.explanation.contains("85%"), "{}", finding.explanation);
 }
 
 #[test]
 fn swaps_through_one_pool_are_not_concentration() {
     let pool = addr(22);
-    let report = wallet()
-        .repeat(6, |w, _| w.sends_sol_to(&pool, 0.5).inside_a_program())
-        .analyze();
+    let report = wallet().repeat(6, |w, _| w.sends_sol_to(&pool, 0.5).inside_a_program()).analyze();
     expect_no_finding(&report, "counterparty.concentration");
 }
 
 #[test]
 fn spread_payments_are_not_concentration() {
-    let report = wallet()
-        .repeat(8, |w, i| w.sends_sol_to(&addr(60 + i as u8), 0.21))
-        .analyze();
+    let report = wallet().repeat(8, |w, i| w.sends_sol_to(&addr(60 + i as u8), 0.21)).analyze();
     expect_no_finding(&report, "counterparty.concentration");
 }
 

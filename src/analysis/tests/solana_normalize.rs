@@ -57,10 +57,7 @@ fn solana_system_transfer_becomes_a_sol_transfer() {
         json!({"source": WALLET, "destination": OTHER, "lamports": 500_000_000u64}),
     )]);
     assert_eq!(tx.transfers.len(), 1);
-    assert_eq!(
-        (tx.transfers[0].amount, tx.transfers[0].is_sol()),
-        (500_000_000, true)
-    );
+    assert_eq!((tx.transfers[0].amount, tx.transfers[0].is_sol()), (500_000_000, true));
     assert_eq!(tx.wallet_lamport_delta, -500_005_000);
 }
 
@@ -152,11 +149,7 @@ fn solana_mint_initialisation_and_minting_are_events() {
     assert_eq!(
         tx.events,
         vec![
-            Event::MintInitialized {
-                mint: MINT.into(),
-                mint_authority: Some(WALLET.into()),
-                decimals: 0
-            },
+            Event::MintInitialized { mint: MINT.into(), mint_authority: Some(WALLET.into()), decimals: 0 },
             Event::TokensMinted {
                 mint: MINT.into(),
                 account: ACCOUNT.into(),
@@ -201,33 +194,19 @@ fn solana_memo_parses_to_its_text_and_raw_name_service_calls_are_kept_as_program
         json!({"programId": "namesLPneVptA9Z5rqUDD9tMTWEJwofgaYwp8cawRkX", "accounts": [WALLET, ACCOUNT], "data": "3Bxs4Bc3VYuGVB19", "stackHeight": 1}),
     ]);
     assert_eq!(tx.memos, vec!["gm frens".to_owned()]);
-    assert!(
-        tx.programs
-            .iter()
-            .any(|p| p == "namesLPneVptA9Z5rqUDD9tMTWEJwofgaYwp8cawRkX")
-    );
-    assert!(
-        tx.instruction_kinds
-            .contains(&"name-service:raw".to_owned())
-    );
+    assert!(tx.programs.iter().any(|p| p == "namesLPneVptA9Z5rqUDD9tMTWEJwofgaYwp8cawRkX"));
+    assert!(tx.instruction_kinds.contains(&"name-service:raw".to_owned()));
 }
 
 #[test]
 fn solana_v1_priority_fee_is_a_lamport_total_and_v0_is_derived_from_price_and_limit() {
     let v1 = transaction(
         WALLET,
-        &encoded(
-            json!(1),
-            vec![],
-            Some(json!({"priorityFee": 50_000, "computeUnitLimit": 200_000})),
-        ),
+        &encoded(json!(1), vec![], Some(json!({"priorityFee": 50_000, "computeUnitLimit": 200_000}))),
     );
     assert_eq!(v1.version, TxVersion::V1);
     assert_eq!(
-        (
-            v1.compute.priority_fee_lamports,
-            v1.compute.unit_price_micro_lamports
-        ),
+        (v1.compute.priority_fee_lamports, v1.compute.unit_price_micro_lamports),
         (Some(50_000), None)
     );
 
@@ -238,9 +217,5 @@ fn solana_v1_priority_fee_is_a_lamport_total_and_v0_is_derived_from_price_and_li
     let v0 = normalise(vec![budget(limit), budget(price)]);
     assert_eq!(v0.compute.unit_limit, Some(200_000));
     assert_eq!(v0.compute.unit_price_micro_lamports, Some(250_000));
-    assert_eq!(
-        v0.compute.priority_fee_lamports,
-        Some(50_000),
-        "same fee, compared like with like"
-    );
+    assert_eq!(v0.compute.priority_fee_lamports, Some(50_000), "same fee, compared like with like");
 }

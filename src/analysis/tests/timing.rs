@@ -34,11 +34,8 @@ fn incoming_transfers_do_not_count_towards_the_owners_day() {
 
 #[test]
 fn activity_at_all_hours_reveals_no_time_zone() {
-    let report = wallet()
-        .repeat(48, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), 0.2 + i as f64 * 0.011)
-        })
-        .analyze();
+    let report =
+        wallet().repeat(48, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.2 + i as f64 * 0.011)).analyze();
     expect_no_finding(&report, "timing.timezone");
 }
 
@@ -60,8 +57,7 @@ fn irregular_gaps_are_no_schedule() {
     let gaps = [1, 7, 2, 30, 5, 11, 3, 19, 4, 2];
     let report = wallet()
         .repeat(10, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), 0.3)
-                .at(START + gaps[..i].iter().sum::<i64>() * HOUR)
+            w.sends_sol_to(&addr(100 + i as u8), 0.3).at(START + gaps[..i].iter().sum::<i64>() * HOUR)
         })
         .analyze();
     expect_no_finding(&report, "timing.regular_interval");
@@ -70,10 +66,7 @@ fn irregular_gaps_are_no_schedule() {
 #[test]
 fn a_dozen_transactions_in_six_minutes_is_a_burst() {
     let report = wallet()
-        .repeat(12, |w, i| {
-            w.sends_sol_to(&addr(100 + i as u8), 0.3)
-                .at(START + i as i64 * 30)
-        })
+        .repeat(12, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3).at(START + i as i64 * 30))
         .analyze();
     let finding = expect_finding(&report, "timing.burst");
     assert_eq!(finding.severity, Severity::Low);
@@ -82,8 +75,6 @@ fn a_dozen_transactions_in_six_minutes_is_a_burst() {
 
 #[test]
 fn transactions_an_hour_apart_are_no_burst() {
-    let report = wallet()
-        .repeat(24, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3))
-        .analyze();
+    let report = wallet().repeat(24, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3)).analyze();
     expect_no_finding(&report, "timing.burst");
 }

@@ -4,11 +4,7 @@ use crate::domain::Severity;
 
 #[test]
 fn a_thousand_sol_balance_is_medium() {
-    let report = wallet()
-        .sends_sol_to(&addr(4), 0.3)
-        .balance_sol(1_500.0)
-        .holding(USDC, 1, 6)
-        .analyze();
+    let report = wallet().sends_sol_to(&addr(4), 0.3).balance_sol(1_500.0).holding(USDC, 1, 6).analyze();
     let finding = expect_finding(&report, "balance.exposure");
     assert_eq!(finding.severity, Severity::Medium);
     assert!(has_evidence(finding, "1500 SOL"));
@@ -16,24 +12,14 @@ fn a_thousand_sol_balance_is_medium() {
 
 #[test]
 fn a_small_balance_is_not_exposure() {
-    expect_no_finding(
-        &wallet()
-            .sends_sol_to(&addr(4), 0.3)
-            .balance_sol(2.0)
-            .analyze(),
-        "balance.exposure",
-    );
+    expect_no_finding(&wallet().sends_sol_to(&addr(4), 0.3).balance_sol(2.0).analyze(), "balance.exposure");
 }
 
 #[test]
 fn delegating_stake_is_low() {
     let report = wallet()
         .signs()
-        .event(Event::StakeDelegated {
-            stake_account: addr(130),
-            vote_account: addr(131),
-            authority: me(),
-        })
+        .event(Event::StakeDelegated { stake_account: addr(130), vote_account: addr(131), authority: me() })
         .analyze();
     let finding = expect_finding(&report, "staking.delegation");
     assert_eq!(finding.severity, Severity::Low);
@@ -55,19 +41,14 @@ fn someone_elses_delegation_in_our_history_is_not_ours() {
 
 #[test]
 fn a_few_transactions_are_information_only() {
-    let report = wallet()
-        .repeat(10, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3))
-        .analyze();
+    let report = wallet().repeat(10, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3)).analyze();
     let finding = expect_finding(&report, "history.size");
     assert_eq!((finding.severity, finding.penalty), (Severity::Info, 0));
 }
 
 #[test]
 fn a_history_longer_than_the_cap_is_medium() {
-    let report = wallet()
-        .repeat(120, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3))
-        .truncated()
-        .analyze();
+    let report = wallet().repeat(120, |w, i| w.sends_sol_to(&addr(100 + i as u8), 0.3)).truncated().analyze();
     let finding = expect_finding(&report, "history.size");
     assert_eq!(finding.severity, Severity::Medium);
     assert!(has_evidence(finding, "more than 120"));
@@ -75,11 +56,8 @@ fn a_history_longer_than_the_cap_is_medium() {
 
 #[test]
 fn an_empty_history_gives_a_clean_sensible_report() {
-    let history = WalletHistory {
-        wallet: me(),
-        balance_lamports: Some(lamports(2.0)),
-        ..WalletHistory::default()
-    };
+    let history =
+        WalletHistory { wallet: me(), balance_lamports: Some(lamports(2.0)), ..WalletHistory::default() };
     let report = report(&history);
     assert_eq!(report.score, 100);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
@@ -89,24 +67,15 @@ fn an_empty_history_gives_a_clean_sensible_report() {
 
 #[test]
 fn an_empty_history_with_a_large_balance_still_reports_the_balance() {
-    let history = WalletHistory {
-        wallet: me(),
-        balance_lamports: Some(lamports(5_000.0)),
-        ..WalletHistory::default()
-    };
+    let history =
+        WalletHistory { wallet: me(), balance_lamports: Some(lamports(5_000.0)), ..WalletHistory::default() };
     let report = report(&history);
-    assert_eq!(
-        expect_finding(&report, "balance.exposure").severity,
-        Severity::Medium
-    );
+    assert_eq!(expect_finding(&report, "balance.exposure").severity, Severity::Medium);
     expect_no_finding(&report, "history.size");
 }
 
 #[test]
 fn an_unknown_balance_is_not_guessed() {
-    let report = report(&WalletHistory {
-        wallet: me(),
-        ..WalletHistory::default()
-    });
+    let report = report(&WalletHistory { wallet: me(), ..WalletHistory::default() });
     expect_no_finding(&report, "balance.exposure");
 }

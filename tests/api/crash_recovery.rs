@@ -1,0 +1,147 @@
+//! The real `kimiko` binary as a child process, killed with SIGKILL at random
+//! moments while it works through a queue behind a slow RPC, and restarted
+//! on the same database: every job must end `succeeded`, and each must have
+//! produced exactly one message at a real SMTP server.
+
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kimiko::storage::Db;
+use kimiko::testing::{Chain, MockRpc, scenarios};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+use crate::helpers::{SmtpServer, form_body, free_port};
+
+const JOBS: usize = 24;
+const KILLS: usize = 5;
+
+struct Server {
+    child: Child,
+}
+
+impl Server {
+    async fn start(env: &[(String, String)], address: &str) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_kimiko"))
+            .arg("serve")
+            .envs(env.iter().cloned())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start kimiko");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let http = reqwest::Client::new();
+        while Instant::now() < deadline {
+            if let Ok(response) = http.get(format!("{address}/healthz")).send().await
+                && response.status() == 200
+            {
+                return Server { child };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("kimiko did not come up");
+    }
+
+    fn kill(mut self) {
+        // SIGKILL: no shutdown handler runs, leases are left behind.
+        self.child.kill().expect("kill");
+        self.child.wait().expect("reap");
+    }
+}
+
+#[tokio::test]
+async fn a_server_killed_at_random_moments_loses_no_job_and_mails_each_exactly_once() {
+    let smtp = SmtpServer::start();
+    let mut chain = Chain::new();
+    let wallets = scenarios::many_wallets(&mut chain, JOBS, 30);
+    let rpc = MockRpc::start(chain).await;
+    // Slow answers keep jobs in flight long enough to be interrupted.
+    rpc.set_delay(Duration::from_millis(300));
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let address = format!("http://127.0.0.1:{port}");
+    let database = format!("sqlite://{}/kimiko.db", dir.path().display());
+    let env: Vec<(String, String)> = [
+        ("KIMIKO_DATABASE_URL", database.clone()),
+        ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
+        ("LEPTOS_SITE_ROOT", dir.path().join("site").display().to_string()),
+        ("KIMIKO_PUBLIC_URL", "http://kimiko.test".to_owned()),
+        ("KIMIKO_RPC_URLS", rpc.url().to_string()),
+        ("KIMIKO_SMTP_URL", smtp.url()),
+        ("KIMIKO_MAIL_FROM", "Kimiko <reports@kimiko.test>".to_owned()),
+        ("KIMIKO_SECRET", "crash-test-secret-crash-test-secret-0001".to_owned()),
+        ("KIMIKO_LEASE_SECS", "2".to_owned()),
+        ("KIMIKO_MAX_ATTEMPTS", "20".to_owned()),
+        ("KIMIKO_RETRY_BASE_SECS", "0".to_owned()),
+        ("KIMIKO_WORKER_BATCH", "4".to_owned()),
+        ("KIMIKO_EMAIL_DAILY_LIMIT", "1000".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+
+    let mut server = Server::start(&env, &address).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut job_ids = Vec::new();
+    for (i, wallet) in wallets.iter().enumerate() {
+        let response = http
+            .post(format!("{address}/api/request-report"))
+            .header("Accept", "text/html")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form_body(wallet, &format!("crash-{i}@example.com")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        let location = response.headers()["location"].to_str().unwrap();
+        job_ids.push(location.trim_start_matches("/jobs/").to_owned());
+    }
+
+    let seed: u64 = rand::random();
+    println!("kill schedule seed: {seed}");
+    let mut rng = StdRng::seed_from_u64(seed);
+    for _ in 0..KILLS {
+        tokio::time::sleep(Duration::from_millis(rng.random_range(200..1_800))).await;
+        server.kill();
+        server = Server::start(&env, &address).await;
+    }
+
+    let db = Db::connect(&database).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let statuses = loop {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, status FROM jobs").fetch_all(db.reader()).await.unwrap();
+        let finished = rows.iter().all(|(_, status)| status == "succeeded" || status == "dead");
+        if finished || Instant::now() > deadline {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    server.kill();
+
+    assert_eq!(statuses.len(), JOBS);
+    let not_done: Vec<_> = statuses.iter().filter(|(_, s)| s != "succeeded").collect();
+    assert!(not_done.is_empty(), "seed {seed}: jobs not succeeded: {not_done:?}");
+
+    let mut per_job: HashMap<String, usize> = HashMap::new();
+    for message in smtp.delivered() {
+        let id = message
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-ID: <report."))
+            .and_then(|rest| rest.split('@').next())
+            .expect("every message has our Message-ID")
+            .to_owned();
+        *per_job.entry(id).or_default() += 1;
+    }
+    for id in &job_ids {
+        assert_eq!(per_job.get(id), Some(&1), "seed {seed}: job {id} delivered {:?} times", per_job.get(id));
+    }
+    assert_eq!(per_job.len(), JOBS);
+    let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_attempts WHERE outcome = 'abandoned'")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    println!("seed {seed}: {attempts} attempt(s) were interrupted by a kill and resumed");
+}

@@ -1,0 +1,340 @@
+//! The job queue: leases and heartbeats, fencing, retries with backoff, dead
+//! letters, panics, concurrency without "database is locked", graceful
+//! shutdown, and the admin endpoints.
+
+use std::time::Duration;
+
+use kimiko::email::MemoryBehaviour;
+use kimiko::server::state::Clock;
+use kimiko::storage::jobs::{self, AfterFailure, Lease};
+use kimiko::testing::scenarios;
+use kimiko::testing::{Chain, Fault};
+
+use crate::helpers::{Options, TestApp, spawn_app, spawn_app_with};
+
+const START_MS: i64 = 1_795_000_000_000;
+const LEASE: Duration = Duration::from_secs(60);
+
+async fn manual_app(chain: Chain, env: Vec<(&'static str, String)>) -> TestApp {
+    spawn_app_with(Options { chain, env, clock: Some(Clock::manual(START_MS)), ..Options::default() }).await
+}
+
+async fn status(app: &TestApp, id: &str) -> String {
+    app.job_json(id).await["status"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_reclaimed_only_after_it_runs_out_and_the_old_owner_is_fenced() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = manual_app(chain, vec![]).await;
+    let id = app.submit(&scenario.wallet, "lease@example.com").await;
+    let db = &app.state.db;
+
+    let first = jobs::claim(db, "worker-a", 10, LEASE, START_MS).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].attempts, 1);
+    // Worker A vanishes. Before its lease runs out nobody may take the job.
+    assert!(jobs::claim(db, "worker-b", 10, LEASE, START_MS + 59_000).await.unwrap().is_empty());
+    let second = jobs::claim(db, "worker-b", 10, LEASE, START_MS + 61_000).await.unwrap();
+    assert_eq!(second.len(), 1, "reclaimed once the lease expired");
+    assert_eq!(second[0].attempts, 2);
+
+    // A is back and tries to act on the job: every change is refused.
+    let stale = Lease::of(&first[0], "worker-a");
+    assert!(!jobs::heartbeat(db, &stale, LEASE, START_MS + 62_000).await.unwrap());
+    let failed = jobs::fail(db, &stale, "late", AfterFailure::Dead, START_MS + 62_000).await.unwrap();
+    assert_eq!(failed, None, "a lost lease cannot fail the job");
+    // Even a stale run of B itself (an earlier claim) is fenced by attempt.
+    let current = Lease::of(&second[0], "worker-b");
+    let earlier = Lease { attempt: 1, ..current.clone() };
+    assert!(!jobs::heartbeat(db, &earlier, LEASE, START_MS + 62_000).await.unwrap());
+    assert!(jobs::heartbeat(db, &current, LEASE, START_MS + 62_000).await.unwrap());
+    assert_eq!(status(&app, &id).await, "running");
+
+    let attempts = jobs::attempts(db, &id).await.unwrap();
+    assert_eq!(attempts[0].outcome.as_deref(), Some("abandoned"));
+    assert_eq!(attempts[1].worker, "worker-b");
+}
+
+#[tokio::test]
+async fn a_live_job_with_a_heartbeat_is_never_stolen() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = manual_app(chain, vec![]).await;
+    let id = app.submit(&scenario.wallet, "heartbeat@example.com").await;
+    let db = &app.state.db;
+
+    let claimed = jobs::claim(db, "worker-a", 10, LEASE, START_MS).await.unwrap();
+    let lease = Lease::of(&claimed[0], "worker-a");
+    assert_eq!(lease.job_id, id);
+    // Beat every 20 s for five minutes; another worker keeps looking.
+    for step in 1..=15 {
+        let now = START_MS + step * 20_000;
+        assert!(jobs::heartbeat(db, &lease, LEASE, now).await.unwrap());
+        assert!(
+            jobs::claim(db, "worker-b", 10, LEASE, now + 1_000).await.unwrap().is_empty(),
+            "stolen at step {step}"
+        );
+    }
+    // A worker never re-claims its own running job, even past its lease.
+    assert!(jobs::claim(db, "worker-a", 10, LEASE, START_MS + 900_000).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_transient_mail_failure_is_retried_after_a_backoff_and_delivered_once() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = manual_app(chain, vec![("KIMIKO_RETRY_BASE_SECS", "30".into())]).await;
+    app.mail.set_behaviour(MemoryBehaviour::Transient);
+    let id = app.submit(&scenario.wallet, "retry@example.com").await;
+
+    assert_eq!(app.run_worker().await, 1);
+    let job = app.job_json(&id).await;
+    assert_eq!(job["status"], "queued");
+    assert!(job["error"].as_str().unwrap().contains("451"), "{job}");
+    // Not due before its backoff (30 s ± 25%).
+    app.advance(Duration::from_secs(20));
+    assert_eq!(app.run_worker().await, 0);
+
+    app.mail.set_behaviour(MemoryBehaviour::Accept);
+    app.advance(Duration::from_secs(20));
+    assert_eq!(app.run_worker().await, 1);
+    assert_eq!(status(&app, &id).await, "succeeded");
+    assert_eq!(app.sent_mail().len(), 1);
+    assert_eq!(app.rpc.calls_of("getSignaturesForAddress"), 1, "the retry only re-sends the stored mail");
+}
+
+#[tokio::test]
+async fn a_permanent_mail_rejection_kills_the_job_at_once() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app(chain).await;
+    app.mail.set_behaviour(MemoryBehaviour::Permanent);
+    let id = app.submit(&scenario.wallet, "bounce@example.com").await;
+    app.run_worker().await;
+    let job = app.job_json(&id).await;
+    assert_eq!(job["status"], "dead");
+    assert_eq!(job["attempts"], 1, "no retry for a 5xx");
+    assert!(job["error"].as_str().unwrap().contains("550"));
+}
+
+#[tokio::test]
+async fn a_panic_inside_a_job_is_recorded_as_a_failed_attempt() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app(chain).await;
+    app.mail.set_behaviour(MemoryBehaviour::Panic);
+    let id = app.submit(&scenario.wallet, "panic@example.com").await;
+    app.run_worker().await;
+
+    let job = app.job_json(&id).await;
+    assert_eq!(job["status"], "dead", "{job}");
+    assert_eq!(job["attempts"], 3);
+    assert!(job["error"].as_str().unwrap().contains("panicked"), "{job}");
+    let attempts = jobs::attempts(&app.state.db, &id).await.unwrap();
+    assert!(attempts.iter().all(|a| a.error.as_deref().is_some_and(|e| e.contains("told to panic"))));
+    // The worker itself survived and keeps serving.
+    app.mail.set_behaviour(MemoryBehaviour::Accept);
+    let next = app.submit(&scenario.wallet, "after-panic@example.com").await;
+    app.run_worker().await;
+    assert_eq!(status(&app, &next).await, "succeeded");
+}
+
+#[tokio::test]
+async fn one_failing_job_never_reruns_the_others_in_its_batch() {
+    let mut chain = Chain::new();
+    let good = scenarios::careful_wallet(&mut chain);
+    let app = manual_app(chain, vec![("KIMIKO_RETRY_BASE_SECS", "600".into())]).await;
+    let missing = kimiko::testing::chain::address("not-on-chain-but-valid");
+    app.rpc.with_chain(|c| c.set_balance(&missing, 1));
+    let ok_ids = [
+        app.submit(&good.wallet, "batch-1@example.com").await,
+        app.submit(&good.wallet, "batch-2@example.com").await,
+    ];
+    // A fault on the very first request hits exactly one job's first call.
+    app.rpc.fail_next(Fault::RpcError { code: -32602, message: "Invalid params".into() });
+    let bad = app.submit(&missing, "batch-3@example.com").await;
+    app.run_worker().await;
+    let statuses = [status(&app, &ok_ids[0]).await, status(&app, &ok_ids[1]).await, status(&app, &bad).await];
+    let failed = statuses.iter().filter(|s| *s != "succeeded").count();
+    assert_eq!(failed, 1, "{statuses:?}");
+    assert_eq!(app.sent_mail().len(), 2, "the two good jobs mailed once each");
+    for id in ok_ids.iter().chain([&bad]) {
+        let attempts = jobs::attempts(&app.state.db, id).await.unwrap();
+        assert_eq!(attempts.len(), 1, "job {id} ran more than once");
+    }
+}
+
+#[tokio::test]
+async fn a_dead_letter_keeps_its_error_and_can_be_requeued_by_an_operator() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let token = "operator-token-0123456789";
+    let app = spawn_app_with(Options {
+        chain,
+        env: vec![("KIMIKO_ADMIN_TOKEN", token.into())],
+        ..Options::default()
+    })
+    .await;
+    app.rpc.fail_always(Fault::Unavailable);
+    let id = app.submit(&scenario.wallet, "dead@example.com").await;
+    app.run_worker().await;
+    assert_eq!(status(&app, &id).await, "dead");
+
+    // Without the token: 401; with it: the dead letter and its attempts.
+    let anonymous = app.http.get(app.url("/admin/jobs?status=dead")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let wrong = app.http.get(app.url("/admin/jobs")).bearer_auth("nope").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let list: serde_json::Value = app
+        .http
+        .get(app.url("/admin/jobs?status=dead"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(!list.to_string().contains("dead@example.com"), "admin views never show the address");
+    let detail: serde_json::Value = app
+        .http
+        .get(app.url(&format!("/admin/jobs/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["attempts"].as_array().unwrap().len(), 3);
+    assert!(detail["attempts"][2]["error"].as_str().unwrap().contains("503"));
+
+    // The RPC recovers; the operator re-queues; the mail goes out once.
+    app.rpc.heal();
+    let retried =
+        app.http.post(app.url(&format!("/admin/jobs/{id}/retry"))).bearer_auth(token).send().await.unwrap();
+    assert_eq!(retried.status(), 200);
+    app.run_worker().await;
+    assert_eq!(status(&app, &id).await, "succeeded");
+    assert_eq!(app.sent_mail().len(), 1);
+    let again =
+        app.http.post(app.url(&format!("/admin/jobs/{id}/retry"))).bearer_auth(token).send().await.unwrap();
+    assert_eq!(again.status(), 409, "only dead jobs are re-queued");
+}
+
+#[tokio::test]
+async fn admin_endpoints_do_not_exist_without_a_token() {
+    let app = spawn_app(Chain::new()).await;
+    let response = app.http.get(app.url("/admin/queue")).bearer_auth("anything").send().await.unwrap();
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn dead_letters_lose_their_address_after_the_window() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = manual_app(chain, vec![("KIMIKO_DEAD_LETTER_HOURS", "72".into())]).await;
+    app.rpc.fail_always(Fault::Unavailable);
+    let id = app.submit(&scenario.wallet, "window@example.com").await;
+    app.run_worker().await;
+    let task = kimiko::jobs::scheduler::find("erase-dead-letters").unwrap();
+    app.advance(Duration::from_secs(71 * 3600));
+    (task.run)(&app.state).await.unwrap();
+    assert_eq!(email_left(&app, &id).await, Some("window@example.com".into()), "kept within the window");
+    app.advance(Duration::from_secs(2 * 3600));
+    (task.run)(&app.state).await.unwrap();
+    assert_eq!(email_left(&app, &id).await, None, "erased after it");
+    let outcome = jobs::requeue_dead(&app.state.db, &id, app.state.clock.now_ms()).await.unwrap();
+    assert_eq!(outcome, jobs::RequeueOutcome::AddressErased);
+}
+
+async fn email_left(app: &TestApp, id: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT email FROM jobs WHERE id = ?1")
+        .bind(id)
+        .fetch_one(app.state.db.reader())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn many_concurrent_submissions_while_the_worker_runs_never_hit_a_locked_database() {
+    let mut chain = Chain::new();
+    let wallets = scenarios::many_wallets(&mut chain, 40, 5);
+    let app = spawn_app_with(Options {
+        chain,
+        background: true,
+        env: vec![("KIMIKO_EMAIL_DAILY_LIMIT", "1000".into())],
+        ..Options::default()
+    })
+    .await;
+    let submits = (0..200).map(|i| {
+        let wallet = wallets[i % wallets.len()].clone();
+        let app = &app;
+        async move { app.post_form(&wallet, &format!("load-{i}@example.com")).await.status().as_u16() }
+    });
+    let statuses = futures::future::join_all(submits).await;
+    assert!(statuses.iter().all(|s| *s == 303), "every submit accepted: {statuses:?}");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let unfinished: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')")
+                .fetch_one(app.state.db.reader())
+                .await
+                .unwrap();
+        if unfinished == 0 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let by_status: Vec<(String, i64)> = jobs::counts(&app.state.db).await.unwrap();
+    assert_eq!(by_status, vec![("succeeded".to_owned(), 200)], "{by_status:?}");
+    let locked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM job_attempts WHERE error LIKE '%locked%' OR error LIKE '%busy%'",
+    )
+    .fetch_one(app.state.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(locked, 0);
+    assert_eq!(app.sent_mail().len(), 200);
+}
+
+#[tokio::test]
+async fn on_shutdown_running_jobs_finish_within_the_grace_period_or_are_handed_back() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    // The RPC answers slowly: a job takes ~1.5 s (signatures, one batch, balance).
+    for (grace, expect_finished) in [("5", true), ("0", false)] {
+        let app = spawn_app_with(Options {
+            chain: chain.clone(),
+            background: true,
+            env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", grace.into())],
+            ..Options::default()
+        })
+        .await;
+        app.rpc.set_delay(Duration::from_millis(500));
+        let id = app.submit(&scenario.wallet, &format!("shutdown-{grace}@example.com")).await;
+        while status(&app, &id).await != "running" {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        app.shutdown().await;
+        // The app closed its pools on the way out; look at the file directly.
+        let db = kimiko::storage::Db::connect(&app.state.settings.database_url).await.unwrap();
+        let (state, attempts): (String, i64) =
+            sqlx::query_as("SELECT status, attempts FROM jobs WHERE id = ?1")
+                .bind(&id)
+                .fetch_one(db.reader())
+                .await
+                .unwrap();
+        if expect_finished {
+            assert_eq!(state, "succeeded", "grace {grace}s");
+            assert_eq!(app.sent_mail().len(), 1);
+        } else {
+            assert_eq!((state.as_str(), attempts), ("queued", 0), "abandoned job handed back uncounted");
+            assert!(app.sent_mail().is_empty());
+        }
+    }
+}
