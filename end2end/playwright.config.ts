@@ -5,8 +5,9 @@ import * as path from 'node:path';
 // file outbox the tests read. Binaries come from scripts/test.sh's build.
 const bin = process.env.KIMIKO_BIN_DIR ?? path.resolve(__dirname, '../target/debug');
 const data = path.resolve(__dirname, '.data');
-export const PORT = 3107;
-export const RPC_PORT = 18899;
+// Overridable so two checkouts can run the suite side by side.
+export const PORT = Number(process.env.KIMIKO_E2E_PORT ?? 3107);
+export const RPC_PORT = Number(process.env.KIMIKO_E2E_RPC_PORT ?? 18899);
 export const OUTBOX = path.join(data, 'outbox');
 export const SCENARIOS = path.join(data, 'scenarios.json');
 export const SCREENS = path.resolve(__dirname, 'test-results/screens');
