@@ -16,10 +16,10 @@ site=${LEPTOS_SITE_ROOT:-target/site}
 
 case "$mode" in
   release)
-    cargo build --lib --target wasm32-unknown-unknown --features hydrate --profile wasm-release
+    cargo rustc --lib --crate-type cdylib --target wasm32-unknown-unknown --features hydrate --profile wasm-release
     wasm="$target_dir/wasm32-unknown-unknown/wasm-release/kimiko.wasm" ;;
   debug)
-    cargo build --lib --target wasm32-unknown-unknown --features hydrate
+    cargo rustc --lib --crate-type cdylib --target wasm32-unknown-unknown --features hydrate
     wasm="$target_dir/wasm32-unknown-unknown/debug/kimiko.wasm" ;;
   *) echo "usage: $0 [debug|release]" >&2; exit 2 ;;
 esac

@@ -15,6 +15,7 @@ use futures::{StreamExt, stream};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tokio::sync::Semaphore;
 use url::Url;
 
 use super::wire::{Envelope, ErrorObject};
@@ -89,6 +90,9 @@ pub struct SolanaRpc {
     timeout: Duration,
     pub batch_size: usize,
     pub concurrency: usize,
+    /// Requests in flight across every job, so providers see at most
+    /// `concurrency` at once however many jobs run.
+    in_flight: Semaphore,
     pub stats: RpcStats,
 }
 
@@ -119,6 +123,7 @@ impl SolanaRpc {
             timeout,
             batch_size: batch_size.max(1),
             concurrency: concurrency.max(1),
+            in_flight: Semaphore::new(concurrency.max(1)),
             stats: RpcStats::default(),
         }
     }
@@ -260,6 +265,7 @@ impl SolanaRpc {
     }
 
     async fn send(&self, endpoint: &Endpoint, body: &Value, is_batch: bool) -> Result<Value, SendError> {
+        let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
         self.stats.http_requests.fetch_add(1, Ordering::Relaxed);
         let host = endpoint.host.clone();
         let response = self.http.post(endpoint.url.clone()).json(body).send().await.map_err(|e| {
@@ -275,8 +281,7 @@ impl SolanaRpc {
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+                .and_then(parse_retry_after);
             // Some providers refuse batches with a 4xx and a JSON-RPC error body.
             if is_batch
                 && matches!(
@@ -375,10 +380,35 @@ fn match_batch<T: DeserializeOwned>(
         .collect()
 }
 
+/// `Retry-After` is either seconds or an HTTP date (RFC 9110 §10.2.3).
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
 fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(next) = cause.source() {
         cause = next;
     }
     cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        assert_eq!(parse_retry_after(" 30 "), Some(Duration::from_secs(30)));
+        let in_a_minute = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(61));
+        let parsed = parse_retry_after(&in_a_minute).unwrap();
+        assert!(parsed > Duration::from_secs(55) && parsed <= Duration::from_secs(61), "{parsed:?}");
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
 }

@@ -1,6 +1,7 @@
 //! Kimiko's integration tests: the real application over HTTP, a real SQLite
 //! file, a mock Solana RPC on loopback and a mail backend the test reads.
 
+mod cli;
 mod crash_recovery;
 mod helpers;
 mod queue;
