@@ -48,6 +48,50 @@ impl Server {
         self.child.kill().expect("kill");
         self.child.wait().expect("reap");
     }
+
+    /// SIGTERM, as systemd stops a service; returns how the process exited.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+        assert!(sent.success());
+        self.child.wait().expect("reap")
+    }
+}
+
+fn environment(
+    dir: &std::path::Path,
+    port: u16,
+    rpc: &MockRpc,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let base = [
+        ("KIMIKO_DATABASE_URL", format!("sqlite://{}/kimiko.db", dir.display())),
+        ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
+        ("LEPTOS_SITE_ROOT", dir.join("site").display().to_string()),
+        ("KIMIKO_PUBLIC_URL", "http://kimiko.test".to_owned()),
+        ("KIMIKO_RPC_URLS", rpc.url().to_string()),
+        ("KIMIKO_MAIL_FROM", "Kimiko <reports@kimiko.test>".to_owned()),
+        ("KIMIKO_SECRET", "crash-test-secret-crash-test-secret-0001".to_owned()),
+        ("KIMIKO_EMAIL_DAILY_LIMIT", "1000".to_owned()),
+        ("KIMIKO_OUTBOX_DIR", dir.join("outbox").display().to_string()),
+    ];
+    base.into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+        .collect()
+}
+
+async fn submit(http: &reqwest::Client, address: &str, wallet: &str, email: &str) -> String {
+    let response = http
+        .post(format!("{address}/api/request-report"))
+        .header("Accept", "text/html")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(form_body(wallet, email))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    response.headers()["location"].to_str().unwrap().trim_start_matches("/jobs/").to_owned()
 }
 
 #[tokio::test]
@@ -63,40 +107,25 @@ async fn a_server_killed_at_random_moments_loses_no_job_and_mails_each_exactly_o
     let port = free_port();
     let address = format!("http://127.0.0.1:{port}");
     let database = format!("sqlite://{}/kimiko.db", dir.path().display());
-    let env: Vec<(String, String)> = [
-        ("KIMIKO_DATABASE_URL", database.clone()),
-        ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
-        ("LEPTOS_SITE_ROOT", dir.path().join("site").display().to_string()),
-        ("KIMIKO_PUBLIC_URL", "http://kimiko.test".to_owned()),
-        ("KIMIKO_RPC_URLS", rpc.url().to_string()),
-        ("KIMIKO_SMTP_URL", smtp.url()),
-        ("KIMIKO_MAIL_FROM", "Kimiko <reports@kimiko.test>".to_owned()),
-        ("KIMIKO_SECRET", "crash-test-secret-crash-test-secret-0001".to_owned()),
-        ("KIMIKO_LEASE_SECS", "2".to_owned()),
-        ("KIMIKO_MAX_ATTEMPTS", "20".to_owned()),
-        ("KIMIKO_RETRY_BASE_SECS", "0".to_owned()),
-        ("KIMIKO_WORKER_BATCH", "4".to_owned()),
-        ("KIMIKO_EMAIL_DAILY_LIMIT", "1000".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    let smtp_url = smtp.url();
+    let env = environment(
+        dir.path(),
+        port,
+        &rpc,
+        &[
+            ("KIMIKO_SMTP_URL", &smtp_url),
+            ("KIMIKO_LEASE_SECS", "2"),
+            ("KIMIKO_MAX_ATTEMPTS", "20"),
+            ("KIMIKO_RETRY_BASE_SECS", "0"),
+            ("KIMIKO_WORKER_BATCH", "4"),
+        ],
+    );
 
     let mut server = Server::start(&env, &address).await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut job_ids = Vec::new();
     for (i, wallet) in wallets.iter().enumerate() {
-        let response = http
-            .post(format!("{address}/api/request-report"))
-            .header("Accept", "text/html")
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(form_body(wallet, &format!("crash-{i}@example.com")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 303);
-        let location = response.headers()["location"].to_str().unwrap();
-        job_ids.push(location.trim_start_matches("/jobs/").to_owned());
+        job_ids.push(submit(&http, &address, wallet, &format!("crash-{i}@example.com")).await);
     }
 
     let seed: u64 = rand::random();
@@ -144,4 +173,54 @@ async fn a_server_killed_at_random_moments_loses_no_job_and_mails_each_exactly_o
         .await
         .unwrap();
     println!("seed {seed}: {attempts} attempt(s) were interrupted by a kill and resumed");
+}
+
+#[tokio::test]
+async fn sigterm_hands_back_an_unfinished_job_which_finishes_after_a_restart() {
+    let mut chain = Chain::new();
+    let wallet = scenarios::many_wallets(&mut chain, 1, 30).remove(0);
+    let rpc = MockRpc::start(chain).await;
+    rpc.set_delay(Duration::from_millis(1_500));
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let address = format!("http://127.0.0.1:{port}");
+    let env = environment(dir.path(), port, &rpc, &[("KIMIKO_SHUTDOWN_GRACE_SECS", "0")]);
+    let server = Server::start(&env, &address).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let id = submit(&http, &address, &wallet, "sigterm@example.com").await;
+    let job_url = format!("{address}/api/jobs/{id}");
+    loop {
+        let job: serde_json::Value = http.get(&job_url).send().await.unwrap().json().await.unwrap();
+        if job["status"] == "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let stopped = Instant::now();
+    let status = server.terminate();
+    assert!(status.success(), "a clean exit on SIGTERM: {status:?}");
+    assert!(stopped.elapsed() < Duration::from_secs(10));
+    let db = Db::connect(&format!("sqlite://{}/kimiko.db", dir.path().display())).await.unwrap();
+    let (state, attempts): (String, i64) = sqlx::query_as("SELECT status, attempts FROM jobs WHERE id = ?1")
+        .bind(&id)
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    assert_eq!((state.as_str(), attempts), ("queued", 0), "handed back without counting the attempt");
+    db.close().await;
+
+    rpc.set_delay(Duration::ZERO);
+    let server = Server::start(&env, &address).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = serde_json::Value::Null;
+    while Instant::now() < deadline {
+        last = http.get(&job_url).send().await.unwrap().json().await.unwrap();
+        if last["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.kill();
+    assert_eq!(last["status"], "succeeded", "{last}");
 }
