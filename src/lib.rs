@@ -28,6 +28,9 @@ pub mod jobs;
 /// Escaping for hand-built HTML and XML.
 #[cfg(feature = "ssr")]
 pub mod markup;
+/// Counters and histograms for `/metrics`.
+#[cfg(feature = "ssr")]
+pub mod metrics;
 /// Settings, start-up, state, HTTP handlers, request intake.
 #[cfg(feature = "ssr")]
 pub mod server;

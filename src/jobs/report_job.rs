@@ -186,11 +186,16 @@ async fn deliver(
     }
     match state.mailer.send(&outgoing).await {
         Ok(path) => {
+            crate::metrics::mail("sent");
             if let Some(path) = path {
                 tracing::info!(path = %path.display(), "mail written to the file outbox");
             }
         }
         Err(error) => {
+            crate::metrics::mail(match error {
+                MailError::Transient(_) => "transient",
+                MailError::Permanent(_) => "permanent",
+            });
             storage::outbox::record_failure(&state.db, &job.id, &error.to_string()).await?;
             return Err(error.into());
         }

@@ -13,6 +13,7 @@ use tokio::task::{Id as TaskId, JoinError, JoinSet};
 use tracing::Instrument as _;
 
 use super::report_job::{self, Done, JobError};
+use crate::domain::JobStatus;
 use crate::server::state::AppState;
 use crate::solana::Progress;
 use crate::storage::{
@@ -38,6 +39,7 @@ pub struct Worker {
 struct Running {
     lease: Lease,
     max_attempts: i64,
+    started: std::time::Instant,
 }
 
 type InFlight = HashMap<TaskId, Running>;
@@ -58,6 +60,7 @@ impl Worker {
             if *shutdown.borrow() {
                 break;
             }
+            self.state.health.worker_tick();
             let free = batch.saturating_sub(in_flight.len());
             if free > 0 {
                 match self.claim(free as u32).await {
@@ -102,7 +105,11 @@ impl Worker {
 
     fn start(&self, jobs: Vec<ClaimedJob>, tasks: &mut JoinSet<()>, in_flight: &mut InFlight) {
         for job in jobs {
-            let running = Running { lease: Lease::of(&job, &self.id), max_attempts: job.max_attempts };
+            let running = Running {
+                lease: Lease::of(&job, &self.id),
+                max_attempts: job.max_attempts,
+                started: std::time::Instant::now(),
+            };
             let handle = tasks.spawn(execute(self.state.clone(), job, running.lease.clone()));
             in_flight.insert(handle.id(), running);
         }
@@ -132,6 +139,7 @@ impl Worker {
         let Some(running) = in_flight.remove(&id) else { return };
         if let Some(message) = panic {
             tracing::error!(job_id = %running.lease.job_id, panic = %message, "job panicked");
+            crate::metrics::job_finished("panic", running.started.elapsed());
             let failure = JobError::Retryable(format!("the job panicked: {message}"));
             record_failure(&self.state, &running.lease, running.max_attempts, &failure).await;
         }
@@ -168,6 +176,7 @@ impl Worker {
 fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output = ()> + Send + 'static {
     let span = tracing::info_span!("job", job_id = %job.id, wallet = %job.wallet, attempt = job.attempts);
     async move {
+        let started = std::time::Instant::now();
         let (progress_tx, progress_rx) = watch::channel(Progress::default());
         let (lost_tx, mut lost_rx) = watch::channel(false);
         let heartbeat = tokio::spawn(heartbeat(state.clone(), lease.clone(), lost_tx));
@@ -180,24 +189,47 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
         heartbeat.abort();
         drop(progress_tx);
         let _ = progress.await;
-        match outcome {
-            Ok(Done::Delivered) => tracing::info!("job succeeded"),
-            Ok(Done::LeaseLost) => tracing::warn!("lease lost; this run stopped without changes"),
-            Err(error) => record_failure(&state, &lease, job.max_attempts, &error).await,
-        }
+        let label = match outcome {
+            Ok(Done::Delivered) => {
+                tracing::info!("job succeeded");
+                "succeeded"
+            }
+            Ok(Done::LeaseLost) => {
+                tracing::warn!("lease lost; this run stopped without changes");
+                "lease_lost"
+            }
+            Err(error) => match record_failure(&state, &lease, job.max_attempts, &error).await {
+                Some(JobStatus::Dead) => "dead",
+                _ => "retry",
+            },
+        };
+        crate::metrics::job_finished(label, started.elapsed());
     }
     .instrument(span)
 }
 
-async fn record_failure(state: &AppState, lease: &Lease, max_attempts: i64, error: &JobError) {
+/// Records a failed attempt; returns the job's new status (None if the lease was lost).
+async fn record_failure(
+    state: &AppState,
+    lease: &Lease,
+    max_attempts: i64,
+    error: &JobError,
+) -> Option<JobStatus> {
     let after = report_job::after_failure(error, lease.attempt, max_attempts, state.settings.retry_base);
     let text = error.to_string();
     match storage::jobs::fail(&state.db, lease, &text, after, state.clock.now_ms()).await {
         Ok(Some(status)) => {
-            tracing::warn!(error = %text, ?after, status = status.as_str(), "job attempt failed")
+            tracing::warn!(error = %text, ?after, status = status.as_str(), "job attempt failed");
+            Some(status)
         }
-        Ok(None) => tracing::warn!(error = %text, "job failed after losing its lease"),
-        Err(db_error) => tracing::error!(error = format!("{db_error:#}"), "could not record a failure"),
+        Ok(None) => {
+            tracing::warn!(error = %text, "job failed after losing its lease");
+            None
+        }
+        Err(db_error) => {
+            tracing::error!(error = format!("{db_error:#}"), "could not record a failure");
+            None
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod http;
+pub mod observability;
 pub mod secret;
 pub mod settings;
 pub mod startup;

@@ -15,13 +15,14 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::secret::{self, KeyedHasher};
 use super::settings::Settings;
 use super::state::{AppState, Clock};
-use super::{admin, api, http};
+use super::{admin, api, http, observability};
 use crate::analysis::Labels;
 use crate::app::{App, shell};
 use crate::email::Mailer;
@@ -113,6 +114,8 @@ impl Application {
 }
 
 pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Result<AppState> {
+    // Install the recorder before anything records (metrics sent earlier are lost).
+    crate::metrics::handle();
     if let Some(dir) = settings.database_dir() {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("Failed to create the data folder {}", dir.display()))?;
@@ -138,6 +141,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         clock: overrides.clock.unwrap_or(Clock::System),
         queue_wake: Arc::new(Notify::new()),
         hasher,
+        health: Arc::default(),
     })
 }
 
@@ -180,7 +184,10 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/jobs/{id}", get(api::get_job))
         .route("/api/reports/{wallet}", get(api::get_report))
         .route("/healthz", get(api::healthz))
+        .route("/readyz", get(observability::readyz))
+        .route("/metrics", get(observability::render))
         .leptos_routes_with_context(&state, routes, provide_app_state.clone(), move || shell(options.clone()))
+        .route_layer(axum::middleware::from_fn(observability::remember_route))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
             provide_app_state,
             shell,
@@ -188,7 +195,10 @@ pub fn router(state: ServerState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::plain_form_post))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(observability::track_requests))
+        .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(observability::NewRequestId))
         .with_state(state)
 }
 

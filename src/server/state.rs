@@ -24,6 +24,29 @@ pub struct AppState {
     pub queue_wake: Arc<Notify>,
     /// Keyed hashes for rate limits.
     pub hasher: KeyedHasher,
+    /// Liveness signals for `/readyz`.
+    pub health: Arc<Health>,
+}
+
+/// A worker loop not seen for this long is reported as stuck.
+pub const WORKER_STALE: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// What `/readyz` checks besides the database.
+#[derive(Debug, Default)]
+pub struct Health {
+    worker_seen: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Health {
+    /// Called by the worker loop on every turn.
+    pub fn worker_tick(&self) {
+        *self.worker_seen.lock().expect("health lock") = Some(std::time::Instant::now());
+    }
+
+    /// How long since the worker loop last turned; `None` if it never ran.
+    pub fn worker_seen_ago(&self) -> Option<std::time::Duration> {
+        self.worker_seen.lock().expect("health lock").map(|at| at.elapsed())
+    }
 }
 
 /// Where "now" comes from: the system clock, or a hand-set one in tests (so

@@ -264,9 +264,17 @@ impl SolanaRpc {
         Some(endpoint)
     }
 
+    /// One HTTP request, within the global in-flight bound, timed and counted.
     async fn send(&self, endpoint: &Endpoint, body: &Value, is_batch: bool) -> Result<Value, SendError> {
         let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");
         self.stats.http_requests.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let result = self.exchange(endpoint, body, is_batch).await;
+        crate::metrics::rpc_request(&endpoint.host, outcome_label(&result), started.elapsed());
+        result
+    }
+
+    async fn exchange(&self, endpoint: &Endpoint, body: &Value, is_batch: bool) -> Result<Value, SendError> {
         let host = endpoint.host.clone();
         let response = self.http.post(endpoint.url.clone()).json(body).send().await.map_err(|e| {
             if e.is_timeout() {
@@ -378,6 +386,23 @@ fn match_batch<T: DeserializeOwned>(
         .into_iter()
         .map(|slot| slot.unwrap_or_else(|| Err(malformed("batch answer is missing an item".into()))))
         .collect()
+}
+
+/// The metrics label for how a request went.
+fn outcome_label(result: &Result<Value, SendError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(SendError::BatchRefused { .. } | SendError::NoBatchEndpoint) => "batch_refused",
+        Err(SendError::Rpc(error)) => match error {
+            RpcError::Http { status: 429, .. } => "rate_limited",
+            RpcError::Http { status, .. } if *status >= 500 => "server_error",
+            RpcError::Http { .. } => "http_error",
+            RpcError::Timeout { .. } => "timeout",
+            RpcError::Connect { .. } => "connect_error",
+            RpcError::Malformed { .. } => "malformed",
+            RpcError::Rpc { .. } => "rpc_error",
+        },
+    }
 }
 
 /// `Retry-After` is either seconds or an HTTP date (RFC 9110 §10.2.3).

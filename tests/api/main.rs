@@ -4,6 +4,7 @@
 mod cli;
 mod crash_recovery;
 mod helpers;
+mod observability;
 mod queue;
 mod report_flow;
 mod request_report;
