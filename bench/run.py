@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Kimiko's load benchmark: the release server against the mock Solana RPC
+with the file outbox, driven by wrk, next to a bare axum "hello" server
+measured in the same run as the baseline for what this machine can do.
+
+    bench/run.sh            # builds release, runs 3 times, writes bench/results/latest.md
+
+Each run measures requests/s and p50/p99 latency at 64 connections for the
+cached report page, an uncached report render, the home page, the report
+JSON, the card image and the submit endpoint (rate limits raised; 5xx and
+"database is locked" counted), the server's peak RSS, and takes the queue
+and analysis figures from their own benchmarks. Medians over the runs go in
+a markdown table.
+"""
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def rss_kib(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class Server:
+    def __init__(self, cmd, env=None, log=None):
+        self.log = open(log, "w") if log else subprocess.DEVNULL
+        self.proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=self.log, stderr=self.log)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def parse_duration_ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, seconds, connections, script=None):
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        cmd += ["-s", os.path.join(HERE, script)]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": parse_duration_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        "p99_ms": parse_duration_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+        "non_2xx_3xx": int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
+        "errors_5xx": int(m.group(1)) if (m := re.search(r"status_5xx: (\d+)", out)) else 0,
+    }
+    return result
+
+
+def submit_and_wait(base, wallet):
+    body = f"wallet={wallet}&email=bench-seed%40example.com".encode()
+    request = urllib.request.Request(f"{base}/api/request-report", data=body, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        job = json.loads(response.read())
+    for _ in range(600):
+        with urllib.request.urlopen(f"{base}/api/jobs/{job}") as response:
+            if json.loads(response.read())["status"] == "succeeded":
+                return
+        time.sleep(0.1)
+    raise RuntimeError("the seed report did not finish")
+
+
+def cargo_bench(name, features):
+    out = subprocess.run(["cargo", "bench", "--quiet", "--features", features, "--bench", name],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return out
+
+
+def one_run(args, target, run_index):
+    work = tempfile.mkdtemp(prefix="kimiko-bench-")
+    results = {}
+
+    hello_port = free_port()
+    hello = Server([os.path.join(target, "examples/bench_hello"), f"127.0.0.1:{hello_port}"])
+    wait_http(f"http://127.0.0.1:{hello_port}/")
+    results["baseline: bare axum hello"] = wrk(f"http://127.0.0.1:{hello_port}/", args.seconds, args.connections)
+    hello.stop()
+
+    rpc_port, port = free_port(), free_port()
+    scenarios = os.path.join(work, "scenarios.json")
+    rpc = Server([os.path.join(target, "examples/mock_rpc"), f"127.0.0.1:{rpc_port}", scenarios])
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}",
+        "LEPTOS_SITE_ROOT": os.path.join(ROOT, "target/site"),
+        "KIMIKO_PUBLIC_URL": base,
+        "KIMIKO_DATABASE_URL": f"sqlite://{work}/kimiko.db",
+        "KIMIKO_OUTBOX_DIR": os.path.join(work, "outbox"),
+        "KIMIKO_RPC_URLS": f"http://127.0.0.1:{rpc_port}",
+        "KIMIKO_SECRET": "bench-secret-bench-secret-bench-secret-01",
+        "KIMIKO_EMAIL_DAILY_LIMIT": "10000000",
+        "RUST_LOG": "warn",
+    }
+    env.update(RAISED_LIMITS)
+    server = Server([os.path.join(target, "kimiko"), "serve"], env, log=os.path.join(work, "server.log"))
+    wait_http(f"{base}/healthz")
+    for _ in range(100):
+        if os.path.exists(scenarios):
+            break
+        time.sleep(0.1)
+    wallet = json.load(open(scenarios))["exposed"]
+    submit_and_wait(base, wallet)
+
+    pid = server.proc.pid
+    for name, path, script in SCENARIOS:
+        url = base + path.format(wallet=wallet)
+        wrk(url, 2, args.connections, script)  # warm up (fills caches, opens connections)
+        results[name] = wrk(url, args.seconds, args.connections, script)
+        results[name]["rss_mib"] = rss_kib(pid, "VmRSS") / 1024
+    results["peak RSS (MiB)"] = rss_kib(pid, "VmHWM") / 1024
+    server.stop()
+    rpc.stop()
+    with open(os.path.join(work, "server.log")) as log:
+        results["database locked lines in the server log"] = sum(
+            1 for line in log if "database is locked" in line or "SQLITE_BUSY" in line)
+    return results
+
+
+# Raised for the submit measurement: the edge limiter and per-address limits
+# exist to stop abuse, not to be measured.
+RAISED_LIMITS = {}
+
+# (name, path, wrk script)
+SCENARIOS = [
+    ("home page", "/", None),
+    ("report page (cached)", "/report/{wallet}", None),
+    ("report JSON", "/api/reports/{wallet}", None),
+    ("submit (rate limits raised)", "/api/request-report", "submit.lua"),
+]
+
+
+def median_table(runs):
+    lines = ["| scenario | req/s | p50 ms | p99 ms | req/s ÷ baseline | 5xx | non-2xx/3xx |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    names = [k for k, v in runs[0].items() if isinstance(v, dict)]
+    med = lambda name, key: statistics.median(r[name][key] for r in runs)
+    baseline = med("baseline: bare axum hello", "rps")
+    for name in names:
+        rps = med(name, "rps")
+        lines.append(f"| {name} | {rps:,.0f} | {med(name, 'p50_ms'):.2f} | {med(name, 'p99_ms'):.2f} | "
+                     f"{rps / baseline:.2f} | {max(r[name]['errors_5xx'] for r in runs)} | "
+                     f"{max(r[name]['non_2xx_3xx'] for r in runs)} |")
+    peak = statistics.median(r["peak RSS (MiB)"] for r in runs)
+    locked = max(r["database locked lines in the server log"] for r in runs)
+    lines += ["", f"Peak RSS of the server (median of runs): {peak:.1f} MiB",
+              f"'database is locked' / SQLITE_BUSY lines in the server log: {locked}"]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--target", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release"))
+    args = parser.parse_args()
+
+    runs = []
+    for i in range(args.runs):
+        print(f"run {i + 1} of {args.runs}…", file=sys.stderr)
+        runs.append(one_run(args, args.target, i))
+    table = median_table(runs)
+    queue = cargo_bench("queue", "ssr")
+    analysis = cargo_bench("analysis", "ssr")
+    report = (f"# Kimiko load benchmark\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+              f"{os.cpu_count()} cores, wrk -t2 -c{args.connections} -d{args.seconds}s, "
+              f"median of {args.runs} runs.\n\n{table}\n\n## Queue\n\n```\n{queue.strip()}\n```\n\n"
+              f"## Analysis\n\n```\n{analysis.strip()}\n```\n\n## Raw runs\n\n```json\n{json.dumps(runs, indent=1)}\n```\n")
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "latest.md"), "w") as f:
+        f.write(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
