@@ -26,6 +26,17 @@ pub struct ClaimedJob {
     pub max_attempts: i64,
 }
 
+/// `SELECT <every JobRow column> FROM jobs <tail>` as one static string.
+macro_rules! select_jobs {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error, ",
+            "progress_done, progress_total, created_at, updated_at, finished_at FROM jobs ",
+            $tail
+        )
+    };
+}
+
 /// A job as the CLI and admin views list it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct JobRow {
@@ -327,15 +338,7 @@ pub async fn view(
     id: &JobId,
     report_url: impl Fn(&str) -> String,
 ) -> anyhow::Result<Option<JobView>> {
-    let row: Option<JobRow> = sqlx::query_as(
-        "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error,
-                progress_done, progress_total, created_at, updated_at, finished_at
-         FROM jobs WHERE id = ?1",
-    )
-    .bind(id.as_str())
-    .fetch_optional(db.reader())
-    .await
-    .context("Failed to read a job")?;
+    let row = row(db, id.as_str()).await?;
     let Some(row) = row else { return Ok(None) };
     let status = JobStatus::parse(&row.status).context("unknown job status in the database")?;
     let queue_position = if status == JobStatus::Queued {
@@ -367,16 +370,12 @@ pub async fn view(
 }
 
 pub async fn list(db: &Db, status: Option<JobStatus>, limit: u32) -> anyhow::Result<Vec<JobRow>> {
-    sqlx::query_as(
-        "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error,
-                progress_done, progress_total, created_at, updated_at, finished_at
-         FROM jobs WHERE ?1 IS NULL OR status = ?1 ORDER BY created_at DESC, id LIMIT ?2",
-    )
-    .bind(status.map(JobStatus::as_str))
-    .bind(i64::from(limit))
-    .fetch_all(db.reader())
-    .await
-    .context("Failed to list jobs")
+    sqlx::query_as(select_jobs!("WHERE ?1 IS NULL OR status = ?1 ORDER BY created_at DESC, id LIMIT ?2"))
+        .bind(status.map(JobStatus::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(db.reader())
+        .await
+        .context("Failed to list jobs")
 }
 
 pub async fn attempts(db: &Db, id: &str) -> anyhow::Result<Vec<AttemptRow>> {
@@ -498,13 +497,9 @@ pub async fn next_due(db: &Db) -> anyhow::Result<Option<i64>> {
 }
 
 pub async fn row(db: &Db, id: &str) -> anyhow::Result<Option<JobRow>> {
-    sqlx::query_as(
-        "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error,
-                progress_done, progress_total, created_at, updated_at, finished_at
-         FROM jobs WHERE id = ?1",
-    )
-    .bind(id)
-    .fetch_optional(db.reader())
-    .await
-    .context("Failed to read a job")
+    sqlx::query_as(select_jobs!("WHERE id = ?1"))
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await
+        .context("Failed to read a job")
 }
