@@ -70,7 +70,9 @@ impl EmailAddress {
     /// that `Me+1@Example.com` and `me@example.com` are one mailbox.
     pub fn normalized(&self) -> String {
         let (local, domain) = self.0.split_once('@').expect("parsed address has an @");
-        let local = local.split('+').next().unwrap_or(local);
+        // A local part that starts with '+' has no tag to drop: "+x@d" is
+        // its own mailbox, not "@d" (found by the email fuzz target).
+        let local = local.split('+').next().filter(|base| !base.is_empty()).unwrap_or(local);
         format!("{}@{}", local.to_lowercase(), domain.to_lowercase())
     }
 }
@@ -170,5 +172,17 @@ mod tests {
     fn normalizes_case_and_tags() {
         let email = EmailAddress::parse("Me+Kimiko@Example.COM").unwrap();
         assert_eq!(email.normalized(), "me@example.com");
+    }
+
+    /// Fuzz regression (fuzz/artifacts/email/crash-5641575c…): a local part
+    /// that is all tag normalised to "@domain", which is no address, and
+    /// put every "+…@domain" in one rate-limit bucket.
+    #[test]
+    fn a_local_part_that_starts_with_a_plus_keeps_it_when_normalised() {
+        let email = EmailAddress::parse("+kimiko@Mail.Example.co.uk").unwrap();
+        assert_eq!(email.normalized(), "+kimiko@mail.example.co.uk");
+        assert!(EmailAddress::parse(&email.normalized()).is_ok());
+        let other = EmailAddress::parse("+other@mail.example.co.uk").unwrap();
+        assert_ne!(email.normalized(), other.normalized());
     }
 }
