@@ -56,7 +56,13 @@ pub fn cache_lookup(cache: &'static str, hit: bool) {
         .increment(1);
 }
 
-/// A request refused by a rate limit (`limit`: ip, email or wallet_pair).
-pub fn rate_limited(limit: &'static str) {
-    metrics::counter!("kimiko_rate_limited_total", "limit" => limit).increment(1);
+/// A request refused by a rate limit.
+pub fn rate_limited(limit: crate::domain::request::Limit) {
+    use crate::domain::request::Limit;
+    let label = match limit {
+        Limit::Client => "client",
+        Limit::Email => "email",
+        Limit::EmailAndWallet => "email_and_wallet",
+    };
+    metrics::counter!("kimiko_rate_limited_total", "limit" => label).increment(1);
 }

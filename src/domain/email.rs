@@ -70,7 +70,10 @@ impl EmailAddress {
     /// that `Me+1@Example.com` and `me@example.com` are one mailbox.
     pub fn normalized(&self) -> String {
         let (local, domain) = self.0.split_once('@').expect("parsed address has an @");
-        let local = local.split('+').next().unwrap_or(local);
+        // The tag is dropped only when what is left is an address: "+x@d"
+        // and "a.+x@d" are their own mailboxes, not "@d" or "a.@d" (both
+        // found by the email fuzz target).
+        let local = local.split('+').next().filter(|base| is_dot_atom(base)).unwrap_or(local);
         format!("{}@{}", local.to_lowercase(), domain.to_lowercase())
     }
 }
@@ -170,5 +173,21 @@ mod tests {
     fn normalizes_case_and_tags() {
         let email = EmailAddress::parse("Me+Kimiko@Example.COM").unwrap();
         assert_eq!(email.normalized(), "me@example.com");
+    }
+
+    /// Fuzz regressions (fuzz/artifacts/email/crash-5641575c…): a local part
+    /// that is all tag normalised to "@domain", which is no address, and
+    /// put every "+…@domain" in one rate-limit bucket.
+    #[test]
+    fn a_local_part_that_starts_with_a_plus_keeps_it_when_normalised() {
+        let email = EmailAddress::parse("+kimiko@Mail.Example.co.uk").unwrap();
+        assert_eq!(email.normalized(), "+kimiko@mail.example.co.uk");
+        assert!(EmailAddress::parse(&email.normalized()).is_ok());
+        let other = EmailAddress::parse("+other@mail.example.co.uk").unwrap();
+        assert_ne!(email.normalized(), other.normalized());
+        // …crash-5f4b0dcf…: a tag after a dot left "boble.co." behind.
+        let dotted = EmailAddress::parse("Boble.co.+kiMiko@Oail.Example.co.uk").unwrap();
+        assert_eq!(dotted.normalized(), "boble.co.+kimiko@oail.example.co.uk");
+        assert!(EmailAddress::parse(&dotted.normalized()).is_ok());
     }
 }

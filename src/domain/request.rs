@@ -10,6 +10,18 @@ pub struct FieldErrors {
     pub email: Option<String>,
 }
 
+/// Which limit refused a request: each has its own quota and window, and
+/// its own name in the `RateLimit` headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Limit {
+    /// Submissions from one client address (IPv4, or an IPv6 /64) at the edge.
+    Client,
+    /// Reports per email address per 24 hours.
+    Email,
+    /// The same email address and wallet once per 24 hours.
+    EmailAndWallet,
+}
+
 /// Why a report request was refused. The messages are for people; none of
 /// them repeats the email address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -17,7 +29,7 @@ pub enum RequestReportError {
     #[error("Please correct the highlighted fields.")]
     Invalid(FieldErrors),
     #[error("{message}")]
-    RateLimited { message: String, retry_after_secs: u64 },
+    RateLimited { limit: Limit, message: String, retry_after_secs: u64 },
     #[error("This request came from another site, so it was refused.")]
     Forbidden,
     #[error("Something went wrong on our side. Please try again in a minute.")]

@@ -24,6 +24,14 @@ pub enum WalletError {
     TooShort(usize),
     #[error("“{0}” can't appear in a Solana address (base58 has no 0, O, I or l).")]
     InvalidCharacter(char),
+    /// Zero-width spaces, direction overrides, control characters: nothing a
+    /// person typed, often what a copy from a web page or chat smuggles in.
+    #[error("The address contains an invisible character ({code}); paste it again or type it.", code = code_point(*.0))]
+    Invisible(char),
+    /// A letter from another script that looks like a Latin one (Cyrillic
+    /// “а”, Greek “ο”, full-width digits): the mark of a look-alike address.
+    #[error("“{0}” ({code}) is not one of the plain Latin letters and digits a Solana address is made of, though it may look like one. Check where you copied the address from.", code = code_point(*.0))]
+    LookAlike(char),
     #[error("That decodes to {0} bytes; a Solana address is exactly 32.")]
     WrongLength(usize),
 }
@@ -37,11 +45,19 @@ impl WalletAddress {
         if chars == 0 {
             return Err(WalletError::Empty);
         }
+        // Characters first: an invisible one would otherwise show up as a
+        // puzzling "45 characters" for an address that looks right.
+        if let Some(bad) = text.chars().find(|c| !is_base58(*c)) {
+            return Err(if is_invisible(bad) {
+                WalletError::Invisible(bad)
+            } else if !bad.is_ascii() {
+                WalletError::LookAlike(bad)
+            } else {
+                WalletError::InvalidCharacter(bad)
+            });
+        }
         if chars > MAX_WALLET_CHARS {
             return Err(WalletError::TooLong(chars));
-        }
-        if let Some(bad) = text.chars().find(|c| !is_base58(*c)) {
-            return Err(WalletError::InvalidCharacter(bad));
         }
         if chars < MIN_WALLET_CHARS {
             return Err(WalletError::TooShort(chars));
@@ -73,6 +89,16 @@ pub fn shorten(text: &str) -> String {
     let head: String = chars[..4].iter().collect();
     let tail: String = chars[chars.len() - 4..].iter().collect();
     format!("{head}…{tail}")
+}
+
+/// Control and format characters (zero-width, bidirectional, BOM, soft hyphen).
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
 }
 
 fn is_base58(c: char) -> bool {
@@ -121,7 +147,7 @@ mod tests {
             WalletAddress::parse("0okenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),
             Err(WalletError::InvalidCharacter('0'))
         );
-        for bad in ['O', 'I', 'l', ' ', 'é', '+'] {
+        for bad in ['O', 'I', 'l', ' ', '+'] {
             let text = format!("Tokenkeg{bad}fZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
             assert_eq!(WalletAddress::parse(&text), Err(WalletError::InvalidCharacter(bad)));
         }
@@ -131,6 +157,23 @@ mod tests {
         assert!(matches!(WalletAddress::parse(&"z".repeat(44)), Err(WalletError::WrongLength(_))));
         // 32 ones decode to 32 zero bytes (the system program); 33 to 33.
         assert!(matches!(WalletAddress::parse(&"1".repeat(33)), Err(WalletError::WrongLength(33))));
+    }
+
+    #[test]
+    fn look_alike_and_invisible_characters_are_named_for_what_they_are() {
+        // Cyrillic А, Greek ο, full-width 1, Latin é: each looks like base58 or close.
+        for bad in ['А', 'ο', '１', 'é'] {
+            let text = format!("Tokenkeg{bad}fZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+            assert_eq!(WalletAddress::parse(&text), Err(WalletError::LookAlike(bad)));
+        }
+        let error = WalletAddress::parse(&format!("{TOKEN_PROGRAM}\u{200B}")).unwrap_err();
+        assert_eq!(error, WalletError::Invisible('\u{200B}'));
+        assert!(error.to_string().contains("invisible character (U+200B)"), "{error}");
+        for bad in ['\u{202E}', '\u{FEFF}', '\0', '\u{7}'] {
+            let text = format!("Toke{bad}nkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+            assert_eq!(WalletAddress::parse(&text), Err(WalletError::Invisible(bad)), "{bad:?}");
+        }
+        assert!(WalletError::LookAlike('А').to_string().contains("U+0410"));
     }
 
     #[test]

@@ -16,14 +16,14 @@ pub const REQUEST_REPORT_PATH: &str = "/api/request-report";
 pub async fn request_report(wallet: String, email: String) -> Result<String, RequestReportError> {
     use crate::server::{http, state::AppState, submit};
     let state = expect_context::<AppState>();
-    let client_ip = http::client_ip_from_context();
+    let client_ip = http::client_ip_from_context(&state);
     match submit::request_report(&state, &wallet, &email, client_ip).await {
         Ok(id) => {
             leptos_axum::redirect(&format!("/jobs/{id}"));
             Ok(id.to_string())
         }
         Err(error) => {
-            http::set_error_status(&error);
+            http::set_error_status(&state.settings, &error);
             Err(error)
         }
     }

@@ -1,18 +1,21 @@
 //! HTTP details the pages and handlers share: the client's address, status
-//! codes for refused requests, and the report form for browsers without
-//! JavaScript.
+//! codes and headers for refused requests, and the report form for browsers
+//! without JavaScript.
 
-use std::net::{IpAddr, SocketAddr};
-use std::time::Duration;
+use std::net::IpAddr;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 
+use super::rate_limit;
+use super::security_headers::{self, CspNonce};
+use super::settings::Settings;
 use super::startup::ServerState;
+use super::state::AppState;
 use super::submit;
 use crate::app::shell;
 use crate::domain::RequestReportError;
@@ -21,10 +24,10 @@ use crate::pages::home::{REQUEST_REPORT_PATH, RefusedForm};
 /// Form posts larger than this are not a wallet and an email.
 pub const MAX_FORM_BYTES: usize = 4 * 1024;
 
-/// The client's IP as the socket saw it (inside a server function).
-pub fn client_ip_from_context() -> Option<IpAddr> {
+/// The client's IP (inside a server function), as `KIMIKO_CLIENT_IP_HEADER` says to read it.
+pub fn client_ip_from_context(state: &AppState) -> Option<IpAddr> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())
+    state.settings.client_ip.for_request(&parts.extensions, &parts.headers)
 }
 
 /// The HTTP status for a refused request.
@@ -37,83 +40,138 @@ pub fn status_for(error: &RequestReportError) -> StatusCode {
     }
 }
 
-/// Sets status and `Retry-After` on the server function's response.
-pub fn set_error_status(error: &RequestReportError) {
+/// `Retry-After` and the `RateLimit` fields for a rate-limit refusal; none otherwise.
+fn refusal_headers(settings: &Settings, error: &RequestReportError) -> HeaderMap {
+    match error {
+        RequestReportError::RateLimited { limit, retry_after_secs, .. } => {
+            rate_limit::refusal_headers(settings, *limit, *retry_after_secs)
+        }
+        _ => HeaderMap::new(),
+    }
+}
+
+/// Sets status and headers on the server function's response.
+pub fn set_error_status(settings: &Settings, error: &RequestReportError) {
     let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };
     response.set_status(status_for(error));
-    if let RequestReportError::RateLimited { retry_after_secs, .. } = error {
-        response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+    for (name, value) in &refusal_headers(settings, error) {
+        response.insert_header(name.clone(), value.clone());
     }
 }
 
-fn accepts_html(request: &Request) -> bool {
-    request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+/// A browser posting a plain form asks for HTML; the hydrated form's fetch asks for JSON.
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
-/// Handles the report form when a browser posts it without JavaScript
-/// (it asks for HTML): success is a `303` to the job page; a refusal is the
-/// form again, with the messages beside the fields and the right status
-/// (422, 429 with `Retry-After`). Everything else goes on to the server
-/// function, which answers the hydrated form in JSON.
+/// A refused report request, answered in the form the client understands:
+/// the home page with the message for a plain form post (keeping `wallet`),
+/// the JSON error the hydrated form decodes otherwise.
+pub async fn refuse(
+    state: &ServerState,
+    wants_html: bool,
+    nonce: Option<CspNonce>,
+    wallet: String,
+    error: RequestReportError,
+) -> Response {
+    if wants_html {
+        return render_refused_form(state, RefusedForm { wallet, error }, nonce).await;
+    }
+    let status = status_for(&error);
+    let headers = refusal_headers(&state.app.settings, &error);
+    (status, headers, axum::Json(error)).into_response()
+}
+
+/// Guards the report form's endpoint and handles it for browsers without
+/// JavaScript. Every post must be a small url-encoded form with each field
+/// at most once (415, 413, 400 otherwise) — so malformed input never reaches
+/// the server function, whose own decoding errors would be 500s.
+///
+/// A plain form post (it asks for HTML) is handled here: success is a `303`
+/// to the job page; a refusal is the form again, with the messages beside
+/// the fields and the right status (422, 429 with `Retry-After`). The
+/// hydrated form (it asks for JSON) goes on to the server function once its
+/// fields are valid; invalid ones are answered here in the same JSON.
 pub async fn plain_form_post(State(state): State<ServerState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST
-        || request.uri().path() != REQUEST_REPORT_PATH
-        || !accepts_html(&request)
-    {
+    if request.method() != Method::POST || request.uri().path() != REQUEST_REPORT_PATH {
         return next.run(request).await;
     }
-    let client_ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
-    let body = match axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await {
+    if !is_url_encoded_form(request.headers()) {
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the form as application/x-www-form-urlencoded.")
+            .into_response();
+    }
+    let wants_html = accepts_html(request.headers());
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
         Ok(body) => body,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response(),
     };
-    let mut wallet = String::new();
-    let mut email = String::new();
-    for (key, value) in url::form_urlencoded::parse(&body) {
-        match key.as_ref() {
-            "wallet" => wallet = value.into_owned(),
-            "email" => email = value.into_owned(),
-            _ => {}
-        }
+    let Some((wallet, email)) = form_fields(&body) else {
+        return (StatusCode::BAD_REQUEST, "Send each of wallet and email once, as UTF-8.").into_response();
+    };
+    let nonce = parts.extensions.get::<CspNonce>().cloned();
+    if !wants_html {
+        return match submit::parse(&wallet, &email) {
+            Ok(_) => next.run(Request::from_parts(parts, Body::from(body))).await,
+            Err(error) => refuse(&state, false, nonce, String::new(), error).await,
+        };
     }
+    let client_ip = state.app.settings.client_ip.for_request(&parts.extensions, &parts.headers);
     match submit::request_report(&state.app, &wallet, &email, client_ip).await {
         Ok(id) => Redirect::to(&format!("/jobs/{id}")).into_response(),
-        Err(error) => {
-            render_refused_form(&state, RefusedForm { wallet: wallet.trim().to_owned(), error }).await
-        }
+        Err(error) => refuse(&state, true, nonce, wallet.trim().to_owned(), error).await,
     }
 }
 
-/// The home page with the refusal shown in it.
-async fn render_refused_form(state: &ServerState, refused: RefusedForm) -> Response {
-    let status = status_for(&refused.error);
-    let retry_after = match &refused.error {
-        RequestReportError::RateLimited { retry_after_secs, .. } => {
-            Some(Duration::from_secs(*retry_after_secs))
+fn is_url_encoded_form(headers: &HeaderMap) -> bool {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// `wallet` and `email` from a url-encoded body (a missing one is empty, so
+/// it gets the field's "enter…" message); `None` when a field repeats or a
+/// value is not UTF-8 — either is a forged post, not a person typing.
+fn form_fields(body: &[u8]) -> Option<(String, String)> {
+    let (mut wallet, mut email) = (None, None);
+    for (key, value) in url::form_urlencoded::parse(body) {
+        let slot = match key.as_ref() {
+            "wallet" => &mut wallet,
+            "email" => &mut email,
+            _ => continue,
+        };
+        // The decoder puts U+FFFD where bytes were not UTF-8.
+        if slot.is_some() || value.contains('\u{FFFD}') {
+            return None;
         }
-        _ => None,
-    };
+        *slot = Some(value.into_owned());
+    }
+    Some((wallet.unwrap_or_default(), email.unwrap_or_default()))
+}
+
+/// The home page with the refusal shown in it, under the request's CSP nonce.
+async fn render_refused_form(state: &ServerState, refused: RefusedForm, nonce: Option<CspNonce>) -> Response {
+    let status = status_for(&refused.error);
+    let headers = refusal_headers(&state.app.settings, &refused.error);
     let app = state.app.clone();
     let options = state.leptos.clone();
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(app.clone());
             provide_context(refused.clone());
+            security_headers::provide_request_nonce();
         },
         move || shell(options.clone()),
     );
-    let get_home =
+    let mut get_home =
         Request::get("/").header(header::ACCEPT, "text/html").body(Body::empty()).expect("static request");
+    if let Some(nonce) = nonce {
+        get_home.extensions_mut().insert(nonce);
+    }
     let mut response = render(get_home).await;
     *response.status_mut() = status;
-    if let Some(wait) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
-    }
+    response.headers_mut().extend(headers);
     response
 }

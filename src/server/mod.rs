@@ -1,11 +1,16 @@
 //! The server side: settings, start-up, shared state, HTTP handlers, the
-//! report request service, secrets and logging.
+//! report request service, secrets and logging; and the edge defences:
+//! client address, rate limit, cross-site check, security headers.
 
 pub mod admin;
 pub mod api;
+pub mod client_ip;
+pub mod csrf;
 pub mod http;
 pub mod observability;
+pub mod rate_limit;
 pub mod secret;
+pub mod security_headers;
 pub mod settings;
 pub mod startup;
 pub mod state;

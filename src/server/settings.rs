@@ -9,6 +9,9 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::client_ip::ClientIpSource;
+use super::rate_limit::IpRate;
+
 /// The public mainnet endpoint: rate-limited, but needs no key.
 pub const DEFAULT_RPC_URL: &str = "https://api.mainnet-beta.solana.com";
 
@@ -64,6 +67,10 @@ pub struct Settings {
     pub email_daily_limit: u32,
     /// `KIMIKO_LOG_FORMAT`: `text` (default) or `json`.
     pub log_json: bool,
+    /// `KIMIKO_CLIENT_IP_HEADER` and friends: where the client's address comes from.
+    pub client_ip: ClientIpSource,
+    /// `KIMIKO_IP_RATE_BURST`, `KIMIKO_IP_RATE_PERIOD_MS`: submissions per client.
+    pub ip_rate: IpRate,
 }
 
 /// A value that must never be printed (passwords in URLs, tokens).
@@ -139,6 +146,9 @@ impl Settings {
                 message: format!("'{database_url}' is not a sqlite: URL"),
             });
         }
+        // An https public URL is a production site: it must not run on a
+        // secret it made up itself (lost with the data folder, or copied with it).
+        let production = public_url.scheme() == "https";
         let host = public_url.host_str().unwrap_or("localhost").to_owned();
         let mail_from = var("KIMIKO_MAIL_FROM").unwrap_or_else(|| format!("Kimiko <kimiko@{host}>"));
         validate_mailbox(&mail_from)?;
@@ -168,12 +178,27 @@ impl Settings {
                 ranged(&var, "KIMIKO_DEAD_LETTER_HOURS", 72, 0..=24 * 30)? * 3600,
             ),
             labels_file: var("KIMIKO_LABELS_FILE").map(PathBuf::from),
-            admin_token: var("KIMIKO_ADMIN_TOKEN").map(Secret::new),
+            admin_token: match var("KIMIKO_ADMIN_TOKEN") {
+                // The admin endpoints have no rate limit: the token must be unguessable.
+                Some(token) if token.len() < 16 => {
+                    return Err(SettingsError {
+                        variable: "KIMIKO_ADMIN_TOKEN",
+                        message: "use at least 16 characters (e.g. `openssl rand -hex 32`)".into(),
+                    });
+                }
+                other => other.map(Secret::new),
+            },
             secret: match var("KIMIKO_SECRET") {
                 Some(secret) if secret.len() < 32 => {
                     return Err(SettingsError {
                         variable: "KIMIKO_SECRET",
                         message: "use at least 32 characters (e.g. `openssl rand -hex 32`)".into(),
+                    });
+                }
+                None if production => {
+                    return Err(SettingsError {
+                        variable: "KIMIKO_SECRET",
+                        message: "required when KIMIKO_PUBLIC_URL is https (production); generate one with `openssl rand -hex 32`".into(),
                     });
                 }
                 other => other.map(Secret::new),
@@ -189,6 +214,8 @@ impl Settings {
                     });
                 }
             },
+            client_ip: ClientIpSource::from_lookup(&var)?,
+            ip_rate: IpRate::from_lookup(&var)?,
         };
         Ok(settings)
     }
@@ -239,7 +266,8 @@ where
     text.parse().map_err(|e| SettingsError { variable: name, message: format!("'{text}' is invalid: {e}") })
 }
 
-fn ranged(
+/// A whole number in `range`, or `default` when unset.
+pub(crate) fn ranged(
     var: &impl Fn(&str) -> Option<String>,
     name: &'static str,
     default: u64,
@@ -340,6 +368,22 @@ mod tests {
         assert_eq!(error.variable, "KIMIKO_MAIL_FROM");
         let error = settings(&[("KIMIKO_DATABASE_URL", "postgres://x")]).unwrap_err();
         assert_eq!(error.variable, "KIMIKO_DATABASE_URL");
+        // A guessable admin token: the admin endpoints have no rate limit.
+        assert_eq!(settings(&[("KIMIKO_ADMIN_TOKEN", "admin")]).unwrap_err().variable, "KIMIKO_ADMIN_TOKEN");
+        assert!(settings(&[("KIMIKO_ADMIN_TOKEN", "a-long-enough-token")]).is_ok());
+    }
+
+    #[test]
+    fn an_https_site_refuses_to_start_without_its_secret() {
+        let error = settings(&[("KIMIKO_PUBLIC_URL", "https://kimiko.example")]).unwrap_err();
+        assert_eq!(error.variable, "KIMIKO_SECRET");
+        assert!(error.to_string().contains("KIMIKO_SECRET: required"), "{error}");
+        let secret = "x".repeat(32);
+        assert!(
+            settings(&[("KIMIKO_PUBLIC_URL", "https://kimiko.example"), ("KIMIKO_SECRET", &secret)]).is_ok()
+        );
+        // Local use keeps working on a generated secret.
+        assert!(settings(&[("KIMIKO_PUBLIC_URL", "http://127.0.0.1:3000")]).unwrap().secret.is_none());
     }
 
     #[test]

@@ -19,10 +19,11 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::rate_limit::{self, ClientLimiter};
 use super::secret::{self, KeyedHasher};
 use super::settings::Settings;
 use super::state::{AppState, Clock};
-use super::{admin, api, http, observability};
+use super::{admin, api, csrf, http, observability, security_headers};
 use crate::analysis::Labels;
 use crate::app::{App, shell};
 use crate::email::Mailer;
@@ -44,6 +45,8 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct ServerState {
     pub app: AppState,
     pub leptos: LeptosOptions,
+    /// Submissions per client address (`tower_governor`); shared by all requests.
+    pub client_limiter: ClientLimiter,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -63,6 +66,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    client_limiter: ClientLimiter,
 }
 
 impl Application {
@@ -76,8 +80,10 @@ impl Application {
         let listener = TcpListener::bind(state.settings.site_addr)
             .await
             .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", state.settings.site_addr))?;
-        let router = router(ServerState { app: state.clone(), leptos });
-        Ok(Application { listener, router, state })
+        let client_limiter = rate_limit::client_limiter(&state.settings);
+        let router =
+            router(ServerState { app: state.clone(), leptos, client_limiter: client_limiter.clone() });
+        Ok(Application { listener, router, state, client_limiter })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -91,10 +97,11 @@ impl Application {
     /// Serves HTTP until `shutdown` turns true; the worker and scheduler only
     /// when `background` (tests may drive the worker by hand instead).
     pub async fn run(self, shutdown: watch::Receiver<bool>, background: bool) -> anyhow::Result<()> {
-        let Application { listener, router, state } = self;
+        let Application { listener, router, state, client_limiter } = self;
         let address = listener.local_addr()?;
         tracing::info!(%address, public_url = %state.settings.public_url, mail = %state.mailer.describe(), "Kimiko is listening");
         let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(rate_limit::prune_stale_keys(client_limiter, shutdown.clone()));
         if background {
             tasks.spawn(Worker::new(state.clone()).run(shutdown.clone()));
             tasks.spawn(scheduler::run(state.clone(), shutdown.clone()));
@@ -170,7 +177,10 @@ pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
 pub fn router(state: ServerState) -> Router {
     let routes = generate_route_list(App);
     let app_state = state.app.clone();
-    let provide_app_state = move || provide_context(app_state.clone());
+    let provide_app_state = move || {
+        provide_context(app_state.clone());
+        security_headers::provide_request_nonce();
+    };
     let options = state.leptos.clone();
     let admin = Router::new()
         .route("/admin/queue", get(admin::queue))
@@ -193,8 +203,18 @@ pub fn router(state: ServerState) -> Router {
             shell,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::plain_form_post))
+        // Outer layers see a request first: cross-site posts are refused
+        // before they can spend a client's rate limit.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_submissions))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        // Outside the limits, so their 408s and 413s get the headers too.
+        .layer(axum::middleware::from_fn_with_state(
+            security_headers::hsts_applies(&state.app.settings),
+            security_headers::set,
+        ))
+        // Outermost: every request is timed, logged under its id, and answered with it.
         .layer(axum::middleware::from_fn(observability::track_requests))
         .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use super::state::AppState;
-use crate::domain::request::humanize_wait;
+use crate::domain::request::{Limit, humanize_wait};
 use crate::domain::{EmailAddress, FieldErrors, JobId, RequestReportError, WalletAddress};
 use crate::storage;
 
@@ -33,7 +33,12 @@ pub async fn request_report(
             tracing::info!(job_id = %id, wallet = %wallet, "report requested");
             Ok(id)
         }
-        Ok(Some(refusal)) => Err(refusal),
+        Ok(Some(refusal)) => {
+            if let RequestReportError::RateLimited { limit, .. } = &refusal {
+                crate::metrics::rate_limited(*limit);
+            }
+            Err(refusal)
+        }
         Err(error) => {
             tracing::error!(error = format!("{error:#}"), "could not queue a report request");
             Err(RequestReportError::Internal)
@@ -41,7 +46,8 @@ pub async fn request_report(
     }
 }
 
-fn parse(wallet: &str, email: &str) -> Result<(WalletAddress, EmailAddress), RequestReportError> {
+/// Both fields parsed, or the messages for the ones that are not valid.
+pub fn parse(wallet: &str, email: &str) -> Result<(WalletAddress, EmailAddress), RequestReportError> {
     match (WalletAddress::parse(wallet), EmailAddress::parse(email)) {
         (Ok(wallet), Ok(email)) => Ok((wallet, email)),
         (wallet, email) => Err(RequestReportError::Invalid(FieldErrors {
@@ -79,6 +85,7 @@ async fn enqueue(
     if same_wallet > 0 {
         let retry_after_secs = wait(same_wallet_at);
         return Ok(Some(RequestReportError::RateLimited {
+            limit: Limit::EmailAndWallet,
             message: format!(
                 "You already asked for this wallet's report today; it is on its way to your inbox. You can ask again {}.",
                 humanize_wait(retry_after_secs)
@@ -89,6 +96,7 @@ async fn enqueue(
     if total >= i64::from(state.settings.email_daily_limit) {
         let retry_after_secs = wait(oldest);
         return Ok(Some(RequestReportError::RateLimited {
+            limit: Limit::Email,
             message: format!(
                 "This address has had {} reports in the last 24 hours, the most we send. You can ask again {}.",
                 state.settings.email_daily_limit,

@@ -50,7 +50,11 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Erasing an email address (SET email = NULL) must erase its
+            // bytes too: without this, SQLite leaves the old record in the
+            // page's free space, readable in the file for months.
+            .pragma("secure_delete", "on");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))

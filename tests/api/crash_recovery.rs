@@ -74,6 +74,8 @@ fn environment(
         ("KIMIKO_SECRET", "crash-test-secret-crash-test-secret-0001".to_owned()),
         ("KIMIKO_EMAIL_DAILY_LIMIT", "1000".to_owned()),
         ("KIMIKO_OUTBOX_DIR", dir.join("outbox").display().to_string()),
+        // All submissions come from one address in a burst.
+        ("KIMIKO_IP_RATE_BURST", "1000".to_owned()),
     ];
     base.into_iter()
         .map(|(k, v)| (k.to_owned(), v))

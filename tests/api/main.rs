@@ -1,13 +1,20 @@
 //! Kimiko's integration tests: the real application over HTTP, a real SQLite
 //! file, a mock Solana RPC on loopback and a mail backend the test reads.
 
+mod bad_input;
+mod behind_proxy;
+mod browser_defences;
 mod cli;
 mod crash_recovery;
 mod helpers;
+mod hostile_data;
 mod observability;
+mod personal_data;
 mod queue;
+mod rate_limits;
 mod report_flow;
 mod request_report;
 mod rpc_client;
 mod rpc_wire;
+mod security_support;
 mod smtp_delivery;

@@ -1,0 +1,228 @@
+//! The email address as personal data: used to deliver one message, then
+//! erased; never in a log line (at `trace`), a page, JSON, a URL or the
+//! database file once delivered; kept past a dead job only for the
+//! dead-letter window.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kimiko::email::MemoryBehaviour;
+use kimiko::server::state::Clock;
+use kimiko::testing::{Chain, MockRpc, scenarios};
+
+use crate::helpers::{Options, SmtpServer, form_body, free_port, spawn_app_with};
+
+/// Distinctive enough that any trace of it is ours.
+const ADDRESS: &str = "Zelda.Quintessa+kimiko@example.com";
+
+/// Every spelling of the address a log, page or URL could carry.
+fn spellings() -> Vec<String> {
+    let encoded: String = url::form_urlencoded::byte_serialize(ADDRESS.as_bytes()).collect();
+    vec![ADDRESS.to_owned(), ADDRESS.to_lowercase(), "quintessa".into(), "Quintessa".into(), encoded]
+}
+
+fn assert_no_address(place: &str, text: &str) {
+    for spelling in spellings() {
+        assert!(!text.to_lowercase().contains(&spelling.to_lowercase()), "{place} contains {spelling:?}");
+    }
+}
+
+/// The real binary at `RUST_LOG=trace`, every line it writes captured.
+#[tokio::test]
+async fn the_whole_flow_at_trace_level_never_logs_shows_or_keeps_the_address() {
+    let smtp = SmtpServer::start();
+    let mut chain = Chain::new();
+    let wallets =
+        [scenarios::careful_wallet(&mut chain).wallet, scenarios::exposed_wallet(&mut chain).wallet];
+    let rpc = MockRpc::start(chain).await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let database = format!("sqlite://{}/kimiko.db", dir.path().display());
+    let log_path = dir.path().join("kimiko.log");
+    let token = "privacy-test-admin-token";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kimiko"))
+        .arg("serve")
+        .env("RUST_LOG", "trace")
+        .env("KIMIKO_DATABASE_URL", &database)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", dir.path().join("site"))
+        .env("KIMIKO_PUBLIC_URL", &base)
+        .env("KIMIKO_RPC_URLS", rpc.url().to_string())
+        .env("KIMIKO_SMTP_URL", smtp.url())
+        .env("KIMIKO_MAIL_FROM", "Kimiko <reports@kimiko.test>")
+        .env("KIMIKO_SECRET", "privacy-test-secret-privacy-test-secret-1")
+        .env("KIMIKO_ADMIN_TOKEN", token)
+        .stdout(Stdio::from(std::fs::File::create(dir.path().join("stdout.log")).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&log_path).unwrap()))
+        .spawn()
+        .expect("start kimiko");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    wait_until(|| async {
+        http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200)
+    })
+    .await;
+
+    let submit = |wallet: &str, email: &str, accept: &'static str| {
+        http.post(format!("{base}/api/request-report"))
+            .header("Accept", accept)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form_body(wallet, email))
+            .send()
+    };
+    // Both submit paths, a refused repeat and an invalid wallet: each sees the address.
+    let plain = submit(&wallets[0], ADDRESS, "text/html").await.unwrap();
+    assert_eq!(plain.status(), 303);
+    let location = plain.headers()["location"].to_str().unwrap().to_owned();
+    assert_no_address("the redirect", &location);
+    let hydrated = submit(&wallets[1], ADDRESS, "application/json").await.unwrap();
+    assert_eq!(hydrated.status(), 200);
+    assert_no_address("the redirect", hydrated.headers()["location"].to_str().unwrap());
+    let second_id: String = hydrated.json().await.unwrap();
+    let repeat = submit(&wallets[0], ADDRESS, "text/html").await.unwrap();
+    assert_eq!(repeat.status(), 429);
+    assert_no_address("the refusal page", &repeat.text().await.unwrap());
+    let invalid = submit("not-a-wallet", ADDRESS, "application/json").await.unwrap();
+    assert_eq!(invalid.status(), 422);
+    assert_no_address("the invalid-input answer", &invalid.text().await.unwrap());
+
+    let ids = [location.trim_start_matches("/jobs/").to_owned(), second_id];
+    for id in &ids {
+        let url = format!("{base}/api/jobs/{id}");
+        wait_until(|| async {
+            let job: serde_json::Value = http.get(&url).send().await.unwrap().json().await.unwrap();
+            job["status"] == "succeeded"
+        })
+        .await;
+    }
+    let delivered = smtp.delivered();
+    assert_eq!(delivered.len(), 2);
+    assert!(delivered.iter().all(|m| m.contains(ADDRESS)), "the one place the address belongs");
+
+    let mut pages = Vec::new();
+    for id in &ids {
+        pages.push(format!("/jobs/{id}"));
+        pages.push(format!("/api/jobs/{id}"));
+        pages.push(format!("/admin/jobs/{id}"));
+    }
+    for wallet in &wallets {
+        pages.push(format!("/report/{wallet}"));
+        pages.push(format!("/api/reports/{wallet}"));
+    }
+    pages.extend(["/admin/queue", "/admin/jobs", "/", "/metrics"].map(String::from));
+    for path in &pages {
+        let response = http.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_no_address(path, &format!("{:?}", response.headers()));
+        assert_no_address(path, &response.text().await.unwrap());
+    }
+
+    // A graceful stop, so every line is written.
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.lines().count() > 100 && log.contains("TRACE"), "tracing really ran at trace level");
+    assert!(log.contains("report requested"), "the flow really ran");
+    assert_no_address("the log", &log);
+
+    // Delivered: the rows hold no address, and neither do the database files.
+    let db = kimiko::storage::Db::connect(&database).await.unwrap();
+    let left: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM jobs WHERE email IS NOT NULL) + (SELECT COUNT(*) FROM outbox WHERE to_addr IS NOT NULL)",
+    )
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.writer()).await.unwrap();
+    db.close().await;
+    assert_no_address("the database files", &files_text(dir.path()));
+}
+
+/// Every database file in `dir` as text (lossy), WAL and shared memory included.
+fn files_text(dir: &Path) -> String {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kimiko.db")))
+        .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
+        .collect()
+}
+
+async fn wait_until<F, Fut>(mut ready: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ready().await {
+        assert!(Instant::now() < deadline, "timed out");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_dead_job_keeps_its_address_for_the_dead_letter_window_only_then_it_is_erased_everywhere() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        clock: Some(Clock::manual(1_795_000_000_000)),
+        env: vec![("KIMIKO_DEAD_LETTER_HOURS", "72".into())],
+        ..Options::default()
+    })
+    .await;
+    // The mail server refuses for good: the job dies with its mail stored.
+    app.mail.set_behaviour(MemoryBehaviour::Permanent);
+    let id = app.submit(&scenario.wallet, ADDRESS).await;
+    app.run_worker().await;
+    assert_eq!(app.job_json(&id).await["status"], "dead");
+    let kept = || async {
+        sqlx::query_as::<_, (Option<String>, Option<String>)>(
+            "SELECT jobs.email, outbox.to_addr FROM jobs JOIN outbox ON outbox.job_id = jobs.id WHERE jobs.id = ?1",
+        )
+        .bind(&id)
+        .fetch_one(app.state.db.reader())
+        .await
+        .unwrap()
+    };
+    let erase = kimiko::jobs::scheduler::find("erase-dead-letters").unwrap();
+    app.advance(Duration::from_secs(72 * 3600 - 60));
+    (erase.run)(&app.state).await.unwrap();
+    assert_eq!(
+        kept().await,
+        (Some(ADDRESS.into()), Some(ADDRESS.into())),
+        "kept so an operator can re-queue"
+    );
+    app.advance(Duration::from_secs(120));
+    (erase.run)(&app.state).await.unwrap();
+    assert_eq!(kept().await, (None, None), "erased from the job and from its stored mail");
+}
+
+#[tokio::test]
+async fn a_delivered_job_erases_the_address_from_the_job_and_its_mail_at_once() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options { chain, ..Options::default() }).await;
+    let id = app.submit(&scenario.wallet, ADDRESS).await;
+    app.run_worker().await;
+    assert_eq!(app.sent_mail().len(), 1);
+    let (email, to_addr): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT jobs.email, outbox.to_addr FROM jobs JOIN outbox ON outbox.job_id = jobs.id WHERE jobs.id = ?1",
+    )
+    .bind(&id)
+    .fetch_one(app.state.db.reader())
+    .await
+    .unwrap();
+    assert_eq!((email, to_addr), (None, None));
+}
+
+#[tokio::test]
+async fn the_privacy_page_says_how_long_the_address_is_kept_in_both_cases() {
+    let app = spawn_app_with(Options::default()).await;
+    let html = app.get("/privacy").await.text().await.unwrap();
+    assert!(html.contains("erased the moment our mail server"), "after delivery");
+    assert!(html.contains("up to three days"), "after a dead job");
+    assert!(html.contains("keyed hash"), "what rate limits keep");
+}
