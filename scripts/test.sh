@@ -25,6 +25,10 @@ if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
 fi
 (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 
+step "lints"
+cargo fmt --all -- --check
+cargo clippy --features testing --all-targets -- -D warnings
+
 step "Rust tests"
 cargo test --features testing
 

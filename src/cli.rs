@@ -155,7 +155,7 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
 
 fn progress_bar(progress: Progress) {
     const WIDTH: u32 = 30;
-    let filled = if progress.total == 0 { 0 } else { progress.done * WIDTH / progress.total };
+    let filled = (progress.done * WIDTH).checked_div(progress.total).unwrap_or(0).min(WIDTH);
     eprint!(
         "\rFetching [{}{}] {}/{} transactions",
         "#".repeat(filled as usize),

@@ -99,6 +99,9 @@ pub struct SolanaRpc {
 /// One call of a batch: method and params.
 pub type Call = (&'static str, Value);
 
+/// A batch's answers, each call's on its own, or the batch's own failure.
+type BatchResult<T> = Result<Vec<Result<T, RpcError>>, RpcError>;
+
 impl SolanaRpc {
     pub fn new(urls: &[Url], timeout: Duration, batch_size: usize, concurrency: usize) -> Self {
         let http = reqwest::Client::builder()
@@ -149,7 +152,7 @@ impl SolanaRpc {
     ) -> Result<Vec<Result<T, RpcError>>, RpcError> {
         // Boxed so the future stays `Send` through the stream combinators
         // (rustc cannot prove it for the unboxed closures: rust-lang/rust#102211).
-        let batches: Vec<BoxFuture<'_, Result<Vec<Result<T, RpcError>>, RpcError>>> = calls
+        let batches: Vec<BoxFuture<'_, BatchResult<T>>> = calls
             .chunks(self.batch_size)
             .map(|chunk| Box::pin(self.batch(chunk.to_vec())) as BoxFuture<'_, _>)
             .collect();

@@ -17,7 +17,7 @@ const JOBS: usize = 24;
 const KILLS: usize = 5;
 
 struct Server {
-    child: Child,
+    child: Option<Child>,
 }
 
 impl Server {
@@ -30,31 +30,45 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start kimiko");
+        // Owned at once, so a failed start-up still reaps the process.
+        let server = Server { child: Some(child) };
         let deadline = Instant::now() + Duration::from_secs(30);
         let http = reqwest::Client::new();
         while Instant::now() < deadline {
             if let Ok(response) = http.get(format!("{address}/healthz")).send().await
                 && response.status() == 200
             {
-                return Server { child };
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("kimiko did not come up");
     }
 
+    /// SIGKILL: no shutdown handler runs, leases are left behind.
     fn kill(mut self) {
-        // SIGKILL: no shutdown handler runs, leases are left behind.
-        self.child.kill().expect("kill");
-        self.child.wait().expect("reap");
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("kill");
+            child.wait().expect("reap");
+        }
     }
 
     /// SIGTERM, as systemd stops a service; returns how the process exited.
     fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+        let mut child = self.child.take().expect("running");
+        let sent = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("run kill");
         assert!(sent.success());
-        self.child.wait().expect("reap")
+        child.wait().expect("reap")
+    }
+}
+
+impl Drop for Server {
+    /// A test that fails half-way must not leave a server running.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 

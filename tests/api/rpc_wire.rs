@@ -147,9 +147,7 @@ fn the_chain_builder_emits_mainnet_shapes() {
     let mut reference = fixture("get_transaction_v1_failed_priority")["result"].clone();
     // The reference uses a plain `transfer` (no mint/tokenAmount); compare the
     // envelope, meta and message shapes without the instruction body.
-    for value in [&mut reference] {
-        value["transaction"]["message"]["instructions"] = Value::Array(vec![]);
-    }
+    reference["transaction"]["message"]["instructions"] = Value::Array(vec![]);
     let mut built = v1.clone();
     built["transaction"]["message"]["instructions"] = Value::Array(vec![]);
     assert_same_shape(&built, &reference);
