@@ -23,6 +23,11 @@ use crate::server::state::AppState;
 use crate::solana::{Progress, RpcError, fetch_history};
 use crate::storage::{self, jobs::ClaimedJob, jobs::Lease, outbox::NewMail};
 
+/// A stored report younger than this is mailed again as it is; an older one
+/// is analysed afresh, so "Ask for a fresh analysis" on a report page gets
+/// a new analysis while a burst of requests for one wallet costs one.
+pub const REUSE_WINDOW: Duration = Duration::from_secs(3600);
+
 /// How a failed attempt should be treated.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -91,7 +96,10 @@ pub async fn run(
         return Err(JobError::Permanent("the email address was already erased".into()));
     };
     let now = state.clock.now_ms();
-    let (published, fresh) = match storage::reports::get(db, wallet.as_str(), now).await? {
+    let reusable = storage::reports::get(db, wallet.as_str(), now)
+        .await?
+        .filter(|existing| now / 1000 - existing.created_at < REUSE_WINDOW.as_secs() as i64);
+    let (published, fresh) = match reusable {
         Some(existing) => (existing, true),
         None => (analyse(state, lease, &wallet, progress).await?, false),
     };
@@ -124,6 +132,9 @@ pub async fn run(
     };
     storage::outbox::insert_pending(&mut tx, &new_mail, now).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    if !fresh {
+        state.reports.invalidate(&published.report.wallet);
+    }
     tracing::info!(fresh, score = published.report.score, "report stored");
 
     let mail = storage::outbox::get(db, &job.id)

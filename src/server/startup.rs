@@ -18,10 +18,11 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::cache::ReportCache;
 use super::secret::{self, KeyedHasher};
 use super::settings::Settings;
 use super::state::{AppState, Clock};
-use super::{admin, api, http};
+use super::{admin, api, conditional, http};
 use crate::analysis::Labels;
 use crate::app::{App, shell};
 use crate::email::Mailer;
@@ -138,6 +139,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         clock: overrides.clock.unwrap_or(Clock::System),
         queue_wake: Arc::new(Notify::new()),
         hasher,
+        reports: ReportCache::default(),
     })
 }
 
@@ -179,6 +181,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(admin)
         .route("/api/jobs/{id}", get(api::get_job))
         .route("/api/reports/{wallet}", get(api::get_report))
+        .route("/report/{wallet}/card.png", get(api::get_card))
         .route("/healthz", get(api::healthz))
         .leptos_routes_with_context(&state, routes, provide_app_state.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
@@ -186,6 +189,7 @@ pub fn router(state: ServerState) -> Router {
             shell,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::plain_form_post))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), conditional::report_page))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(TraceLayer::new_for_http())

@@ -5,6 +5,7 @@ mod crash_recovery;
 mod helpers;
 mod queue;
 mod report_flow;
+mod report_page;
 mod request_report;
 mod rpc_client;
 mod rpc_wire;
