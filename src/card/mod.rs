@@ -70,7 +70,7 @@ pub fn svg(published: &PublishedReport) -> String {
 <rect width="{WIDTH}" height="{HEIGHT}" fill="url(#bg)"/>
 <rect width="{WIDTH}" height="12" fill="{accent}"/>
 <path d="M 100 380 A 200 200 0 0 1 500 380" fill="none" stroke="{TRACK}" stroke-width="40" stroke-linecap="round"/>
-<path d="M 100 380 A 200 200 0 0 1 500 380" fill="none" stroke="{grade_color}" stroke-width="40" stroke-linecap="round" stroke-dasharray="{filled:.1} {arc:.1}"/>
+<path d="M 100 380 A 200 200 0 0 1 500 380" fill="none" stroke="{grade_color}" stroke-width="40" stroke-linecap="{cap}" stroke-dasharray="{filled:.1} {arc:.1}"/>
 <text x="300" y="362" font-size="150" font-weight="bold" fill="{TEXT}" text-anchor="middle">{score}</text>
 <text x="300" y="420" font-size="34" fill="{MUTED}" text-anchor="middle">/ 100</text>
 <rect x="236" y="456" width="128" height="96" rx="18" fill="{grade_color}"/>
@@ -83,6 +83,8 @@ pub fn svg(published: &PublishedReport) -> String {
 {top}
 <text x="600" y="586" font-size="24" fill="{MUTED}">How exposed is your Solana wallet?</text>
 </svg>"##,
+        // At 0 a round cap would still draw a dot.
+        cap = if report.score == 0 { "butt" } else { "round" },
         bg0 = BACKGROUND[0],
         bg1 = BACKGROUND[1],
         accent = brand::ACCENT_ON_DARK,
@@ -111,11 +113,12 @@ pub fn rasterise(svg: &str) -> anyhow::Result<Vec<u8>> {
     pixmap.encode_png().context("Failed to encode the card as PNG")
 }
 
-/// "2 critical · 1 high · 3 medium", or a line for a clean report.
+/// "2 critical · 1 high · 3 medium", or a line for a report without any:
+/// the severities that matter, in a line that always fits the card.
 fn severity_counts(published: &PublishedReport) -> String {
     let parts: Vec<String> = Severity::ALL
         .iter()
-        .filter(|&&s| s > Severity::Info)
+        .filter(|&&s| s >= Severity::Medium)
         .filter_map(|&s| {
             let n = published.report.findings_with(s).count();
             (n > 0).then(|| format!("{n} {}", s.as_str()))

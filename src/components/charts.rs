@@ -18,6 +18,8 @@ const PLOT_X: f64 = 8.0;
 const PLOT_W: f64 = 344.0;
 const PLOT_TOP: f64 = 10.0;
 const PLOT_H: f64 = 110.0;
+/// Widest a bar gets, so a chart of one or two months doesn't draw slabs.
+const MAX_BAR_W: f64 = 24.0;
 /// At most this many tick labels under a chart.
 const MAX_TICKS: usize = 8;
 
@@ -71,6 +73,7 @@ pub fn BarChart(
 ) -> impl IntoView {
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
     let slot = PLOT_W / bars.len().max(1) as f64;
+    let bar_w = (slot * 0.72).min(MAX_BAR_W);
     let every = bars.len().div_ceil(MAX_TICKS).max(1);
     let baseline = PLOT_TOP + PLOT_H;
     let shapes = bars
@@ -83,7 +86,7 @@ pub fn BarChart(
                 view! { <text class="tick" x=format!("{:.1}", x + slot / 2.0) y="138" text-anchor="middle">{bar.tick.clone()}</text> }
             });
             view! {
-                <rect class="bar" x=format!("{:.1}", x + slot * 0.14) y=format!("{:.1}", baseline - height) width=format!("{:.1}", slot * 0.72) height=format!("{height:.1}") rx="1.5">
+                <rect class="bar" x=format!("{:.1}", x + (slot - bar_w) / 2.0) y=format!("{:.1}", baseline - height) width=format!("{bar_w:.1}") height=format!("{height:.1}") rx="1.5">
                     <title>{format!("{}: {}", bar.name, transactions(bar.value))}</title>
                 </rect>
                 {tick}

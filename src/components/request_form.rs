@@ -42,26 +42,17 @@ pub fn RequestForm(
         view! { <input type="hidden" name="wallet" value=wallet/> }.into_any()
     } else {
         view! {
-            <div class="field" class:has-error=move || wallet_error.get().is_some()>
-                <label for="wallet">"Solana wallet address"</label>
-                <input
-                    id="wallet"
-                    name="wallet"
-                    type="text"
-                    inputmode="text"
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    maxlength="100"
-                    required
-                    placeholder="e.g. 7YttLkHDoNj9wyDur5pM1ejNaAvT9X4eqaYcHQqtj2G5"
-                    value=wallet
-                    aria-invalid=move || wallet_error.get().is_some().to_string()
-                    aria-describedby="wallet-hint wallet-error"
-                />
-                <p id="wallet-hint" class="hint">"Your public address. Never your seed phrase or private key."</p>
-                <p id="wallet-error" class="field-error" role="alert">{wallet_error}</p>
-            </div>
+            <Field
+                name="wallet"
+                label="Solana wallet address"
+                hint="Your public address. Never your seed phrase or private key."
+                input_type="text"
+                autocomplete="off"
+                maxlength=100
+                placeholder="e.g. 7YttLkHDoNj9wyDur5pM1ejNaAvT9X4eqaYcHQqtj2G5"
+                value=wallet
+                error=wallet_error
+            />
         }
         .into_any()
     };
@@ -69,26 +60,60 @@ pub fn RequestForm(
     view! {
         <ActionForm action attr:novalidate=true attr:class="request-form">
             {wallet_field}
-            <div class="field" class:has-error=move || email_error.get().is_some()>
-                <label for="email">"Email for the report link"</label>
-                <input
-                    id="email"
-                    name="email"
-                    type="email"
-                    autocomplete="email"
-                    maxlength="254"
-                    required
-                    placeholder="you@example.com"
-                    aria-invalid=move || email_error.get().is_some().to_string()
-                    aria-describedby="email-hint email-error"
-                />
-                <p id="email-hint" class="hint">"Used once to send the link, then erased."</p>
-                <p id="email-error" class="field-error" role="alert">{email_error}</p>
-            </div>
+            <Field
+                name="email"
+                label="Email for the report link"
+                hint="Used once to send the link, then erased."
+                input_type="email"
+                autocomplete="email"
+                maxlength=254
+                placeholder="you@example.com"
+                value=String::new()
+                error=email_error
+            />
             <p class="form-error" role="alert">{form_error}</p>
             <button type="submit" class="button primary" disabled=move || pending.get()>
                 {move || if pending.get() { "Queuing…" } else { submit_label }}
             </button>
         </ActionForm>
+    }
+}
+
+/// One labelled input with its hint and the server's message about it.
+#[component]
+fn Field(
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    input_type: &'static str,
+    autocomplete: &'static str,
+    maxlength: u16,
+    placeholder: &'static str,
+    value: String,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let hint_id = format!("{name}-hint");
+    let error_id = format!("{name}-error");
+    let described_by = format!("{hint_id} {error_id}");
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=name>{label}</label>
+            <input
+                id=name
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                autocapitalize="off"
+                spellcheck="false"
+                maxlength=maxlength.to_string()
+                required
+                placeholder=placeholder
+                value=value
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described_by
+            />
+            <p id=hint_id class="hint">{hint}</p>
+            <p id=error_id class="field-error" role="alert">{error}</p>
+        </div>
     }
 }

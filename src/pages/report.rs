@@ -14,7 +14,7 @@ use crate::components::findings::FindingsBySeverity;
 use crate::components::gauge::ScoreGauge;
 use crate::components::request_form::RequestForm;
 use crate::components::share::ShareLinks;
-use crate::domain::time::{format_date, format_utc};
+use crate::domain::time::format_utc;
 use crate::domain::{PublishedReport, Report, Severity, shorten};
 
 /// How many findings the preview description names.
@@ -126,20 +126,6 @@ fn PreviewMeta(preview: Preview) -> impl IntoView {
     }
 }
 
-/// "Analysed 27 of 1000+ (the most recent) transactions between … and …."
-pub fn coverage(report: &Report) -> String {
-    let window = match (report.window_start, report.window_end) {
-        (Some(start), Some(end)) => format!(" between {} and {}", format_date(start), format_date(end)),
-        _ => String::new(),
-    };
-    format!(
-        "Analysed {} of {}{} transactions{window}.",
-        report.transactions_analyzed,
-        report.transactions_found,
-        if report.history_truncated { "+ (the most recent)" } else { "" }
-    )
-}
-
 #[component]
 fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
     let PublishedReport { report, created_at, expires_at } = published;
@@ -162,7 +148,7 @@ fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
                 <p class="eyebrow">"Privacy report"</p>
                 <h1 class="mono wallet-line">{wallet.clone()}</h1>
                 <p class="summary">{summary}</p>
-                <p class="muted coverage">{coverage(&report)}</p>
+                <p class="muted coverage">{report.coverage()}</p>
                 {balance.map(|b| view! { <p class="muted">"Balance when analysed: " {b}</p> })}
                 <p class="muted small report-dates">
                     "Made " <time datetime=created_at.to_string()>{format_utc(created_at)}</time>
@@ -216,14 +202,5 @@ mod tests {
         assert_eq!(preview.description, "A sample report. Top findings: Direct transfers with an exchange.");
         assert_eq!(preview.url, format!("https://k.example/report/{WALLET}"));
         assert_eq!(preview.image, format!("https://k.example/report/{WALLET}/card.png"));
-    }
-
-    #[test]
-    fn coverage_says_how_much_of_the_history_was_read_and_when() {
-        let mut report = sample::report(WALLET, 42).report;
-        assert_eq!(coverage(&report), "Analysed 27 of 27 transactions between 2026-09-01 and 2026-09-30.");
-        report.history_truncated = true;
-        report.window_start = None;
-        assert_eq!(coverage(&report), "Analysed 27 of 27+ (the most recent) transactions.");
     }
 }
