@@ -79,9 +79,11 @@ impl Parts<'_> {
         text.push_str(&format!(
             "Read the full report, with the evidence and what to do about each finding:\n\
              {report_url}\n\n\
-             {} The report stays online until {expires}.\n\n\
-             We do not keep your email address: it was erased as soon as this message was sent.\n\
-             Someone asked for this report at {site_url}. If it wasn't you, ignore this message; no more will follow.\n",
+             {}\n\
+             The report stays online until {expires}.\n\n\
+             We do not keep your email address: it was erased as soon as this message\n\
+             was sent. Someone asked for this report at {site_url}.\n\
+             If it wasn't you, ignore this message; no more will follow.\n",
             report.coverage()
         ));
         text
