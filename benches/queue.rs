@@ -60,7 +60,7 @@ async fn through_the_queue(round: usize, wallet: &WalletAddress, email: &EmailAd
     let now = 1_795_000_000_000;
     for _ in 0..JOBS {
         let mut tx = db.begin_write().await.unwrap();
-        jobs::insert(&mut tx, &JobId::random(), wallet, email, 3, now).await.unwrap();
+        jobs::insert(&mut tx, &JobId::random(), wallet, email, 3, false, now).await.unwrap();
         tx.commit().await.unwrap();
     }
     let mut done = 0;

@@ -3,7 +3,7 @@
 //! `SsrMode::Async`: the whole page, data included, in the first response.
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{A, Route, Router, Routes},
@@ -42,7 +42,6 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="kimiko-css" href="/pkg/kimiko.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Title formatter=|title: String| if title.is_empty() { "Kimiko".to_owned() } else { format!("{title} · Kimiko") }/>
-        <Meta name="description" content="How exposed is your Solana wallet? Kimiko reads its public history and tells you what links it to you, with evidence and advice."/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="site-header">

@@ -16,6 +16,12 @@ pub mod pages;
 /// The privacy analysis: a pure function from wallet history to report.
 #[cfg(feature = "ssr")]
 pub mod analysis;
+/// Colours shared by the stylesheet, the mail and the share card.
+#[cfg(feature = "ssr")]
+pub mod brand;
+/// The share card: report to SVG to a 1200×630 PNG.
+#[cfg(feature = "ssr")]
+pub mod card;
 /// The command line: serve, analyze, jobs, cron.
 #[cfg(feature = "ssr")]
 pub mod cli;

@@ -26,14 +26,17 @@ pub fn ScoreGauge(score: u8, grade: Grade) -> impl IntoView {
             <svg viewBox="0 0 200 120" role="img" aria-labelledby="gauge-title">
                 <title id="gauge-title">{format!("Privacy score {score} out of 100, grade {}", grade.as_str())}</title>
                 <path class="gauge-track" d="M 20 100 A 80 80 0 0 1 180 100" fill="none" stroke-width="16" stroke-linecap="round"/>
-                <path
-                    class="gauge-value"
-                    d="M 20 100 A 80 80 0 0 1 180 100"
-                    fill="none"
-                    stroke-width="16"
-                    stroke-linecap="round"
-                    stroke-dasharray=format!("{filled:.1} {arc:.1}")
-                />
+                // At 0 a round cap would still draw a dot: leave the arc out.
+                {(score > 0).then(|| view! {
+                    <path
+                        class="gauge-value"
+                        d="M 20 100 A 80 80 0 0 1 180 100"
+                        fill="none"
+                        stroke-width="16"
+                        stroke-linecap="round"
+                        stroke-dasharray=format!("{filled:.1} {arc:.1}")
+                    />
+                })}
                 <text class="gauge-score" x="100" y="92" text-anchor="middle">{score.to_string()}</text>
                 <text class="gauge-max" x="100" y="114" text-anchor="middle">"/ 100"</text>
             </svg>

@@ -1,6 +1,11 @@
 //! Pieces of pages: the score gauge, findings with their evidence, links to
-//! a public explorer.
+//! a public explorer, activity charts, counterparties, share links and the
+//! report request form.
 
+pub mod charts;
+pub mod counterparties;
 pub mod explorer;
 pub mod findings;
 pub mod gauge;
+pub mod request_form;
+pub mod share;

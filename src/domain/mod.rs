@@ -7,6 +7,9 @@ pub mod job;
 pub mod methodology;
 pub mod report;
 pub mod request;
+/// Hand-made reports for tests of the pages, the card and the mail.
+#[cfg(any(test, feature = "testing"))]
+pub mod sample;
 pub mod time;
 pub mod wallet;
 

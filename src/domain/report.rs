@@ -256,6 +256,23 @@ impl Report {
     pub fn finding(&self, id: &str) -> Option<&Finding> {
         self.findings.iter().find(|f| f.id == id)
     }
+
+    /// "Analysed 27 of 1000+ (the most recent) transactions between
+    /// 2026-09-01 and 2026-09-30.": how much of the history the report saw.
+    pub fn coverage(&self) -> String {
+        let window = match (self.window_start, self.window_end) {
+            (Some(start), Some(end)) => {
+                format!(" between {} and {}", super::time::format_date(start), super::time::format_date(end))
+            }
+            _ => String::new(),
+        };
+        format!(
+            "Analysed {} of {}{} transactions{window}.",
+            self.transactions_analyzed,
+            self.transactions_found,
+            if self.history_truncated { "+ (the most recent)" } else { "" }
+        )
+    }
 }
 
 /// A stored report as the API serves it: the report plus its lifetime.
@@ -283,6 +300,15 @@ mod tests {
         assert_eq!(Grade::for_score(40), Grade::D);
         assert_eq!(Grade::for_score(39), Grade::F);
         assert_eq!(Grade::for_score(0), Grade::F);
+    }
+
+    #[test]
+    fn coverage_says_how_much_of_the_history_was_read_and_when() {
+        let mut report = super::super::sample::report("w", 42).report;
+        assert_eq!(report.coverage(), "Analysed 27 of 27 transactions between 2026-09-01 and 2026-09-30.");
+        report.history_truncated = true;
+        report.window_start = None;
+        assert_eq!(report.coverage(), "Analysed 27 of 27+ (the most recent) transactions.");
     }
 
     #[test]

@@ -3,21 +3,29 @@
 //! (or comes back with the messages beside the fields).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
+use crate::components::request_form::RequestForm;
 use crate::domain::RequestReportError;
 
 /// The form's fixed endpoint (also the no-JavaScript form's `action`).
 pub const REQUEST_REPORT_PATH: &str = "/api/request-report";
 
-/// Queues a report for `wallet`, to be mailed to `email`.
+/// Queues a report for `wallet`, to be mailed to `email`; `refresh` (sent by a
+/// report page's fresh-analysis form) asks for a new analysis even while the
+/// stored report is current.
 #[server(prefix = "/api", endpoint = "request-report")]
-pub async fn request_report(wallet: String, email: String) -> Result<String, RequestReportError> {
+pub async fn request_report(
+    wallet: String,
+    email: String,
+    refresh: Option<String>,
+) -> Result<String, RequestReportError> {
     use crate::server::{http, state::AppState, submit};
     let state = expect_context::<AppState>();
     let client_ip = http::client_ip_from_context(&state);
-    match submit::request_report(&state, &wallet, &email, client_ip).await {
+    let input = submit::FormInput { wallet: &wallet, email: &email, refresh: refresh.is_some() };
+    match submit::request_report(&state, input, client_ip).await {
         Ok(id) => {
             leptos_axum::redirect(&format!("/jobs/{id}"));
             Ok(id.to_string())
@@ -39,31 +47,16 @@ pub struct RefusedForm {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let action = ServerAction::<RequestReport>::new();
-    let refused = use_context::<RefusedForm>();
     let query = use_query_map();
-
-    let prefill = refused
-        .as_ref()
-        .map(|r| r.wallet.clone())
+    let prefill = use_context::<RefusedForm>()
+        .map(|r| r.wallet)
         .or_else(|| query.read_untracked().get("wallet"))
         .unwrap_or_default();
-    let refused_error = refused.map(|r| r.error);
-    // The server function's answer once the form was submitted with
-    // JavaScript; before that, a refused plain post rendered on the server.
-    let error = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some(error),
-        Some(Ok(_)) => None,
-        None => refused_error.clone(),
-    });
-    let field_errors = Signal::derive(move || error.get().map(|e| e.field_errors()).unwrap_or_default());
-    let wallet_error = Signal::derive(move || field_errors.get().wallet);
-    let email_error = Signal::derive(move || field_errors.get().email);
-    let form_error = Signal::derive(move || error.get().and_then(|e| e.form_message()));
-    let pending = action.pending();
 
     view! {
         <Title text="How exposed is your Solana wallet?"/>
+        // Each page says what it is; a report page's description is its findings.
+        <Meta name="description" content="How exposed is your Solana wallet? Kimiko reads its public history and tells you what links it to you, with evidence and advice."/>
         <section class="hero">
             <h1>"How exposed is your Solana wallet?"</h1>
             <p class="lede">
@@ -74,48 +67,7 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <section class="card form-card" aria-labelledby="form-title">
             <h2 id="form-title">"Get your privacy report"</h2>
-            <ActionForm action attr:novalidate=true attr:class="request-form">
-                <div class="field" class:has-error=move || wallet_error.get().is_some()>
-                    <label for="wallet">"Solana wallet address"</label>
-                    <input
-                        id="wallet"
-                        name="wallet"
-                        type="text"
-                        inputmode="text"
-                        autocomplete="off"
-                        autocapitalize="off"
-                        spellcheck="false"
-                        maxlength="100"
-                        required
-                        placeholder="e.g. 7YttLkHDoNj9wyDur5pM1ejNaAvT9X4eqaYcHQqtj2G5"
-                        value=prefill
-                        aria-invalid=move || wallet_error.get().is_some().to_string()
-                        aria-describedby="wallet-hint wallet-error"
-                    />
-                    <p id="wallet-hint" class="hint">"Your public address. Never your seed phrase or private key."</p>
-                    <p id="wallet-error" class="field-error" role="alert">{wallet_error}</p>
-                </div>
-                <div class="field" class:has-error=move || email_error.get().is_some()>
-                    <label for="email">"Email for the report link"</label>
-                    <input
-                        id="email"
-                        name="email"
-                        type="email"
-                        autocomplete="email"
-                        maxlength="254"
-                        required
-                        placeholder="you@example.com"
-                        aria-invalid=move || email_error.get().is_some().to_string()
-                        aria-describedby="email-hint email-error"
-                    />
-                    <p id="email-hint" class="hint">"Used once to send the link, then erased."</p>
-                    <p id="email-error" class="field-error" role="alert">{email_error}</p>
-                </div>
-                <p class="form-error" role="alert">{form_error}</p>
-                <button type="submit" class="button primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Queuing…" } else { "Analyse my wallet" }}
-                </button>
-            </ActionForm>
+            <RequestForm wallet=prefill submit_label="Analyse my wallet"/>
         </section>
         <section class="explainer">
             <div>

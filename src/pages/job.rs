@@ -60,6 +60,26 @@ pub fn JobPage() -> impl IntoView {
     }
 }
 
+/// What went wrong, for a person: the stored error is for operators.
+pub fn plain_error(error: &str) -> String {
+    let lower = error.to_ascii_lowercase();
+    let what =
+        if lower.contains("rpc") && (lower.contains("did not answer") || lower.contains("could not reach")) {
+            "The Solana network service we read wallets from did not answer in time."
+        } else if lower.contains("rpc") && lower.contains("http 429") {
+            "The Solana network service we read wallets from is busy and asked us to slow down."
+        } else if lower.contains("rpc") {
+            "The Solana network service we read wallets from kept failing."
+        } else if lower.starts_with("mail") {
+            "We could not deliver the email with your link."
+        } else if lower.contains("email address was already erased") {
+            "Your email address had already been erased, so there was nowhere to send the link."
+        } else {
+            "Something went wrong on our side."
+        };
+    format!("{what} Nothing is wrong with your wallet; please try again in a few minutes.")
+}
+
 #[component]
 fn JobStatusCard(job: JobView) -> impl IntoView {
     let finished = job.status.is_finished();
@@ -76,7 +96,9 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
     };
     let detail = match (job.status, job.queue_position) {
         (JobStatus::Queued, Some(0)) => "You're next in line.".to_owned(),
-        (JobStatus::Queued, Some(n)) => format!("{n} request(s) ahead of yours."),
+        (JobStatus::Queued, Some(n)) => {
+            format!("{n} request{} ahead of yours.", if n == 1 { "" } else { "s" })
+        }
         (JobStatus::Queued, None) => String::new(),
         (JobStatus::Running, _) if job.progress_total > 0 => {
             format!("{} of {} transactions fetched.", job.progress_done, job.progress_total)
@@ -87,7 +109,8 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
             format!("We tried {} time(s). Nothing was sent and no report was made.", job.attempts)
         }
     };
-    let retrying = (!finished && job.attempts > 1).then(|| job.error.clone()).flatten();
+    let retrying =
+        (!finished && job.attempts > 1).then(|| job.error.clone()).flatten().map(|e| plain_error(&e));
     let report_path = format!("/report/{}", job.wallet);
     view! {
         <Title text=format!("Report request for {}", shorten(&job.wallet))/>
@@ -102,20 +125,48 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
                 <span class="muted">{detail}</span>
             </div>
             {(!finished).then(|| view! {
-                <div class="progress" role="progressbar" aria-label="Transactions fetched" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
-                    <div class="progress-bar" style=format!("width: {percent}%")></div>
-                </div>
+                // A native progress bar: accessible as it is, and styled
+                // without inline styles (which a strict CSP forbids).
+                <progress class="progress" max="100" value=percent.to_string() aria-label="Transactions fetched">
+                    {format!("{percent}%")}
+                </progress>
             })}
             {retrying.map(|error| view! {
-                <p class="notice">"The last attempt failed and will be retried: " {error}</p>
+                <p class="notice">"The last attempt failed and will be retried. " {error}</p>
             })}
-            {(job.status == JobStatus::Dead).then(|| view! {
-                <p class="notice error" role="alert">"What went wrong: " {job.error.clone().unwrap_or_else(|| "unknown error".into())}</p>
-                <p><A href=format!("/?wallet={}", job.wallet) attr:class="button">"Try again"</A></p>
+            {(job.status == JobStatus::Dead).then(|| {
+                let technical = job.error.clone().unwrap_or_else(|| "unknown error".into());
+                view! {
+                    <p class="notice error" role="alert">{plain_error(&technical)}</p>
+                    <details class="technical">
+                        <summary>"Technical detail"</summary>
+                        <p class="mono small">{technical}</p>
+                    </details>
+                    <p><A href=format!("/?wallet={}", job.wallet) attr:class="button">"Try again"</A></p>
+                }
             })}
             {(job.status == JobStatus::Succeeded).then(|| view! {
                 <p><A href=report_path.clone() attr:class="button primary">"Open the report"</A></p>
             })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_errors_are_told_in_plain_words() {
+        assert!(
+            plain_error("Solana RPC: RPC endpoint a.example answered HTTP 503")
+                .starts_with("The Solana network service we read wallets from kept failing.")
+        );
+        assert!(
+            plain_error("Solana RPC: RPC endpoint a.example did not answer within 20s")
+                .contains("did not answer in time")
+        );
+        assert!(plain_error("mail: 550 mailbox unavailable").starts_with("We could not deliver the email"));
+        assert!(plain_error("database is locked").starts_with("Something went wrong on our side."));
     }
 }

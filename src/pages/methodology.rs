@@ -2,7 +2,7 @@
 //! can't see — generated from the detector table the engine runs.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 use crate::domain::methodology::MethodologyEntry;
 
@@ -18,6 +18,7 @@ pub fn MethodologyPage() -> impl IntoView {
     let entries = Resource::new(|| (), |_| load_methodology());
     view! {
         <Title text="How the score works"/>
+        <Meta name="description" content="How Kimiko scores a Solana wallet's privacy: every detector, what it reads, its weight and its limits."/>
         <article class="card prose">
             <h1>"How the score works"</h1>
             <p>
@@ -26,6 +27,15 @@ pub fn MethodologyPage() -> impl IntoView {
                 "how strong the evidence is. The score is 100 minus the penalties, never below 0. Grades: "
                 "A from 90, B from 75, C from 60, D from 40, F below."
             </p>
+            <h2>"What a report covers"</h2>
+            <p>
+                "Kimiko reads the wallet's most recent transactions, up to a cap (the report says how many it analysed "
+                "of how many it found, and between which dates). Times are in UTC. The activity charts count "
+                "transactions by hour, weekday and month; the counterparties are the wallets on the other side of its "
+                "transfers, with their share of all its transfers and a label when the wallet is a known entity. "
+                "Evidence links to a public explorer, which sees only that someone opened the link."
+            </p>
+            <h2>"The detectors"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match entries.await {

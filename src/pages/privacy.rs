@@ -1,12 +1,13 @@
 //! `/privacy`: what Kimiko keeps, and for how long.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     view! {
         <Title text="What we keep"/>
+        <Meta name="description" content="What Kimiko keeps and for how long: the report for 24 hours, your email address only until the link is sent."/>
         <article class="card prose">
             <h1>"What we keep"</h1>
             <h2>"Your email address"</h2>
@@ -24,6 +25,11 @@ pub fn PrivacyPage() -> impl IntoView {
             <p>
                 "The report is built only from public on-chain data. It is kept for 24 hours, so the link in your mail "
                 "works and can be shared, and then deleted. The report page never says who asked for it."
+            </p>
+            <p>
+                "Anyone with the link can read the report and its preview card — they show only what the chain already "
+                "shows to everyone. Asking for a fresh analysis replaces the report; the old one is gone from our "
+                "database and memory at once."
             </p>
             <h2>"What we never see"</h2>
             <p>"Your seed phrase or private keys. Kimiko never asks for them and never needs them — nobody does."</p>

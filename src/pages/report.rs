@@ -1,5 +1,6 @@
 //! `/report/{wallet}`: the report, rendered on the server with its preview
-//! meta tags so a shared link shows the score in any chat.
+//! meta tags and share card, so a shared link shows the score in any chat
+//! and the whole page — gauge, findings, charts — works without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
@@ -7,10 +8,17 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::not_found::NotFoundMessage;
+use crate::components::charts::ActivityCharts;
+use crate::components::counterparties::TopCounterparties;
 use crate::components::findings::FindingsBySeverity;
 use crate::components::gauge::ScoreGauge;
-use crate::domain::time::{format_date, format_utc};
-use crate::domain::{PublishedReport, Severity, shorten};
+use crate::components::request_form::RequestForm;
+use crate::components::share::ShareLinks;
+use crate::domain::time::format_utc;
+use crate::domain::{PublishedReport, Report, Severity, shorten};
+
+/// How many findings the preview description names.
+const PREVIEW_FINDINGS: usize = 3;
 
 /// A wallet's current report and the site's base URL (for absolute meta
 /// links), or `None` when there is no unexpired report.
@@ -52,38 +60,50 @@ pub fn ReportPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
-    let PublishedReport { report, created_at, expires_at } = published;
-    let short = shorten(&report.wallet);
-    let title = format!("Wallet {short}: privacy score {}/100 ({})", report.score, report.grade.as_str());
-    let top: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Medium)
-        .take(3)
-        .map(|f| f.title.clone())
-        .collect();
-    let description = if top.is_empty() {
-        report.summary.clone()
-    } else {
-        format!("{} Top findings: {}.", report.summary, top.join("; "))
-    };
-    let url = format!("{base}/report/{}", report.wallet);
-    let window = match (report.window_start, report.window_end) {
-        (Some(start), Some(end)) => {
-            format!(" between {} and {}", format_date(start), format_date(end))
+/// What a chat preview or a crawler shows for a report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preview {
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub image: String,
+    pub image_alt: String,
+}
+
+impl Preview {
+    pub fn new(report: &Report, base: &str) -> Self {
+        let short = shorten(&report.wallet);
+        let top: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Medium)
+            .take(PREVIEW_FINDINGS)
+            .map(|f| f.title.as_str())
+            .collect();
+        let description = if top.is_empty() {
+            report.summary.clone()
+        } else {
+            format!("{} Top findings: {}.", report.summary, top.join("; "))
+        };
+        let url = format!("{base}/report/{}", report.wallet);
+        Self {
+            title: format!("Wallet {short}: privacy score {}/100 ({})", report.score, report.grade.as_str()),
+            description,
+            image: format!("{url}/card.png"),
+            image_alt: format!(
+                "Privacy score {} out of 100, grade {}, for Solana wallet {short}",
+                report.score,
+                report.grade.as_str()
+            ),
+            url,
         }
-        _ => String::new(),
-    };
-    let coverage = format!(
-        "Analysed {} of {}{} transactions{window}.",
-        report.transactions_analyzed,
-        report.transactions_found,
-        if report.history_truncated { "+ (the most recent)" } else { "" }
-    );
-    let balance = report.balance_lamports.map(|l| format!("{:.4} SOL", l as f64 / 1e9));
-    let refresh = format!("/?wallet={}", report.wallet);
+    }
+}
+
+/// Open Graph and Twitter tags, rendered into the `<head>` on the server.
+#[component]
+fn PreviewMeta(preview: Preview) -> impl IntoView {
+    let Preview { title, description, url, image, image_alt } = preview;
     view! {
         <Title text=title.clone()/>
         <Meta name="description" content=description.clone()/>
@@ -92,27 +112,95 @@ fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
         <Meta property="og:site_name" content="Kimiko"/>
         <Meta property="og:title" content=title.clone()/>
         <Meta property="og:description" content=description.clone()/>
-        <Meta property="og:url" content=url.clone()/>
-        <Meta name="twitter:card" content="summary"/>
+        <Meta property="og:url" content=url/>
+        <Meta property="og:image" content=image.clone()/>
+        <Meta property="og:image:type" content="image/png"/>
+        <Meta property="og:image:width" content="1200"/>
+        <Meta property="og:image:height" content="630"/>
+        <Meta property="og:image:alt" content=image_alt.clone()/>
+        <Meta name="twitter:card" content="summary_large_image"/>
         <Meta name="twitter:title" content=title/>
         <Meta name="twitter:description" content=description/>
+        <Meta name="twitter:image" content=image/>
+        <Meta name="twitter:image:alt" content=image_alt/>
+    }
+}
+
+#[component]
+fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
+    let PublishedReport { report, created_at, expires_at } = published;
+    let preview = Preview::new(&report, &base);
+    let share_text = format!(
+        "Solana wallet {} scores {}/100 (grade {}) on Kimiko's privacy check",
+        shorten(&report.wallet),
+        report.score,
+        report.grade.as_str()
+    );
+    let url = preview.url.clone();
+    let balance = report.balance_lamports.map(|l| format!("{:.4} SOL", l as f64 / 1e9));
+    let Report { wallet, score, grade, summary, findings, activity, analyzer_version, .. } = report.clone();
+    let counterparties = activity.top_counterparties.clone();
+    view! {
+        <PreviewMeta preview/>
         <section class="card report-head">
-            <ScoreGauge score=report.score grade=report.grade/>
+            <ScoreGauge score grade/>
             <div class="report-summary">
                 <p class="eyebrow">"Privacy report"</p>
-                <h1 class="mono wallet-line">{report.wallet.clone()}</h1>
-                <p class="summary">{report.summary.clone()}</p>
-                <p class="muted coverage">{coverage}</p>
+                <h1 class="mono wallet-line">{wallet.clone()}</h1>
+                <p class="summary">{summary}</p>
+                <p class="muted coverage">{report.coverage()}</p>
                 {balance.map(|b| view! { <p class="muted">"Balance when analysed: " {b}</p> })}
-                <p class="muted small">
-                    {format!("Made {} · expires {} · analyser {}", format_utc(created_at), format_utc(expires_at), report.analyzer_version)}
+                <p class="muted small report-dates">
+                    "Made " <time datetime=created_at.to_string()>{format_utc(created_at)}</time>
+                    " · expires " <time datetime=expires_at.to_string()>{format_utc(expires_at)}</time>
+                    " · analyser " {analyzer_version}
                 </p>
-                <p><A href=refresh attr:class="button">"Ask for a fresh analysis"</A></p>
+                <p class="report-actions">
+                    <a class="button" href="#share">"Share"</a>
+                    <a class="button" href="#fresh">"Fresh analysis"</a>
+                    <A href="/methodology" attr:class="button">"How the score works"</A>
+                </p>
             </div>
         </section>
         <section class="card" aria-labelledby="findings-title">
             <h2 id="findings-title">"Findings"</h2>
-            <FindingsBySeverity findings=report.findings.clone()/>
+            <FindingsBySeverity findings/>
         </section>
+        <section class="card" aria-labelledby="activity-title">
+            <h2 id="activity-title">"Activity"</h2>
+            <p class="muted">"When the wallet transacts, in UTC, and with whom. Regular hours and a few repeat counterparties make a wallet easier to link."</p>
+            <ActivityCharts activity/>
+            <h3 class="counterparties-title">"Top counterparties"</h3>
+            <TopCounterparties counterparties/>
+        </section>
+        <div id="share">
+            <ShareLinks url text=share_text/>
+        </div>
+        <section class="card fresh" id="fresh" aria-labelledby="fresh-title">
+            <h2 id="fresh-title">"Ask for a fresh analysis"</h2>
+            <p class="muted">
+                "We read the wallet's history again and email you the new report's link — the same form and limits as on the "
+                <A href="/">"home page"</A>
+                ". A report less than an hour old is sent as it is."
+            </p>
+            <RequestForm wallet submit_label="Analyse this wallet again" wallet_fixed=true/>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::sample;
+
+    const WALLET: &str = "7YttLkHDoNj9wyDur5pM1ejNaAvT9X4eqaYcHQqtj2G5";
+
+    #[test]
+    fn the_preview_names_score_grade_top_findings_and_the_card() {
+        let preview = Preview::new(&sample::report(WALLET, 42).report, "https://k.example");
+        assert_eq!(preview.title, "Wallet 7Ytt…j2G5: privacy score 42/100 (D)");
+        assert_eq!(preview.description, "A sample report. Top findings: Direct transfers with an exchange.");
+        assert_eq!(preview.url, format!("https://k.example/report/{WALLET}"));
+        assert_eq!(preview.image, format!("https://k.example/report/{WALLET}/card.png"));
     }
 }

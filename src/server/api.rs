@@ -1,11 +1,16 @@
-//! The JSON API and health check, and the lookups the pages share with it.
+//! The JSON API, the share card and the health check, and the lookups the
+//! pages share with them.
+
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::cache::CachedReport;
+use super::conditional;
 use super::startup::ServerState;
 use super::state::AppState;
 use crate::domain::{JobId, JobView, PublishedReport, WalletAddress};
@@ -19,12 +24,31 @@ pub async fn job_view(state: &AppState, id: &str) -> anyhow::Result<Option<JobVi
     storage::jobs::view(&state.db, &id, |wallet| state.settings.link(&format!("/report/{wallet}"))).await
 }
 
-/// The wallet's unexpired report; `None` for invalid addresses too.
-pub async fn published_report(state: &AppState, wallet: &str) -> anyhow::Result<Option<PublishedReport>> {
+/// The wallet's unexpired report, from the in-process cache or else the
+/// database (and then cached); `None` for invalid addresses too. The page,
+/// the JSON and the card all read through here.
+pub async fn cached_report(state: &AppState, wallet: &str) -> anyhow::Result<Option<Arc<CachedReport>>> {
     let Ok(wallet) = WalletAddress::parse(wallet) else {
         return Ok(None);
     };
-    storage::reports::get(&state.db, wallet.as_str(), state.clock.now_ms()).await
+    let now = state.clock.now_ms();
+    if let Some(hit) = state.reports.get(wallet.as_str(), now) {
+        crate::metrics::cache_lookup("reports", true);
+        return Ok(Some(hit));
+    }
+    crate::metrics::cache_lookup("reports", false);
+    let generation = state.reports.generation();
+    let Some(published) = storage::reports::get(&state.db, wallet.as_str(), now).await? else {
+        return Ok(None);
+    };
+    let entry = Arc::new(CachedReport::new(published)?);
+    state.reports.insert(generation, Arc::clone(&entry), now);
+    Ok(Some(entry))
+}
+
+/// The wallet's unexpired report; `None` for invalid addresses too.
+pub async fn published_report(state: &AppState, wallet: &str) -> anyhow::Result<Option<PublishedReport>> {
+    Ok(cached_report(state, wallet).await?.map(|entry| entry.published.clone()))
 }
 
 /// `GET /api/jobs/{id}`
@@ -36,11 +60,45 @@ pub async fn get_job(State(state): State<ServerState>, Path(id): Path<String>) -
     }
 }
 
-/// `GET /api/reports/{wallet}`
-pub async fn get_report(State(state): State<ServerState>, Path(wallet): Path<String>) -> Response {
-    match published_report(&state.app, &wallet).await {
-        Ok(Some(report)) => Json(report).into_response(),
+/// `GET /api/reports/{wallet}`, with `ETag`, `Cache-Control` and `304`.
+pub async fn get_report(
+    State(state): State<ServerState>,
+    Path(wallet): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match cached_report(&state.app, &wallet).await {
+        Ok(Some(entry)) => conditional::respond(
+            &headers,
+            &entry.etag,
+            conditional::cache_control(&entry, state.app.clock.now_ms()),
+            "application/json",
+            entry.json.clone(),
+        ),
         Ok(None) => not_found("no report for this wallet"),
+        Err(error) => internal(error),
+    }
+}
+
+/// `GET /report/{wallet}/card.png`: the 1200×630 share card, rendered once
+/// per report version and kept with the cached report.
+pub async fn get_card(
+    State(state): State<ServerState>,
+    Path(wallet): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let entry = match cached_report(&state.app, &wallet).await {
+        Ok(Some(entry)) => entry,
+        Ok(None) => return not_found("no report for this wallet"),
+        Err(error) => return internal(error),
+    };
+    let etag = conditional::derived_etag(&entry, "card", false);
+    let cache_control = conditional::cache_control(&entry, state.app.clock.now_ms());
+    if conditional::client_has(&headers, &etag) {
+        // Answered without rendering the card.
+        return conditional::respond(&headers, &etag, cache_control, "image/png", Default::default());
+    }
+    match entry.card_png().await {
+        Ok(png) => conditional::respond(&headers, &etag, cache_control, "image/png", png),
         Err(error) => internal(error),
     }
 }

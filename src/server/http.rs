@@ -108,7 +108,7 @@ pub async fn plain_form_post(State(state): State<ServerState>, request: Request,
         Ok(body) => body,
         Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response(),
     };
-    let Some((wallet, email)) = form_fields(&body) else {
+    let Some(FormFields { wallet, email, refresh }) = form_fields(&body) else {
         return (StatusCode::BAD_REQUEST, "Send each of wallet and email once, as UTF-8.").into_response();
     };
     let nonce = parts.extensions.get::<CspNonce>().cloned();
@@ -119,7 +119,8 @@ pub async fn plain_form_post(State(state): State<ServerState>, request: Request,
         };
     }
     let client_ip = state.app.settings.client_ip.for_request(&parts.extensions, &parts.headers);
-    match submit::request_report(&state.app, &wallet, &email, client_ip).await {
+    let input = submit::FormInput { wallet: &wallet, email: &email, refresh };
+    match submit::request_report(&state.app, input, client_ip).await {
         Ok(id) => Redirect::to(&format!("/jobs/{id}")).into_response(),
         Err(error) => refuse(&state, true, nonce, wallet.trim().to_owned(), error).await,
     }
@@ -131,15 +132,23 @@ fn is_url_encoded_form(headers: &HeaderMap) -> bool {
     essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
-/// `wallet` and `email` from a url-encoded body (a missing one is empty, so
-/// it gets the field's "enter…" message); `None` when a field repeats or a
-/// value is not UTF-8 — either is a forged post, not a person typing.
-fn form_fields(body: &[u8]) -> Option<(String, String)> {
-    let (mut wallet, mut email) = (None, None);
+struct FormFields {
+    wallet: String,
+    email: String,
+    refresh: bool,
+}
+
+/// `wallet`, `email` and `refresh` from a url-encoded body (a missing wallet
+/// or email is empty, so it gets the field's "enter…" message); `None` when
+/// a field repeats or a value is not UTF-8 — either is a forged post, not a
+/// person typing.
+fn form_fields(body: &[u8]) -> Option<FormFields> {
+    let (mut wallet, mut email, mut refresh) = (None, None, None);
     for (key, value) in url::form_urlencoded::parse(body) {
         let slot = match key.as_ref() {
             "wallet" => &mut wallet,
             "email" => &mut email,
+            "refresh" => &mut refresh,
             _ => continue,
         };
         // The decoder puts U+FFFD where bytes were not UTF-8.
@@ -148,7 +157,11 @@ fn form_fields(body: &[u8]) -> Option<(String, String)> {
         }
         *slot = Some(value.into_owned());
     }
-    Some((wallet.unwrap_or_default(), email.unwrap_or_default()))
+    Some(FormFields {
+        wallet: wallet.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+        refresh: refresh.is_some(),
+    })
 }
 
 /// The home page with the refusal shown in it, under the request's CSP nonce.

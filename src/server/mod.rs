@@ -1,10 +1,13 @@
 //! The server side: settings, start-up, shared state, HTTP handlers, the
-//! report request service, secrets and logging; and the edge defences:
-//! client address, rate limit, cross-site check, security headers.
+//! report request service, the report cache and HTTP caching, secrets and
+//! logging; and the edge defences: client address, rate limit, cross-site
+//! check, security headers.
 
 pub mod admin;
 pub mod api;
+pub mod cache;
 pub mod client_ip;
+pub mod conditional;
 pub mod csrf;
 pub mod http;
 pub mod observability;

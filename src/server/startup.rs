@@ -19,11 +19,12 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::cache::ReportCache;
 use super::rate_limit::{self, ClientLimiter};
 use super::secret::{self, KeyedHasher};
 use super::settings::Settings;
 use super::state::{AppState, Clock};
-use super::{admin, api, csrf, http, observability, security_headers};
+use super::{admin, api, conditional, csrf, http, observability, security_headers};
 use crate::analysis::Labels;
 use crate::app::{App, shell};
 use crate::email::Mailer;
@@ -149,6 +150,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         queue_wake: Arc::new(Notify::new()),
         hasher,
         health: Arc::default(),
+        reports: ReportCache::default(),
     })
 }
 
@@ -193,6 +195,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(admin)
         .route("/api/jobs/{id}", get(api::get_job))
         .route("/api/reports/{wallet}", get(api::get_report))
+        .route("/report/{wallet}/card.png", get(api::get_card))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(observability::readyz))
         .route("/metrics", get(observability::render))
@@ -203,6 +206,7 @@ pub fn router(state: ServerState) -> Router {
             shell,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::plain_form_post))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), conditional::report_page))
         // Outer layers see a request first: cross-site posts are refused
         // before they can spend a client's rate limit.
         .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit_submissions))

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use tokio::sync::Notify;
 
+use super::cache::ReportCache;
 use super::secret::KeyedHasher;
 use super::settings::Settings;
 use crate::analysis::Labels;
@@ -24,6 +25,9 @@ pub struct AppState {
     pub queue_wake: Arc<Notify>,
     /// Keyed hashes for rate limits.
     pub hasher: KeyedHasher,
+    /// Reports read for the page, the JSON and the card, until they expire
+    /// or a newer one is stored.
+    pub reports: ReportCache,
     /// Liveness signals for `/readyz`.
     pub health: Arc<Health>,
 }

@@ -14,19 +14,28 @@ use crate::storage;
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
+/// What the form sent. `refresh` comes from a report page's "Ask for a fresh
+/// analysis": analyse again even if the stored report is still current.
+#[derive(Clone, Copy, Debug)]
+pub struct FormInput<'a> {
+    pub wallet: &'a str,
+    pub email: &'a str,
+    pub refresh: bool,
+}
+
 /// Validates the form, checks the limits and queues the job.
 pub async fn request_report(
     state: &AppState,
-    wallet: &str,
-    email: &str,
+    input: FormInput<'_>,
     client_ip: Option<IpAddr>,
 ) -> Result<JobId, RequestReportError> {
+    let FormInput { wallet, email, refresh } = input;
     let (wallet, email) = parse(wallet, email)?;
     let email_hash = state.hasher.hash("email", &email.normalized());
     let ip_hash = client_ip.map(|ip| state.hasher.hash("ip", &ip.to_string()));
     let now = state.clock.now_ms();
     let id = JobId::random();
-    let queued = enqueue(state, &id, &wallet, &email, &email_hash, ip_hash.as_deref(), now).await;
+    let queued = enqueue(state, &id, (&wallet, &email, refresh), &email_hash, ip_hash.as_deref(), now).await;
     match queued {
         Ok(None) => {
             state.queue_wake.notify_one();
@@ -62,8 +71,7 @@ pub fn parse(wallet: &str, email: &str) -> Result<(WalletAddress, EmailAddress),
 async fn enqueue(
     state: &AppState,
     id: &JobId,
-    wallet: &WalletAddress,
-    email: &EmailAddress,
+    (wallet, email, refresh): (&WalletAddress, &EmailAddress, bool),
     email_hash: &str,
     ip_hash: Option<&str>,
     now: i64,
@@ -106,7 +114,7 @@ async fn enqueue(
         }));
     }
     storage::requests::insert(&mut tx, email_hash, wallet.as_str(), ip_hash, now).await?;
-    storage::jobs::insert(&mut tx, id, wallet, email, state.settings.max_attempts, now).await?;
+    storage::jobs::insert(&mut tx, id, wallet, email, state.settings.max_attempts, refresh, now).await?;
     tx.commit().await.context("Failed to commit a report request")?;
     Ok(None)
 }

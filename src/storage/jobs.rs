@@ -24,6 +24,8 @@ pub struct ClaimedJob {
     /// This attempt's number, 1-based.
     pub attempts: i64,
     pub max_attempts: i64,
+    /// Analyse again even if a stored report is still fresh.
+    pub refresh: bool,
 }
 
 /// `SELECT <every JobRow column> FROM jobs <tail>` as one static string.
@@ -72,17 +74,19 @@ pub async fn insert(
     wallet: &WalletAddress,
     email: &EmailAddress,
     max_attempts: u32,
+    refresh: bool,
     now: i64,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO jobs (id, wallet, email, status, attempts, max_attempts, run_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?5, ?5, ?5)",
+        "INSERT INTO jobs (id, wallet, email, status, attempts, max_attempts, refresh, run_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?6, ?5, ?5, ?5)",
     )
     .bind(id.as_str())
     .bind(wallet.as_str())
     .bind(email.expose())
     .bind(i64::from(max_attempts))
     .bind(now)
+    .bind(refresh)
     .execute(&mut **tx)
     .await
     .context("Failed to insert a job")?;
@@ -133,7 +137,7 @@ pub async fn claim(
                 OR (status = 'running' AND lease_until < ?3 AND lease_owner IS NOT ?2)
              ORDER BY run_at, created_at
              LIMIT ?4)
-         RETURNING id, wallet, email, attempts, max_attempts",
+         RETURNING id, wallet, email, attempts, max_attempts, refresh",
     )
     .bind(lease_until)
     .bind(worker)

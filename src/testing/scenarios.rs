@@ -67,6 +67,22 @@ pub fn careful_wallet(chain: &mut Chain) -> Scenario {
     Scenario { name: "careful", wallet }
 }
 
+/// A wallet whose memos hold markup and quotes, as anyone can write on
+/// chain: every page, mail and card must show them as text.
+pub fn hostile_memo_wallet(chain: &mut Chain) -> Scenario {
+    let wallet = address("scenario:hostile-memo");
+    let other = address("scenario:hostile-memo:peer");
+    chain.set_balance(&wallet, SOL);
+    for day in 0..3 {
+        let tx = TxBuilder::new(&wallet, START + day * DAY)
+            .seed(format!("hostile-{day}"))
+            .sol_transfer(&wallet, &other, SOL / 100)
+            .memo(crate::domain::sample::HOSTILE);
+        chain.add(&tx, &[&wallet, &other]);
+    }
+    Scenario { name: "hostile", wallet }
+}
+
 /// A wallet that exists but has never transacted.
 pub fn empty_wallet(chain: &mut Chain) -> Scenario {
     let wallet = address("scenario:empty");
@@ -98,6 +114,11 @@ pub fn many_wallets(chain: &mut Chain, count: usize, transactions: usize) -> Vec
 /// The chain the demo mock RPC serves: every scenario above.
 pub fn demo_chain() -> (Chain, Vec<Scenario>) {
     let mut chain = Chain::new();
-    let scenarios = vec![exposed_wallet(&mut chain), careful_wallet(&mut chain), empty_wallet(&mut chain)];
+    let scenarios = vec![
+        exposed_wallet(&mut chain),
+        careful_wallet(&mut chain),
+        empty_wallet(&mut chain),
+        hostile_memo_wallet(&mut chain),
+    ];
     (chain, scenarios)
 }

@@ -146,6 +146,23 @@ impl TestApp {
         location.strip_prefix("/jobs/").expect("redirect to the job page").to_owned()
     }
 
+    /// Submits a report page's "Ask for a fresh analysis" form (no JavaScript).
+    pub async fn submit_fresh(&self, wallet: &str, email: &str) -> String {
+        let body = format!("{}&refresh=1", form_body(wallet, email));
+        let response = self
+            .http
+            .post(self.url("/api/request-report"))
+            .header("Accept", "text/html")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status(), 303, "fresh analysis refused");
+        let location = response.headers()["location"].to_str().unwrap();
+        location.strip_prefix("/jobs/").expect("redirect to the job page").to_owned()
+    }
+
     /// Runs every due job to completion.
     pub async fn run_worker(&self) -> usize {
         self.worker.run_due().await.expect("worker runs")

@@ -13,6 +13,7 @@ mod personal_data;
 mod queue;
 mod rate_limits;
 mod report_flow;
+mod report_page;
 mod request_report;
 mod rpc_client;
 mod rpc_wire;

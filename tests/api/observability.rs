@@ -30,6 +30,7 @@ async fn metrics_count_requests_jobs_mail_and_rpc_without_personal_data() {
         r#"kimiko_emails_total{result="sent"}"#,
         &format!(r#"kimiko_rpc_requests_total{{endpoint="{}",outcome="ok"}}"#, app.rpc.addr),
         "kimiko_rpc_request_duration_seconds_bucket",
+        r#"kimiko_cache_lookups_total{cache="reports",result="miss"}"#,
     ] {
         assert!(body.contains(expected), "/metrics lacks {expected}");
     }

@@ -1,0 +1,142 @@
+//! HTTP caching for everything a report is served as — the page, the JSON,
+//! the share card: an `ETag` per report version, `Cache-Control`, and `304
+//! Not Modified` when the client already has that version.
+
+use std::sync::LazyLock;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::api;
+use super::cache::CachedReport;
+use super::startup::ServerState;
+
+/// How long a browser or proxy may reuse a report without asking again.
+/// Short, because "Ask for a fresh analysis" can replace a report at any
+/// time; after that, a revalidation costs a cache lookup and a 304.
+pub const MAX_AGE_SECS: i64 = 60;
+
+/// Changes on every start: the page's and the card's bytes depend on the
+/// code as well as the report, and a deploy must not leave browsers with
+/// HTML that no longer matches the WASM it loads.
+static BOOT: LazyLock<String> = LazyLock::new(|| {
+    let bytes: [u8; 6] = rand::random();
+    hex::encode(bytes)
+});
+
+/// The validator of a page or card made from `entry` by this process.
+/// Weak for the page: equal meaning, not necessarily equal bytes.
+pub fn derived_etag(entry: &CachedReport, kind: &str, weak: bool) -> String {
+    let core = entry.etag.trim_matches('"');
+    format!("{}\"{core}-{kind}-{}\"", if weak { "W/" } else { "" }, *BOOT)
+}
+
+/// `public, max-age=…`, never past the report's expiry.
+pub fn cache_control(entry: &CachedReport, now_ms: i64) -> HeaderValue {
+    let left = ((entry.expires_at_ms() - now_ms) / 1000).clamp(0, MAX_AGE_SECS);
+    HeaderValue::from_str(&format!("public, max-age={left}")).expect("ASCII header value")
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks
+/// for `If-None-Match`), or is `*`.
+pub fn client_has(headers: &HeaderMap, etag: &str) -> bool {
+    let wanted = etag.trim_start_matches("W/");
+    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|value| {
+        value.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == wanted)
+    })
+}
+
+/// `304` with the validators, or `200` with `body`.
+pub fn respond(
+    headers: &HeaderMap,
+    etag: &str,
+    cache_control: HeaderValue,
+    content_type: &'static str,
+    body: Bytes,
+) -> Response {
+    let etag_value = HeaderValue::from_str(etag).expect("ETags are ASCII");
+    if client_has(headers, etag) {
+        return not_modified(etag_value, cache_control);
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::ETAG, etag_value),
+            (header::CACHE_CONTROL, cache_control),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn not_modified(etag: HeaderValue, cache_control: HeaderValue) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::NOT_MODIFIED;
+    response.headers_mut().insert(header::ETAG, etag);
+    response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+    response
+}
+
+/// The wallet in `/report/{wallet}` (the page itself, not its card).
+fn report_page_wallet(path: &str) -> Option<&str> {
+    let wallet = path.strip_prefix("/report/")?;
+    (!wallet.is_empty() && !wallet.contains('/')).then_some(wallet)
+}
+
+/// Validators for the server-rendered report page: answers `304` before
+/// rendering when the client has the current version, and adds `ETag` and
+/// `Cache-Control` to a rendered page. Other requests pass through.
+pub async fn report_page(State(state): State<ServerState>, request: Request, next: Next) -> Response {
+    let wallet = match (request.method(), report_page_wallet(request.uri().path())) {
+        (&Method::GET | &Method::HEAD, Some(wallet)) => wallet.to_owned(),
+        _ => return next.run(request).await,
+    };
+    // A database error or a missing report: let the page render its own answer.
+    let Ok(Some(entry)) = api::cached_report(&state.app, &wallet).await else {
+        return next.run(request).await;
+    };
+    let etag = derived_etag(&entry, "page", true);
+    let etag_value = HeaderValue::from_str(&etag).expect("ETags are ASCII");
+    let cache_control = cache_control(&entry, state.app.clock.now_ms());
+    if client_has(request.headers(), &etag) {
+        return not_modified(etag_value, cache_control);
+    }
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::OK {
+        response.headers_mut().insert(header::ETAG, etag_value);
+        response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn if_none_match(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn if_none_match_matches_weakly_in_lists_and_for_a_star() {
+        assert!(client_has(&if_none_match("\"abc\""), "\"abc\""));
+        assert!(client_has(&if_none_match("W/\"abc\""), "\"abc\""));
+        assert!(client_has(&if_none_match("\"x\", W/\"abc\""), "W/\"abc\""));
+        assert!(client_has(&if_none_match("*"), "\"abc\""));
+        assert!(!client_has(&if_none_match("\"abcd\""), "\"abc\""));
+        assert!(!client_has(&HeaderMap::new(), "\"abc\""));
+    }
+
+    #[test]
+    fn only_the_report_page_path_is_recognised() {
+        assert_eq!(report_page_wallet("/report/abc"), Some("abc"));
+        assert_eq!(report_page_wallet("/report/abc/card.png"), None);
+        assert_eq!(report_page_wallet("/report/"), None);
+        assert_eq!(report_page_wallet("/reports/abc"), None);
+    }
+}

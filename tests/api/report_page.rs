@@ -1,0 +1,178 @@
+//! The report as people see and share it: preview tags and the share card,
+//! HTTP caching (ETag, Cache-Control, 304), the in-process cache and its
+//! invalidation, and escaping of on-chain text everywhere it is shown.
+
+use std::time::Duration;
+
+use kimiko::server::state::Clock;
+use kimiko::testing::chain::address;
+use kimiko::testing::{Chain, scenarios};
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+
+use crate::helpers::{Options, TEST_PUBLIC_URL, TestApp, spawn_app_with};
+
+/// A day after the scenarios' history ends.
+const NOW_MS: i64 = (scenarios::START + 40 * 86_400) * 1000;
+const HOUR: Duration = Duration::from_secs(3600);
+
+async fn app_with_report(email: &str) -> (TestApp, String) {
+    let mut chain = Chain::new();
+    let scenario = scenarios::exposed_wallet(&mut chain);
+    let app =
+        spawn_app_with(Options { chain, clock: Some(Clock::manual(NOW_MS)), ..Options::default() }).await;
+    app.submit(&scenario.wallet, email).await;
+    assert_eq!(app.run_worker().await, 1);
+    (app, scenario.wallet)
+}
+
+/// The `content` of `<meta property|name="key" content="…">`.
+fn meta<'a>(html: &'a str, key: &str) -> Option<&'a str> {
+    let tag = html.split("<meta ").find(|tag| tag.contains(&format!("=\"{key}\"")))?;
+    tag.split("content=\"").nth(1)?.split('"').next()
+}
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    let reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().expect("a PNG");
+    (reader.info().width, reader.info().height)
+}
+
+#[tokio::test]
+async fn a_shared_link_carries_preview_tags_and_a_card_that_loads() {
+    let (app, wallet) = app_with_report("sharer@example.com").await;
+    let html = app.get(&format!("/report/{wallet}")).await.text().await.unwrap();
+    let report_url = format!("{TEST_PUBLIC_URL}/report/{wallet}");
+    let title = meta(&html, "og:title").expect("og:title");
+    assert!(title.contains("privacy score ") && title.contains("/100 ("), "{title}");
+    assert!(meta(&html, "og:description").unwrap().contains("Top findings:"));
+    assert_eq!(meta(&html, "og:url"), Some(report_url.as_str()));
+    assert_eq!(meta(&html, "og:image"), Some(format!("{report_url}/card.png").as_str()));
+    assert_eq!(meta(&html, "twitter:card"), Some("summary_large_image"));
+    assert_eq!(meta(&html, "twitter:image"), meta(&html, "og:image"));
+    let canonical =
+        html.split("<link ").find(|tag| tag.contains(r#"rel="canonical""#)).expect("a canonical link");
+    assert!(canonical.contains(&format!(r#"href="{report_url}""#)), "{canonical}");
+    assert_eq!(html.matches(r#"<meta name="description""#).count(), 1, "one description, the report's");
+
+    let card = app.get(&format!("/report/{wallet}/card.png")).await;
+    assert_eq!(card.status(), 200);
+    assert_eq!(card.headers()[CONTENT_TYPE], "image/png");
+    assert_eq!(png_size(&card.bytes().await.unwrap()), (1200, 630));
+    assert_eq!(app.get(&format!("/report/{}/card.png", address("nobody"))).await.status(), 404);
+
+    // The page shows what the issue asks for, all in the first response.
+    for expected in [
+        "Analysed 27 of 27 transactions between",
+        "analyser ",
+        "By hour of day (UTC)",
+        "Top counterparties",
+        "Copy link",
+    ] {
+        assert!(html.contains(expected), "the page lacks {expected:?}");
+    }
+    assert!(!html.contains("Loading…"), "no placeholder is left for JavaScript to fill");
+    assert!(!html.contains("sharer@example.com"), "the requester's address is never on the page");
+}
+
+#[tokio::test]
+async fn the_page_the_json_and_the_card_answer_304_to_their_etag() {
+    let (app, wallet) = app_with_report("etag@example.com").await;
+    for path in
+        [format!("/report/{wallet}"), format!("/api/reports/{wallet}"), format!("/report/{wallet}/card.png")]
+    {
+        let first = app.get(&path).await;
+        assert_eq!(first.status(), 200, "{path}");
+        let etag = first.headers()[ETAG].to_str().unwrap().to_owned();
+        let cache_control = first.headers()[CACHE_CONTROL].to_str().unwrap();
+        assert!(cache_control.starts_with("public, max-age="), "{path}: {cache_control}");
+
+        let again = app.http.get(app.url(&path)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert_eq!(again.headers()[ETAG], etag.as_str());
+        assert!(again.bytes().await.unwrap().is_empty());
+
+        let other =
+            app.http.get(app.url(&path)).header(IF_NONE_MATCH, "\"something-else\"").send().await.unwrap();
+        assert_eq!(other.status(), 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn reports_are_read_from_the_cache_until_a_newer_one_is_stored() {
+    let (app, wallet) = app_with_report("first@example.com").await;
+    let json = format!("/api/reports/{wallet}");
+    let first = app.get(&json).await;
+    let first_etag = first.headers()[ETAG].to_str().unwrap().to_owned();
+    let first: serde_json::Value = first.json().await.unwrap();
+
+    // Gone from the database, still served: the read came from the cache.
+    sqlx::query("DELETE FROM reports").execute(app.state.db.writer()).await.unwrap();
+    let cached = app.get(&json).await;
+    assert_eq!(cached.status(), 200);
+    assert_eq!(cached.headers()[ETAG], first_etag.as_str());
+
+    // Two hours on, someone asks for a fresh analysis: a new report is
+    // stored and replaces the cached one.
+    app.advance(2 * HOUR);
+    app.submit_fresh(&wallet, "second@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    let fresh = app.http.get(app.url(&json)).header(IF_NONE_MATCH, &first_etag).send().await.unwrap();
+    assert_eq!(fresh.status(), 200, "the old version is not the current one");
+    assert_ne!(fresh.headers()[ETAG], first_etag.as_str());
+    let fresh: serde_json::Value = fresh.json().await.unwrap();
+    assert_eq!(fresh["created_at"].as_i64().unwrap(), first["created_at"].as_i64().unwrap() + 7200);
+
+    // Past its lifetime, a cached report is no longer served.
+    app.advance(25 * HOUR);
+    assert_eq!(app.get(&json).await.status(), 404);
+    assert_eq!(app.get(&format!("/report/{wallet}")).await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_current_report_is_mailed_again_as_it_is_unless_a_fresh_analysis_is_asked_for() {
+    let (app, wallet) = app_with_report("first@example.com").await;
+    let before: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    let calls = app.rpc.calls();
+    // Most of a day later, still within the report's lifetime.
+    app.advance(20 * HOUR);
+    app.submit(&wallet, "second@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    assert_eq!(app.rpc.calls(), calls, "the chain was not read again");
+    let reused: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    assert_eq!(reused["created_at"], before["created_at"]);
+    assert_eq!(app.sent_mail().len(), 2);
+
+    // The report page's "Ask for a fresh analysis" form analyses again.
+    app.submit_fresh(&wallet, "third@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    assert!(app.rpc.calls() > calls, "the chain was read again");
+    let fresh: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    assert_eq!(fresh["created_at"].as_i64().unwrap(), before["created_at"].as_i64().unwrap() + 20 * 3600);
+    assert_eq!(app.sent_mail().len(), 3);
+}
+
+#[tokio::test]
+async fn on_chain_markup_is_escaped_on_the_page_in_the_mail_and_on_the_card() {
+    let mut chain = Chain::new();
+    let wallet = scenarios::hostile_memo_wallet(&mut chain).wallet;
+    let app =
+        spawn_app_with(Options { chain, clock: Some(Clock::manual(NOW_MS)), ..Options::default() }).await;
+    app.submit(&wallet, "victim@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+
+    let api: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    assert!(api.to_string().contains("alert(\\\"pwned\\\")"), "the memo reached the report: {api}");
+
+    let html = app.get(&format!("/report/{wallet}")).await.text().await.unwrap();
+    assert!(html.contains("&lt;script&gt;alert("), "the memo is shown, escaped");
+    assert!(!html.contains("<script>alert("), "and never as markup");
+    assert!(!html.contains("<b onclick"), "{html}");
+
+    let mail = &app.sent_mail()[0];
+    assert!(!mail.html.contains("<script>alert(") && !mail.html.contains("<b onclick"));
+
+    let published: kimiko::domain::PublishedReport = serde_json::from_value(api).unwrap();
+    let card = kimiko::card::svg(&published);
+    assert!(!card.contains("<script") && !card.contains("<b onclick"));
+    let png = app.get(&format!("/report/{wallet}/card.png")).await;
+    assert_eq!(png_size(&png.bytes().await.unwrap()), (1200, 630));
+}
