@@ -49,6 +49,14 @@ pub fn svg(published: &PublishedReport) -> String {
     // The site's gauge: a 180° arc, here of radius 200 around (300, 380).
     let arc = std::f64::consts::PI * 200.0;
     let filled = arc * f64::from(report.score.min(100)) / 100.0;
+    // A zero score draws no arc at all (a zero-length dash has no outline to stroke).
+    let value_arc = if filled > 0.0 {
+        format!(
+            r#"<path d="M 100 380 A 200 200 0 0 1 500 380" fill="none" stroke="{grade_color}" stroke-width="40" stroke-linecap="round" stroke-dasharray="{filled:.1} {arc:.1}"/>"#
+        )
+    } else {
+        String::new()
+    };
     let counts = severity_counts(published);
     let top: String = report
         .findings
@@ -70,7 +78,7 @@ pub fn svg(published: &PublishedReport) -> String {
 <rect width="{WIDTH}" height="{HEIGHT}" fill="url(#bg)"/>
 <rect width="{WIDTH}" height="12" fill="{accent}"/>
 <path d="M 100 380 A 200 200 0 0 1 500 380" fill="none" stroke="{TRACK}" stroke-width="40" stroke-linecap="round"/>
-<path d="M 100 380 A 200 200 0 0 1 500 380" fill="none" stroke="{grade_color}" stroke-width="40" stroke-linecap="{cap}" stroke-dasharray="{filled:.1} {arc:.1}"/>
+{value_arc}
 <text x="300" y="362" font-size="150" font-weight="bold" fill="{TEXT}" text-anchor="middle">{score}</text>
 <text x="300" y="420" font-size="34" fill="{MUTED}" text-anchor="middle">/ 100</text>
 <rect x="236" y="456" width="128" height="96" rx="18" fill="{grade_color}"/>
@@ -83,8 +91,6 @@ pub fn svg(published: &PublishedReport) -> String {
 {top}
 <text x="600" y="586" font-size="24" fill="{MUTED}">How exposed is your Solana wallet?</text>
 </svg>"##,
-        // At 0 a round cap would still draw a dot.
-        cap = if report.score == 0 { "butt" } else { "round" },
         bg0 = BACKGROUND[0],
         bg1 = BACKGROUND[1],
         accent = brand::ACCENT_ON_DARK,

@@ -181,7 +181,7 @@ fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
             <p class="muted">
                 "We read the wallet's history again and email you the new report's link — the same form and limits as on the "
                 <A href="/">"home page"</A>
-                ". A report less than an hour old is sent as it is."
+                "."
             </p>
             <RequestForm wallet submit_label="Analyse this wallet again" wallet_fixed=true/>
         </section>
