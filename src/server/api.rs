@@ -28,14 +28,16 @@ pub async fn job_view(state: &AppState, id: &str) -> anyhow::Result<Option<JobVi
 /// database (and then cached); `None` for invalid addresses too. The page,
 /// the JSON and the card all read through here.
 pub async fn cached_report(state: &AppState, wallet: &str) -> anyhow::Result<Option<Arc<CachedReport>>> {
-    let Ok(wallet) = WalletAddress::parse(wallet) else {
-        return Ok(None);
-    };
     let now = state.clock.now_ms();
-    if let Some(hit) = state.reports.get(wallet.as_str(), now) {
+    // Only valid, canonical addresses are ever cached, so a hit on the text
+    // as given needs no parsing.
+    if let Some(hit) = state.reports.get(wallet, now) {
         crate::metrics::cache_lookup("reports", true);
         return Ok(Some(hit));
     }
+    let Ok(wallet) = WalletAddress::parse(wallet) else {
+        return Ok(None);
+    };
     crate::metrics::cache_lookup("reports", false);
     let generation = state.reports.generation();
     let Some(published) = storage::reports::get(&state.db, wallet.as_str(), now).await? else {

@@ -2,6 +2,9 @@
 //! wallet's report, its JSON and its share card, kept for the report's
 //! lifetime and dropped the moment a newer report for the wallet is stored.
 //!
+//! With the report it keeps the page as rendered, so a cache hit for the
+//! page costs a map lookup and a copy of the headers, not a render.
+//!
 //! Every read of a report — the page, the JSON API, the card — goes through
 //! [`crate::server::api::cached_report`], which fills this cache on a miss.
 
@@ -13,11 +16,38 @@ use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
+use super::security_headers::CspNonce;
 use crate::domain::PublishedReport;
 
-/// Most reports held at once. A report with its card is well under 200 KB,
-/// so a full cache stays within a small VPS's memory.
-pub const DEFAULT_CAPACITY: usize = 1024;
+/// Most reports held at once (`KIMIKO_REPORT_CACHE_SIZE`). A busy wallet's
+/// entry — report, JSON, page plain and gzipped, card — is about 200 KB, so
+/// a full cache stays near 50 MB.
+pub const DEFAULT_CAPACITY: usize = 256;
+
+/// The report page as rendered once for a report version.
+pub struct RenderedPage {
+    pub html: Bytes,
+    /// `html`, gzipped once for every client that accepts it.
+    pub gzip: Bytes,
+    /// The nonce its inline scripts carry; the page's CSP header must name it.
+    ///
+    /// One nonce for every response of the same bytes is sound here: a
+    /// nonce protects against markup injected into the response, and
+    /// anything in these bytes was put there by the render, before the
+    /// nonce existed. Served copies never change; a new report renders anew
+    /// with a new nonce.
+    pub nonce: CspNonce,
+}
+
+impl RenderedPage {
+    pub fn new(html: Bytes, nonce: CspNonce) -> Self {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&html).expect("writing to memory cannot fail");
+        let gzip = Bytes::from(encoder.finish().expect("writing to memory cannot fail"));
+        Self { html, gzip, nonce }
+    }
+}
 
 /// One wallet's report, ready to serve.
 pub struct CachedReport {
@@ -28,6 +58,8 @@ pub struct CachedReport {
     pub etag: String,
     /// The rendered share card, made on first request.
     card: OnceCell<Bytes>,
+    /// The rendered report page, kept by the first request that rendered it.
+    page: OnceCell<Arc<RenderedPage>>,
 }
 
 impl CachedReport {
@@ -35,7 +67,7 @@ impl CachedReport {
         let json = serde_json::to_vec(&published).context("Failed to serialise a report")?;
         let digest = Sha256::digest(&json);
         let etag = format!("\"{}\"", hex::encode(&digest[..12]));
-        Ok(Self { published, json: Bytes::from(json), etag, card: OnceCell::new() })
+        Ok(Self { published, json: Bytes::from(json), etag, card: OnceCell::new(), page: OnceCell::new() })
     }
 
     pub fn expires_at_ms(&self) -> i64 {
@@ -55,6 +87,22 @@ impl CachedReport {
             })
             .await
             .cloned()
+    }
+
+    /// The page rendered for this report version, if one was kept.
+    pub fn page(&self) -> Option<Arc<RenderedPage>> {
+        self.page.get().cloned()
+    }
+
+    /// The kept page, or the one `render` makes, which is kept. Requests
+    /// that miss together wait for one render instead of all rendering (a
+    /// link shared in a busy chat arrives as a crowd). A failed render
+    /// (`Err`, say a 500 page) is not kept; the next request tries anew.
+    pub async fn page_or_render<E, Fut>(&self, render: impl FnOnce() -> Fut) -> Result<Arc<RenderedPage>, E>
+    where
+        Fut: Future<Output = Result<RenderedPage, E>>,
+    {
+        self.page.get_or_try_init(|| async { render().await.map(Arc::new) }).await.cloned()
     }
 }
 
@@ -81,10 +129,13 @@ impl Default for ReportCache {
 
 impl ReportCache {
     pub fn with_capacity(capacity: usize) -> Self {
-        Self {
-            inner: Arc::new(Mutex::new(Inner { entries: HashMap::new(), generation: 0 })),
-            capacity: capacity.max(1),
-        }
+        Self { inner: Arc::new(Mutex::new(Inner { entries: HashMap::new(), generation: 0 })), capacity }
+    }
+
+    /// Whether anything is kept at all (`KIMIKO_REPORT_CACHE_SIZE=0` turns
+    /// caching off, to measure or debug uncached reads).
+    pub fn is_enabled(&self) -> bool {
+        self.capacity > 0
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -116,7 +167,7 @@ impl ReportCache {
     /// expire soonest (the oldest reports).
     pub fn insert(&self, generation: u64, entry: Arc<CachedReport>, now_ms: i64) {
         let mut inner = self.lock();
-        if inner.generation != generation {
+        if inner.generation != generation || !self.is_enabled() {
             return;
         }
         let wallet = entry.published.report.wallet.clone();
@@ -209,6 +260,59 @@ mod tests {
         cache.insert(cache.generation(), entry("newest", 4, 95), 20_000);
         assert!(cache.get("mid", 20_000).is_none(), "then the one expiring soonest");
         assert!(cache.get("new", 20_000).is_some() && cache.get("newest", 20_000).is_some());
+    }
+
+    #[test]
+    fn a_cache_of_size_zero_keeps_nothing() {
+        let cache = ReportCache::with_capacity(0);
+        assert!(!cache.is_enabled());
+        cache.insert(cache.generation(), entry("w1", 50, 100), 0);
+        assert!(cache.get("w1", 0).is_none());
+    }
+
+    #[tokio::test]
+    async fn requests_that_miss_together_wait_for_one_render() {
+        let report = entry("w1", 50, 100);
+        assert!(report.page().is_none());
+        let renders = std::sync::atomic::AtomicUsize::new(0);
+        let render = |html: &'static str| {
+            let renders = &renders;
+            move || async move {
+                renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Ok::<_, ()>(RenderedPage::new(Bytes::from_static(html.as_bytes()), CspNonce(html.into())))
+            }
+        };
+        let (first, second) = tokio::join!(
+            report.page_or_render(render("<p>first</p>")),
+            report.page_or_render(render("<p>second</p>"))
+        );
+        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1, "one render for both");
+        assert_eq!(first.unwrap().html, second.unwrap().html);
+        let kept = report.page().unwrap();
+        assert_eq!(
+            kept.nonce,
+            CspNonce("<p>first</p>".into()),
+            "the page keeps the nonce it was rendered with"
+        );
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&kept.gzip[..]), &mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, "<p>first</p>");
+    }
+
+    #[tokio::test]
+    async fn a_failed_render_is_not_kept() {
+        let report = entry("w1", 50, 100);
+        let failed = report.page_or_render(|| async { Err::<RenderedPage, _>("500") }).await;
+        assert_eq!(failed.err(), Some("500"));
+        assert!(report.page().is_none());
+        let page = report
+            .page_or_render(|| async {
+                Ok::<_, ()>(RenderedPage::new(Bytes::from_static(b"ok"), CspNonce("n".into())))
+            })
+            .await;
+        assert_eq!(page.unwrap().html, Bytes::from_static(b"ok"));
     }
 
     #[test]

@@ -11,7 +11,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::api;
-use super::cache::CachedReport;
+use super::cache::{CachedReport, RenderedPage};
+use super::security_headers::CspNonce;
 use super::startup::ServerState;
 
 /// How long a browser or proxy may reuse a report without asking again.
@@ -86,10 +87,12 @@ fn report_page_wallet(path: &str) -> Option<&str> {
     (!wallet.is_empty() && !wallet.contains('/')).then_some(wallet)
 }
 
-/// Validators for the server-rendered report page: answers `304` before
-/// rendering when the client has the current version, and adds `ETag` and
-/// `Cache-Control` to a rendered page. Other requests pass through.
-pub async fn report_page(State(state): State<ServerState>, request: Request, next: Next) -> Response {
+/// The server-rendered report page, from the cache when it can be: answers
+/// `304` before rendering when the client has the current version, serves
+/// the page as first rendered for this report version (plain or gzipped),
+/// and otherwise renders it, keeps it, and adds `ETag` and `Cache-Control`.
+/// Other requests pass through.
+pub async fn report_page(State(state): State<ServerState>, mut request: Request, next: Next) -> Response {
     let wallet = match (request.method(), report_page_wallet(request.uri().path())) {
         (&Method::GET | &Method::HEAD, Some(wallet)) => wallet.to_owned(),
         _ => return next.run(request).await,
@@ -104,12 +107,86 @@ pub async fn report_page(State(state): State<ServerState>, request: Request, nex
     if client_has(request.headers(), &etag) {
         return not_modified(etag_value, cache_control);
     }
-    let mut response = next.run(request).await;
-    if response.status() == StatusCode::OK {
-        response.headers_mut().insert(header::ETAG, etag_value);
-        response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+    // A query string could change what the page shows; render those afresh.
+    let keep = state.app.reports.is_enabled() && request.uri().query().is_none();
+    if keep {
+        let page = entry.page();
+        crate::metrics::cache_lookup("pages", page.is_some());
+        if let Some(page) = page {
+            return serve_page(&page, request.headers(), etag_value, cache_control);
+        }
     }
+    // Only a GET's render is kept: a HEAD's body may come back empty.
+    if !keep || request.method() != Method::GET {
+        let mut response = next.run(request).await;
+        if response.status() == StatusCode::OK {
+            response.headers_mut().insert(header::ETAG, etag_value);
+            response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+        }
+        return response;
+    }
+    let request_headers = request.headers().clone();
+    let page = entry
+        .page_or_render(|| async move {
+            // Render with a nonce of the page's own, which every copy
+            // served from the cache will carry (see `RenderedPage::nonce`).
+            let nonce = CspNonce::random();
+            request.extensions_mut().insert(nonce.clone());
+            let response = next.run(request).await;
+            if response.status() != StatusCode::OK {
+                return Err(response);
+            }
+            match axum::body::to_bytes(response.into_body(), MAX_PAGE_BYTES).await {
+                Ok(html) => Ok(RenderedPage::new(html, nonce)),
+                Err(error) => {
+                    tracing::error!(%error, "the rendered report page could not be read for the cache");
+                    Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+                }
+            }
+        })
+        .await;
+    match page {
+        Ok(page) => serve_page(&page, &request_headers, etag_value, cache_control),
+        Err(response) => response,
+    }
+}
+
+/// A rendered report page is tens of kilobytes; anything near this is a bug.
+const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The kept page: gzipped when the client accepts it. Carries the page's
+/// nonce for [`super::security_headers::set`] to name in the policy.
+fn serve_page(
+    page: &RenderedPage,
+    request: &HeaderMap,
+    etag: HeaderValue,
+    cache_control: HeaderValue,
+) -> Response {
+    let gzip = accepts_gzip(request);
+    let mut response = Response::new(Body::from(if gzip { page.gzip.clone() } else { page.html.clone() }));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    if gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    headers.insert(header::ETAG, etag);
+    headers.insert(header::CACHE_CONTROL, cache_control);
+    response.extensions_mut().insert(page.nonce.clone());
     response
+}
+
+/// Whether `Accept-Encoding` allows gzip (`gzip` or `*`, not at `q=0`).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).any(|value| {
+        value.split(',').any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or_default();
+            let refused = parts
+                .any(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()).is_some_and(|q| q <= 0.0));
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+    })
 }
 
 #[cfg(test)]
@@ -130,6 +207,21 @@ mod tests {
         assert!(client_has(&if_none_match("*"), "\"abc\""));
         assert!(!client_has(&if_none_match("\"abcd\""), "\"abc\""));
         assert!(!client_has(&HeaderMap::new(), "\"abc\""));
+    }
+
+    #[test]
+    fn gzip_is_sent_only_to_clients_that_accept_it() {
+        let accept = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+            accepts_gzip(&headers)
+        };
+        assert!(accept("gzip, deflate, br, zstd"));
+        assert!(accept("br;q=1.0, GZIP;q=0.5"));
+        assert!(accept("*"));
+        assert!(!accept("gzip;q=0"));
+        assert!(!accept("br, identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 
     #[test]

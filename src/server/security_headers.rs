@@ -28,7 +28,7 @@ const HSTS: &str = "max-age=31536000";
 pub struct CspNonce(pub String);
 
 impl CspNonce {
-    fn random() -> Self {
+    pub fn random() -> Self {
         CspNonce(leptos::nonce::Nonce::new().to_string())
     }
 }
@@ -49,10 +49,13 @@ pub fn content_security_policy(nonce: &str) -> String {
 }
 
 /// Middleware: makes the nonce, then sets the headers on whatever answers.
+/// A page served from the report cache brings the nonce it was rendered
+/// with (as a response extension), and the policy names that one.
 pub async fn set(State(https): State<bool>, mut request: Request, next: Next) -> Response {
     let nonce = CspNonce::random();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
+    let nonce = response.extensions_mut().remove::<CspNonce>().unwrap_or(nonce);
     let headers = response.headers_mut();
     let csp = HeaderValue::from_str(&content_security_policy(&nonce.0)).expect("base64url is a valid header");
     headers.insert(header::CONTENT_SECURITY_POLICY, csp);

@@ -65,6 +65,9 @@ pub struct Settings {
     pub secret: Option<Secret>,
     /// `KIMIKO_EMAIL_DAILY_LIMIT`: report requests per address per 24 hours.
     pub email_daily_limit: u32,
+    /// `KIMIKO_REPORT_CACHE_SIZE`: reports (with their pages and cards) kept
+    /// in memory; 0 turns the cache off.
+    pub report_cache_size: usize,
     /// `KIMIKO_LOG_FORMAT`: `text` (default) or `json`.
     pub log_json: bool,
     /// `KIMIKO_CLIENT_IP_HEADER` and friends: where the client's address comes from.
@@ -204,6 +207,12 @@ impl Settings {
                 other => other.map(Secret::new),
             },
             email_daily_limit: ranged(&var, "KIMIKO_EMAIL_DAILY_LIMIT", 3, 1..=10_000)? as u32,
+            report_cache_size: ranged(
+                &var,
+                "KIMIKO_REPORT_CACHE_SIZE",
+                super::cache::DEFAULT_CAPACITY as u64,
+                0..=100_000,
+            )? as usize,
             log_json: match var("KIMIKO_LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
                 Some("json") => true,

@@ -1,6 +1,7 @@
 //! What a browser is told to enforce, and what a hostile page cannot make a
 //! visitor's browser do: security headers on every answer, a CSP nonce that
-//! changes per request and marks every inline script, HSTS on https sites,
+//! changes per render and marks every inline script (a report page served
+//! from the cache keeps the nonce it was rendered with: report_page.rs), HSTS on https sites,
 //! cross-site form posts refused, admin endpoints closed without the token.
 
 use kimiko::testing::chain::address;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use kimiko::server::state::Clock;
 use kimiko::testing::chain::address;
 use kimiko::testing::{Chain, scenarios};
-use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, IF_NONE_MATCH};
 
 use crate::helpers::{Options, TEST_PUBLIC_URL, TestApp, spawn_app_with};
 
@@ -125,6 +125,79 @@ async fn reports_are_read_from_the_cache_until_a_newer_one_is_stored() {
     app.advance(25 * HOUR);
     assert_eq!(app.get(&json).await.status(), 404);
     assert_eq!(app.get(&format!("/report/{wallet}")).await.status(), 404);
+}
+
+/// The nonce the response's CSP allows, and the nonces the page's scripts carry.
+fn nonces(headers: &HeaderMap, html: &str) -> (String, Vec<String>) {
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    let allowed = csp.split("'nonce-").nth(1).expect("the CSP names a nonce").split('\'').next().unwrap();
+    let carried = html.split("<script").skip(1).map(|tag| {
+        let tag = &tag[..tag.find('>').unwrap()];
+        tag.split("nonce=\"").nth(1).expect("every script has a nonce").split('"').next().unwrap().to_owned()
+    });
+    (allowed.to_owned(), carried.collect())
+}
+
+/// The page's headers and its HTML, asking for gzip or not.
+async fn page(app: &TestApp, path: &str, gzip: bool) -> (HeaderMap, String) {
+    let mut request = app.http.get(app.url(path));
+    if gzip {
+        request = request.header("accept-encoding", "gzip, deflate, br");
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.unwrap();
+    let mut html = String::new();
+    if gzip {
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut html)
+            .expect("gzip");
+    } else {
+        html = String::from_utf8(bytes.to_vec()).unwrap();
+    }
+    (headers, html)
+}
+
+#[tokio::test]
+async fn the_page_is_rendered_once_per_report_and_served_plain_or_gzipped() {
+    let (app, wallet) = app_with_report("pages@example.com").await;
+    let path = format!("/report/{wallet}");
+    let (first, first_html) = page(&app, &path, false).await;
+    let (allowed, carried) = nonces(&first, &first_html);
+    assert!(
+        !carried.is_empty() && carried.iter().all(|n| *n == allowed),
+        "scripts run under the header's nonce"
+    );
+    assert!(first.get("content-encoding").is_none());
+    assert_eq!(first["vary"], "accept-encoding");
+
+    // The same bytes again, and gzipped for a browser that accepts it.
+    let (second, second_html) = page(&app, &path, false).await;
+    assert_eq!(second_html, first_html, "served from the cache, not rendered again");
+    assert_eq!(nonces(&second, &second_html).0, allowed, "the header names the kept page's nonce");
+    let (zipped, zipped_html) = page(&app, &path, true).await;
+    assert_eq!(zipped["content-encoding"], "gzip");
+    assert_eq!(zipped_html, first_html);
+    assert_eq!(nonces(&zipped, &zipped_html).0, allowed);
+    let head = app.http.head(app.url(&path)).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()[ETAG], first[ETAG]);
+
+    // A query string could change the page: rendered afresh, its own nonce.
+    let (tracked, tracked_html) = page(&app, &format!("{path}?utm_source=chat"), false).await;
+    let (tracked_nonce, tracked_carried) = nonces(&tracked, &tracked_html);
+    assert_ne!(tracked_nonce, allowed);
+    assert!(tracked_carried.iter().all(|n| *n == tracked_nonce));
+
+    // A fresh analysis replaces the report, and with it the kept page.
+    app.advance(2 * HOUR);
+    app.submit_fresh(&wallet, "again@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    let (fresh, fresh_html) = page(&app, &path, false).await;
+    assert_ne!(fresh_html, first_html, "the new report's page");
+    let (fresh_nonce, fresh_carried) = nonces(&fresh, &fresh_html);
+    assert_ne!(fresh_nonce, allowed, "a new render, a new nonce");
+    assert!(fresh_carried.iter().all(|n| *n == fresh_nonce));
 }
 
 #[tokio::test]
