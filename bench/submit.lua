@@ -11,9 +11,12 @@ local wallets = {
   "HgGJq3JJdvQ1Eph1AzRsUpkWRhVBuuk6BGMUSrN8cXiK",
 }
 
+-- Each thread its own prefix (its Lua state's random numbers repeat the
+-- other's), and each wrk run its own (the warm-up must not use up the
+-- addresses the measured run sends).
 function setup(thread)
-  thread:set("id", math.random(1, 1000000000))
   table.insert(threads, thread)
+  thread:set("id", os.time() .. "-" .. #threads)
 end
 
 request = function()
@@ -26,15 +29,26 @@ request = function()
   }, body)
 end
 
+statuses = {}
+
 response = function(status, headers, body)
   if status >= 500 then fives = fives + 1 end
+  statuses[status] = (statuses[status] or 0) + 1
 end
 
 done = function(summary, latency, requests)
   -- Each thread counts in its own Lua state; add them up.
   local total = 0
+  local by_status = {}
   for _, thread in ipairs(threads) do
     total = total + thread:get("fives")
+    for status, n in pairs(thread:get("statuses")) do
+      by_status[status] = (by_status[status] or 0) + n
+    end
   end
   io.write(string.format("status_5xx: %d\n", total))
+  local parts = {}
+  for status, n in pairs(by_status) do table.insert(parts, status .. "=" .. n) end
+  table.sort(parts)
+  io.write("statuses: " .. table.concat(parts, " ") .. "\n")
 end

@@ -3,11 +3,6 @@
 
 use clap::Parser as _;
 
-/// Faster than glibc's malloc for a server's many small, short-lived
-/// allocations across threads (measured: bench/README.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = kimiko::cli::Cli::parse();

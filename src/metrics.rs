@@ -2,7 +2,7 @@
 //! format at `/metrics`. Labels are route templates, endpoint hosts and fixed
 //! words — never a wallet, a job id or an address.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -31,6 +31,23 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// How often recorded histogram samples are folded into their buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Folds histogram samples into their buckets every few seconds until
+/// `shutdown`. The recorder keeps every sample until upkeep runs (a scrape
+/// runs it too); unscraped, a busy server grew by megabytes a second.
+pub async fn upkeep(mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(UPKEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => handle().run_upkeep(),
+            _ = shutdown.wait_for(|stopped| *stopped) => return,
+        }
+    }
+}
+
 /// A job attempt ended: `outcome` is succeeded, retry, dead, lease_lost or panic.
 pub fn job_finished(outcome: &'static str, took: Duration) {
     metrics::counter!("kimiko_job_attempts_total", "outcome" => outcome).increment(1);
@@ -50,10 +67,25 @@ pub fn rpc_request(host: &str, outcome: &'static str, took: Duration) {
         .record(took.as_secs_f64());
 }
 
-/// A report cache lookup.
-pub fn cache_lookup(cache: &'static str, hit: bool) {
-    metrics::counter!("kimiko_cache_lookups_total", "cache" => cache, "result" => if hit { "hit" } else { "miss" })
-        .increment(1);
+/// The in-process caches, as labelled in `kimiko_cache_lookups_total`.
+#[derive(Clone, Copy, Debug)]
+pub enum Cache {
+    Reports = 0,
+    Pages = 1,
+}
+
+/// A cache lookup. Two of them on every cached page, so the counters are
+/// looked up in the recorder once (a lookup hashes and allocates the labels).
+pub fn cache_lookup(cache: Cache, hit: bool) {
+    static COUNTERS: LazyLock<[[metrics::Counter; 2]; 2]> = LazyLock::new(|| {
+        handle();
+        ["reports", "pages"].map(|cache| {
+            ["miss", "hit"].map(|result| {
+                metrics::counter!("kimiko_cache_lookups_total", "cache" => cache, "result" => result)
+            })
+        })
+    });
+    COUNTERS[cache as usize][usize::from(hit)].increment(1);
 }
 
 /// A request refused by a rate limit.

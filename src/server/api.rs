@@ -32,13 +32,13 @@ pub async fn cached_report(state: &AppState, wallet: &str) -> anyhow::Result<Opt
     // Only valid, canonical addresses are ever cached, so a hit on the text
     // as given needs no parsing.
     if let Some(hit) = state.reports.get(wallet, now) {
-        crate::metrics::cache_lookup("reports", true);
+        crate::metrics::cache_lookup(crate::metrics::Cache::Reports, true);
         return Ok(Some(hit));
     }
     let Ok(wallet) = WalletAddress::parse(wallet) else {
         return Ok(None);
     };
-    crate::metrics::cache_lookup("reports", false);
+    crate::metrics::cache_lookup(crate::metrics::Cache::Reports, false);
     let generation = state.reports.generation();
     let Some(published) = storage::reports::get(&state.db, wallet.as_str(), now).await? else {
         return Ok(None);

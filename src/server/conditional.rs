@@ -82,7 +82,7 @@ fn not_modified(etag: HeaderValue, cache_control: HeaderValue) -> Response {
 }
 
 /// The wallet in `/report/{wallet}` (the page itself, not its card).
-fn report_page_wallet(path: &str) -> Option<&str> {
+pub fn report_page_wallet(path: &str) -> Option<&str> {
     let wallet = path.strip_prefix("/report/")?;
     (!wallet.is_empty() && !wallet.contains('/')).then_some(wallet)
 }
@@ -111,7 +111,7 @@ pub async fn report_page(State(state): State<ServerState>, mut request: Request,
     let keep = state.app.reports.is_enabled() && request.uri().query().is_none();
     if keep {
         let page = entry.page();
-        crate::metrics::cache_lookup("pages", page.is_some());
+        crate::metrics::cache_lookup(crate::metrics::Cache::Pages, page.is_some());
         if let Some(page) = page {
             return serve_page(&page, request.headers(), etag_value, cache_control);
         }

@@ -71,10 +71,17 @@ pub fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
     tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
 }
 
-/// Unmatched paths (static files, 404s) grouped so they can't explode the
-/// label space.
+/// Paths answered before routing (report pages from the cache) under their
+/// route; unmatched ones (static files, 404s) grouped so they can't explode
+/// the label space.
 fn route_family(path: &str) -> &'static str {
-    if path.starts_with("/pkg/") { "/pkg/{file}" } else { "other" }
+    if path.starts_with("/pkg/") {
+        "/pkg/{file}"
+    } else if super::conditional::report_page_wallet(path).is_some() {
+        "/report/{wallet}"
+    } else {
+        "other"
+    }
 }
 
 /// `GET /readyz`: 200 when the database answers and (in `serve`) the worker

@@ -127,6 +127,7 @@ impl Application {
         tracing::info!(%address, public_url = %state.settings.public_url, mail = %state.mailer.describe(), "Kimiko is listening");
         let mut tasks = tokio::task::JoinSet::new();
         tasks.spawn(rate_limit::prune_stale_keys(client_limiter, shutdown.clone()));
+        tasks.spawn(crate::metrics::upkeep(shutdown.clone()));
         if background {
             tasks.spawn(Worker::new(state.clone()).run(shutdown.clone()));
             tasks.spawn(scheduler::run(state.clone(), shutdown.clone()));

@@ -66,8 +66,9 @@ pub fn parse(wallet: &str, email: &str) -> Result<(WalletAddress, EmailAddress),
     }
 }
 
-/// Counts and inserts under one `BEGIN IMMEDIATE`, so two requests racing
-/// for the last allowed slot cannot both get it. `Ok(Some(_))` is a refusal.
+/// Checks the limits and inserts under one `BEGIN IMMEDIATE`, so two
+/// requests racing for the last allowed slot cannot both get it.
+/// `Ok(Some(_))` is a refusal, and then nothing was written.
 async fn enqueue(
     state: &AppState,
     id: &JobId,
@@ -77,44 +78,62 @@ async fn enqueue(
     now: i64,
 ) -> anyhow::Result<Option<RequestReportError>> {
     let since = now - DAY.as_millis() as i64;
+    let limit = state.settings.email_daily_limit;
     let mut tx = state.db.begin_write().await?;
-    let (total, oldest, same_wallet, same_wallet_at): (i64, Option<i64>, i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(created_at), COALESCE(SUM(wallet = ?3), 0), MAX(CASE WHEN wallet = ?3 THEN created_at END)
+    let request = (email_hash, wallet.as_str(), ip_hash);
+    if !storage::requests::insert_within_limits(&mut tx, request, now, since, limit).await? {
+        // Refused: say which limit and until when (the transaction is
+        // dropped, so nothing is written).
+        return refusal(&mut tx, wallet, email_hash, now, limit).await.map(Some);
+    }
+    storage::jobs::insert(&mut tx, id, wallet, email, state.settings.max_attempts, refresh, now).await?;
+    tx.commit().await.context("Failed to commit a report request")?;
+    Ok(None)
+}
+
+/// Which per-address limit refused the request, and when it lets up.
+async fn refusal(
+    tx: &mut storage::WriteTx,
+    wallet: &WalletAddress,
+    email_hash: &str,
+    now: i64,
+    daily_limit: u32,
+) -> anyhow::Result<RequestReportError> {
+    let since = now - DAY.as_millis() as i64;
+    let (oldest, same_wallet_at): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT MIN(created_at), MAX(CASE WHEN wallet = ?3 THEN created_at END)
          FROM requests WHERE email_hash = ?1 AND created_at > ?2",
     )
     .bind(email_hash)
     .bind(since)
     .bind(wallet.as_str())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .context("Failed to count requests")?;
     let wait =
         |from: Option<i64>| ((from.unwrap_or(now) + DAY.as_millis() as i64 - now).max(0) / 1000) as u64;
-    if same_wallet > 0 {
-        let retry_after_secs = wait(same_wallet_at);
-        return Ok(Some(RequestReportError::RateLimited {
-            limit: Limit::EmailAndWallet,
-            message: format!(
-                "You already asked for this wallet's report today; it is on its way to your inbox. You can ask again {}.",
-                humanize_wait(retry_after_secs)
-            ),
-            retry_after_secs,
-        }));
-    }
-    if total >= i64::from(state.settings.email_daily_limit) {
-        let retry_after_secs = wait(oldest);
-        return Ok(Some(RequestReportError::RateLimited {
-            limit: Limit::Email,
-            message: format!(
-                "This address has had {} reports in the last 24 hours, the most we send. You can ask again {}.",
-                state.settings.email_daily_limit,
-                humanize_wait(retry_after_secs)
-            ),
-            retry_after_secs,
-        }));
-    }
-    storage::requests::insert(&mut tx, email_hash, wallet.as_str(), ip_hash, now).await?;
-    storage::jobs::insert(&mut tx, id, wallet, email, state.settings.max_attempts, refresh, now).await?;
-    tx.commit().await.context("Failed to commit a report request")?;
-    Ok(None)
+    Ok(match same_wallet_at {
+        Some(at) => {
+            let retry_after_secs = wait(Some(at));
+            RequestReportError::RateLimited {
+                limit: Limit::EmailAndWallet,
+                message: format!(
+                    "You already asked for this wallet's report today; it is on its way to your inbox. You can ask again {}.",
+                    humanize_wait(retry_after_secs)
+                ),
+                retry_after_secs,
+            }
+        }
+        None => {
+            let retry_after_secs = wait(oldest);
+            RequestReportError::RateLimited {
+                limit: Limit::Email,
+                message: format!(
+                    "This address has had {daily_limit} reports in the last 24 hours, the most we send. You can ask again {}.",
+                    humanize_wait(retry_after_secs)
+                ),
+                retry_after_secs,
+            }
+        }
+    })
 }

@@ -4,22 +4,33 @@ use anyhow::Context as _;
 
 use super::{Db, WriteTx};
 
-pub async fn insert(
+/// Records a request unless the address is over its limits since `since`:
+/// `daily_limit` requests in all, one for this wallet. Returns whether it
+/// was recorded. Check and insert are one statement, so the happy path —
+/// nearly every request — costs one round trip to the write connection.
+pub async fn insert_within_limits(
     tx: &mut WriteTx,
-    email_hash: &str,
-    wallet: &str,
-    ip_hash: Option<&str>,
+    (email_hash, wallet, ip_hash): (&str, &str, Option<&str>),
     now: i64,
-) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO requests (email_hash, wallet, ip_hash, created_at) VALUES (?1, ?2, ?3, ?4)")
-        .bind(email_hash)
-        .bind(wallet)
-        .bind(ip_hash)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .context("Failed to record a request")?;
-    Ok(())
+    since: i64,
+    daily_limit: u32,
+) -> anyhow::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO requests (email_hash, wallet, ip_hash, created_at)
+         SELECT ?1, ?2, ?3, ?4
+         WHERE (SELECT COUNT(*) FROM requests WHERE email_hash = ?1 AND created_at > ?5) < ?6
+           AND NOT EXISTS (SELECT 1 FROM requests WHERE email_hash = ?1 AND created_at > ?5 AND wallet = ?2)",
+    )
+    .bind(email_hash)
+    .bind(wallet)
+    .bind(ip_hash)
+    .bind(now)
+    .bind(since)
+    .bind(i64::from(daily_limit))
+    .execute(&mut **tx)
+    .await
+    .context("Failed to record a request")?;
+    Ok(result.rows_affected() == 1)
 }
 
 /// Deletes request rows older than `before`; returns how many.
