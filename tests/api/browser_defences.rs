@@ -7,18 +7,11 @@
 use kimiko::testing::chain::address;
 use kimiko::testing::{Chain, scenarios};
 
-use crate::helpers::{Options, TestApp, form_body, spawn_app, spawn_app_with};
+use crate::helpers::{Options, TestApp, csp_nonce, form_body, script_tags, spawn_app, spawn_app_with};
 use crate::security_support::db_snapshot;
 
 fn header(response: &reqwest::Response, name: &str) -> String {
     response.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
-}
-
-/// The nonce the response's CSP allows.
-fn csp_nonce(response: &reqwest::Response) -> String {
-    let csp = header(response, "content-security-policy");
-    let start = csp.find("'nonce-").expect("the CSP names a nonce") + "'nonce-".len();
-    csp[start..].split('\'').next().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -56,11 +49,6 @@ async fn every_answer_carries_the_security_headers() {
     }
 }
 
-/// Every `<script …>` opening tag in `html`.
-fn script_tags(html: &str) -> Vec<&str> {
-    html.match_indices("<script").map(|(i, _)| &html[i..i + html[i..].find('>').unwrap() + 1]).collect()
-}
-
 #[tokio::test]
 async fn each_page_gets_a_fresh_nonce_and_every_inline_script_carries_it() {
     let mut chain = Chain::new();
@@ -71,7 +59,7 @@ async fn each_page_gets_a_fresh_nonce_and_every_inline_script_carries_it() {
     let mut seen = Vec::new();
     for path in ["/", "/", &format!("/jobs/{id}"), &format!("/report/{}", scenario.wallet), "/no-such-page"] {
         let response = app.get(path).await;
-        let nonce = csp_nonce(&response);
+        let nonce = csp_nonce(response.headers());
         let html = response.text().await.unwrap();
         let tags = script_tags(&html);
         assert!(!tags.is_empty(), "{path} hydrates with scripts");
@@ -88,7 +76,7 @@ async fn the_refused_form_page_runs_under_the_same_nonce_as_its_header() {
     let app = spawn_app(Chain::new()).await;
     let response = app.post_form("not-a-wallet", "x@example.com").await;
     assert_eq!(response.status(), 422);
-    let nonce = csp_nonce(&response);
+    let nonce = csp_nonce(response.headers());
     let html = response.text().await.unwrap();
     assert!(script_tags(&html).iter().all(|tag| tag.contains(&format!("nonce=\"{nonce}\""))));
 }

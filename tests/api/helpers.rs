@@ -198,6 +198,18 @@ impl TestApp {
     }
 }
 
+/// The nonce a response's Content-Security-Policy allows.
+pub fn csp_nonce(headers: &reqwest::header::HeaderMap) -> String {
+    let csp = headers.get("content-security-policy").expect("a CSP").to_str().unwrap();
+    let start = csp.find("'nonce-").expect("the CSP names a nonce") + "'nonce-".len();
+    csp[start..].split('\'').next().unwrap().to_owned()
+}
+
+/// Every `<script …>` opening tag in `html`.
+pub fn script_tags(html: &str) -> Vec<&str> {
+    html.match_indices("<script").map(|(i, _)| &html[i..i + html[i..].find('>').unwrap() + 1]).collect()
+}
+
 pub fn form_body(wallet: &str, email: &str) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .append_pair("wallet", wallet)

@@ -9,7 +9,7 @@ use kimiko::testing::chain::address;
 use kimiko::testing::{Chain, scenarios};
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, IF_NONE_MATCH};
 
-use crate::helpers::{Options, TEST_PUBLIC_URL, TestApp, spawn_app_with};
+use crate::helpers::{Options, TEST_PUBLIC_URL, TestApp, csp_nonce, script_tags, spawn_app_with};
 
 /// A day after the scenarios' history ends.
 const NOW_MS: i64 = (scenarios::START + 40 * 86_400) * 1000;
@@ -129,13 +129,10 @@ async fn reports_are_read_from_the_cache_until_a_newer_one_is_stored() {
 
 /// The nonce the response's CSP allows, and the nonces the page's scripts carry.
 fn nonces(headers: &HeaderMap, html: &str) -> (String, Vec<String>) {
-    let csp = headers["content-security-policy"].to_str().unwrap();
-    let allowed = csp.split("'nonce-").nth(1).expect("the CSP names a nonce").split('\'').next().unwrap();
-    let carried = html.split("<script").skip(1).map(|tag| {
-        let tag = &tag[..tag.find('>').unwrap()];
+    let carried = script_tags(html).into_iter().map(|tag| {
         tag.split("nonce=\"").nth(1).expect("every script has a nonce").split('"').next().unwrap().to_owned()
     });
-    (allowed.to_owned(), carried.collect())
+    (csp_nonce(headers), carried.collect())
 }
 
 /// The page's headers and its HTML, asking for gzip or not.
