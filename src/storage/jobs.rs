@@ -128,13 +128,22 @@ pub async fn claim(
     .execute(&mut *tx)
     .await
     .context("Failed to bury exhausted jobs")?;
+    // Each half takes at most `limit` rows straight off its index, so a
+    // claim costs the same with ten queued jobs or forty thousand. (One
+    // `WHERE … OR …` sorted every queued job first: 10 ms per claim, under
+    // the write lock, at 40k queued.)
     let claimed: Vec<ClaimedJob> = sqlx::query_as(
         "UPDATE jobs
          SET status = 'running', attempts = attempts + 1, lease_until = ?1, lease_owner = ?2, updated_at = ?3
          WHERE id IN (
-             SELECT id FROM jobs
-             WHERE (status = 'queued' AND run_at <= ?3)
-                OR (status = 'running' AND lease_until < ?3 AND lease_owner IS NOT ?2)
+             SELECT id FROM (
+                 SELECT * FROM (SELECT id, run_at, created_at FROM jobs
+                                WHERE status = 'queued' AND run_at <= ?3
+                                ORDER BY run_at, created_at LIMIT ?4)
+                 UNION ALL
+                 SELECT * FROM (SELECT id, run_at, created_at FROM jobs
+                                WHERE status = 'running' AND lease_until < ?3 AND lease_owner IS NOT ?2
+                                ORDER BY run_at, created_at LIMIT ?4))
              ORDER BY run_at, created_at
              LIMIT ?4)
          RETURNING id, wallet, email, attempts, max_attempts, refresh",
