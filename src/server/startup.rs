@@ -27,6 +27,7 @@ use super::rate_limit::{self, ClientLimiter};
 use super::secret::{self, KeyedHasher};
 use super::settings::Settings;
 use super::state::{AppState, Clock};
+use super::submit::RequestWriter;
 use super::{admin, api, conditional, csrf, http, observability, security_headers};
 use crate::analysis::Labels;
 use crate::app::{App, shell};
@@ -167,6 +168,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
     let hasher = KeyedHasher::new(secret::load_or_create(&settings)?);
     Ok(AppState {
         reports: ReportCache::with_capacity(settings.report_cache_size),
+        request_writer: RequestWriter::start(db.clone(), settings.email_daily_limit, settings.max_attempts),
         labels: Arc::new(load_labels(&settings)?),
         settings: Arc::new(settings),
         db,

@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use super::cache::ReportCache;
 use super::secret::KeyedHasher;
 use super::settings::Settings;
+use super::submit::RequestWriter;
 use crate::analysis::Labels;
 use crate::email::Mailer;
 use crate::solana::SolanaRpc;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub queue_wake: Arc<Notify>,
     /// Keyed hashes for rate limits.
     pub hasher: KeyedHasher,
+    /// Writes report requests, grouped into few transactions under load.
+    pub request_writer: RequestWriter,
     /// Reports read for the page, the JSON and the card, until they expire
     /// or a newer one is stored.
     pub reports: ReportCache,

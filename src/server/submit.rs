@@ -1,16 +1,21 @@
 //! Accepting a report request: validate, apply the per-address limits, and
 //! record request and job in one write transaction. The server function and
 //! the no-JavaScript form handler both call [`request_report`].
+//!
+//! Requests arriving together are written together ([`RequestWriter`]):
+//! SQLite has one writer, and under load a submit spent its time waiting
+//! for it, each holding it across five round trips to the database thread.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use tokio::sync::{mpsc, oneshot};
 
 use super::state::AppState;
 use crate::domain::request::{Limit, humanize_wait};
 use crate::domain::{EmailAddress, FieldErrors, JobId, RequestReportError, WalletAddress};
-use crate::storage;
+use crate::storage::{self, Db};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
@@ -35,8 +40,9 @@ pub async fn request_report(
     let ip_hash = client_ip.map(|ip| state.hasher.hash("ip", &ip.to_string()));
     let now = state.clock.now_ms();
     let id = JobId::random();
-    let queued = enqueue(state, &id, (&wallet, &email, refresh), &email_hash, ip_hash.as_deref(), now).await;
-    match queued {
+    let pending =
+        Pending { id: id.clone(), wallet: wallet.clone(), email, refresh, email_hash, ip_hash, now };
+    match state.request_writer.write(pending).await {
         Ok(None) => {
             state.queue_wake.notify_one();
             tracing::info!(job_id = %id, wallet = %wallet, "report requested");
@@ -66,29 +72,91 @@ pub fn parse(wallet: &str, email: &str) -> Result<(WalletAddress, EmailAddress),
     }
 }
 
-/// Checks the limits and inserts under one `BEGIN IMMEDIATE`, so two
-/// requests racing for the last allowed slot cannot both get it.
-/// `Ok(Some(_))` is a refusal, and then nothing was written.
-async fn enqueue(
-    state: &AppState,
-    id: &JobId,
-    (wallet, email, refresh): (&WalletAddress, &EmailAddress, bool),
-    email_hash: &str,
-    ip_hash: Option<&str>,
+/// Most requests written in one transaction.
+const MOST_PER_GROUP: usize = 64;
+
+/// A valid request on its way to the database.
+struct Pending {
+    id: JobId,
+    wallet: WalletAddress,
+    email: EmailAddress,
+    refresh: bool,
+    email_hash: String,
+    ip_hash: Option<String>,
     now: i64,
-) -> anyhow::Result<Option<RequestReportError>> {
-    let since = now - DAY.as_millis() as i64;
-    let limit = state.settings.email_daily_limit;
-    let mut tx = state.db.begin_write().await?;
-    let request = (email_hash, wallet.as_str(), ip_hash);
-    if !storage::requests::insert_within_limits(&mut tx, request, now, since, limit).await? {
-        // Refused: say which limit and until when (the transaction is
-        // dropped, so nothing is written).
-        return refusal(&mut tx, wallet, email_hash, now, limit).await.map(Some);
+}
+
+/// `None`: queued; `Some`: refused by a per-address limit, nothing written.
+type Outcome = Option<RequestReportError>;
+
+/// Where a request's outcome goes (the error as text: it goes to a group).
+type Answer = oneshot::Sender<Result<Outcome, String>>;
+
+/// Writes report requests in groups: one task takes every request waiting
+/// and writes them in one `BEGIN IMMEDIATE` transaction, in arrival order,
+/// each checked against the limits as the ones before it left them — so
+/// two requests racing for an address's last slot cannot both get it. A
+/// request is answered only after its group is committed; if the group
+/// fails, every request in it gets the error and none is written.
+#[derive(Clone)]
+pub struct RequestWriter {
+    sender: mpsc::Sender<(Pending, Answer)>,
+}
+
+impl RequestWriter {
+    /// Starts the writing task; it ends when the last clone is dropped.
+    pub fn start(db: Db, daily_limit: u32, max_attempts: u32) -> Self {
+        let (sender, mut receiver) = mpsc::channel::<(Pending, Answer)>(4 * MOST_PER_GROUP);
+        tokio::spawn(async move {
+            let mut group = Vec::with_capacity(MOST_PER_GROUP);
+            while receiver.recv_many(&mut group, MOST_PER_GROUP).await > 0 {
+                let (requests, answers): (Vec<Pending>, Vec<_>) = group.drain(..).unzip();
+                match write_group(&db, daily_limit, max_attempts, &requests).await {
+                    Ok(outcomes) => {
+                        for (answer, outcome) in answers.into_iter().zip(outcomes) {
+                            let _ = answer.send(Ok(outcome));
+                        }
+                    }
+                    Err(error) => {
+                        let error = format!("{error:#}");
+                        for answer in answers {
+                            let _ = answer.send(Err(error.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        Self { sender }
     }
-    storage::jobs::insert(&mut tx, id, wallet, email, state.settings.max_attempts, refresh, now).await?;
-    tx.commit().await.context("Failed to commit a report request")?;
-    Ok(None)
+
+    async fn write(&self, pending: Pending) -> anyhow::Result<Outcome> {
+        let (answer, answered) = oneshot::channel();
+        self.sender.send((pending, answer)).await.ok().context("the request writer has stopped")?;
+        answered.await.context("the request writer has stopped")?.map_err(anyhow::Error::msg)
+    }
+}
+
+async fn write_group(
+    db: &Db,
+    daily_limit: u32,
+    max_attempts: u32,
+    group: &[Pending],
+) -> anyhow::Result<Vec<Outcome>> {
+    let mut tx = db.begin_write().await?;
+    let mut outcomes = Vec::with_capacity(group.len());
+    for pending in group {
+        let Pending { id, wallet, email, refresh, email_hash, ip_hash, now } = pending;
+        let since = now - DAY.as_millis() as i64;
+        let request = (email_hash.as_str(), wallet.as_str(), ip_hash.as_deref());
+        if storage::requests::insert_within_limits(&mut tx, request, *now, since, daily_limit).await? {
+            storage::jobs::insert(&mut tx, id, wallet, email, max_attempts, *refresh, *now).await?;
+            outcomes.push(None);
+        } else {
+            outcomes.push(Some(refusal(&mut tx, wallet, email_hash, *now, daily_limit).await?));
+        }
+    }
+    tx.commit().await.context("Failed to commit report requests")?;
+    Ok(outcomes)
 }
 
 /// Which per-address limit refused the request, and when it lets up.

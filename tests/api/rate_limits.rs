@@ -177,3 +177,30 @@ async fn limits_count_keyed_hashes_never_the_address() {
     assert_ne!(email_hash, other.hash("email", "hashed.person@example.com"));
     assert!(ip_hash.is_some_and(|h| !h.contains("127.0.0.1")));
 }
+
+#[tokio::test]
+async fn requests_racing_for_an_addresss_last_slots_get_exactly_the_limit() {
+    let app = spawn_app_with(Options {
+        env: vec![("KIMIKO_IP_RATE_BURST", "1000".into()), ("KIMIKO_EMAIL_DAILY_LIMIT", "3".into())],
+        ..Options::default()
+    })
+    .await;
+    // Ten at once for one address (and ten more, each its own address):
+    // they are written in groups, and each is checked against the ones
+    // before it in the same transaction.
+    let wallets: Vec<String> = (0..20).map(|i| address(&format!("race:{i}"))).collect();
+    let emails: Vec<String> = (0..10).map(|i| format!("o{i}@example.com")).collect();
+    let racing = wallets[..10].iter().map(|wallet| app.post_form(wallet, "racer@example.com"));
+    let others = wallets[10..].iter().zip(&emails).map(|(wallet, email)| app.post_form(wallet, email));
+    let (racing, others) = tokio::join!(futures::future::join_all(racing), futures::future::join_all(others));
+    let statuses: Vec<u16> = racing.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 7, "{statuses:?}");
+    assert!(others.iter().all(|r| r.status() == 303), "other addresses are not held up");
+    let (jobs, requests): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM requests)")
+            .fetch_one(app.state.db.reader())
+            .await
+            .unwrap();
+    assert_eq!((jobs, requests), (13, 13), "a refused request writes nothing");
+}
