@@ -8,6 +8,8 @@ mod cli;
 mod crash_recovery;
 mod helpers;
 mod hostile_data;
+mod mainnet_fixtures;
+mod mainnet_swaps;
 mod observability;
 mod personal_data;
 mod queue;
