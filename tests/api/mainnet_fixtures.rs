@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use kimiko::analysis::model::{Event, Transaction, TxVersion};
 use kimiko::solana::normalize;
+use kimiko::solana::programs;
 use kimiko::solana::wire::{EncodedTransaction, Envelope};
 use kimiko::testing::chain::recorded_status;
 use serde_json::Value;
@@ -169,6 +170,15 @@ fn a_token_2022_burn_carries_the_signers_own_memo() {
     // The node lists the top-level memo in the signature list as "[len] text".
     let status = recorded_status(&recorded("token2022_burn_with_memo_bridge_redeem")["result"]);
     assert_eq!(status["memo"], format!("[62] {MEMO}"));
+}
+
+#[test]
+fn the_token_2022_program_in_real_transactions_is_known_by_name() {
+    let tx = wire("token2022_burn_with_memo_bridge_redeem");
+    let burn = &tx.transaction.message.instructions[3];
+    assert_eq!(burn.program_id(), "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb", "as mainnet names it");
+    assert_eq!(programs::short_name(burn.program_id()), "spl-token-2022");
+    assert_eq!(programs::TOKEN_2022, burn.program_id());
 }
 
 #[test]

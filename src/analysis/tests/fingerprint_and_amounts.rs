@@ -106,3 +106,17 @@ fn ordinary_incoming_payments_are_not_dust() {
         wallet().receives_sol_from(&addr(7), 0.01).receives_tokens_from(&addr(8), USDC, 500_000, 6).analyze();
     expect_no_finding(&report, "dust.received");
 }
+
+#[test]
+fn moving_token_2022_tokens_every_time_is_no_program_fingerprint() {
+    // The Token-2022 program id as mainnet transactions carry it
+    // (tests/fixtures/mainnet/token2022_burn_with_memo_bridge_redeem.json):
+    // a basic program like the classic token program, not an app's recipe.
+    let token_2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
+    let report = wallet()
+        .repeat(10, |w, i| {
+            w.sends_tokens_to(&addr(130 + i as u8), USDC, 1_000_000 + i as u64, 6).invoking(token_2022)
+        })
+        .analyze();
+    expect_no_finding(&report, "fingerprint.program_set");
+}
