@@ -69,7 +69,7 @@ fn sent_to(tx: &Transaction, wallet: &str, to: &str, mint: Option<&str>) -> u64 
 #[test]
 fn every_recorded_transaction_parses_normalises_and_names_its_source() {
     let names = all_fixtures();
-    assert!(names.len() >= 9, "the recorded set shrank to {}", names.len());
+    assert!(names.len() >= 11, "the recorded set shrank to {}", names.len());
     let sources =
         std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(DIR).join("SOURCES.md"))
             .expect("SOURCES.md beside the fixtures");
@@ -262,4 +262,27 @@ fn a_gasless_send_is_signed_by_the_user_and_paid_for_by_the_apps_relayer() {
     assert_eq!(sent_to(&tx, user, "2b7iQq3PbWwWTotRSDFNXT9DauU418aCHK4jcAzETUem", None), 1_000_000);
     assert_eq!(tx.wallet_lamport_delta, -1_000_000, "the relayer paid the fee");
     assert_eq!(tx.memos, vec!["transfer".to_owned()]);
+}
+
+#[test]
+fn a_failed_swap_still_costs_its_fee_and_shows_its_signers() {
+    const WALLET: &str = "G8PrkEwmVx3kt3rXBin5o1bdDC1cvz7oBnXbHksNg7R4";
+    let name = "failed_orca_swap_slippage_wrapped_sol";
+    let tx = for_fee_payer(name);
+    assert!(tx.failed, "meta.err is set: the Orca swap instruction returned Custom(16)");
+    assert_eq!(tx.version, TxVersion::Legacy, "recorded in 2021, before versioned transactions");
+    assert_eq!((tx.fee_payer.as_str(), tx.fee_lamports), (WALLET, 15_000));
+    assert_eq!(
+        tx.signers,
+        vec![
+            WALLET.to_owned(),
+            "5tDsFnGDNvosPizMhtmGkhhjFheiCmUBM7rLZdcNkz2b".to_owned(),
+            "GWXjUYzXU6VVjuHz1JZhcHavGaoM6BVGn5pvm4GHw8t7".to_owned(),
+        ],
+        "the wallet, its temporary wSOL account and a one-off transfer authority"
+    );
+    assert_eq!(tx.wallet_lamport_delta, -15_000, "nothing moved but the fee");
+    let status = recorded_status(&recorded(name)["result"]);
+    assert_eq!(status["err"], serde_json::json!({"InstructionError": [3, {"Custom": 16}]}));
+    assert!(tx.transfers.is_empty(), "{:?}", tx.transfers);
 }

@@ -93,3 +93,11 @@ async fn a_recorded_gasless_send_through_a_wallet_relayer_scores_as_ordinary() {
         assert_ordinary(&report);
     }
 }
+
+/// A swap that failed on slippage: its fee was paid, nothing else moved.
+#[tokio::test]
+async fn a_recorded_failed_swap_scores_as_ordinary() {
+    let report = report_for_fee_payer("failed_orca_swap_slippage_wrapped_sol").await;
+    assert_eq!(report.transactions_analyzed, 1);
+    assert_ordinary(&report);
+}
