@@ -92,6 +92,12 @@ pub fn report_page_wallet(path: &str) -> Option<&str> {
 /// the page as first rendered for this report version (plain or gzipped),
 /// and otherwise renders it, keeps it, and adds `ETag` and `Cache-Control`.
 /// Other requests pass through.
+///
+/// Every response under the page's `ETag` is the kept page, byte for byte
+/// and with its nonce: a browser revalidating its copy must never pair the
+/// body it kept with another render's policy. So a page that is not kept
+/// (a query string, the cache turned off) carries no `ETag`, and a `HEAD`
+/// is answered from the kept page (rendered as a `GET` if need be).
 pub async fn report_page(State(state): State<ServerState>, mut request: Request, next: Next) -> Response {
     let wallet = match (request.method(), report_page_wallet(request.uri().path())) {
         (&Method::GET | &Method::HEAD, Some(wallet)) => wallet.to_owned(),
@@ -101,29 +107,25 @@ pub async fn report_page(State(state): State<ServerState>, mut request: Request,
     let Ok(Some(entry)) = api::cached_report(&state.app, &wallet).await else {
         return next.run(request).await;
     };
-    let etag = derived_etag(&entry, "page", true);
-    let etag_value = HeaderValue::from_str(&etag).expect("ETags are ASCII");
     let cache_control = cache_control(&entry, state.app.clock.now_ms());
-    if client_has(request.headers(), &etag) {
-        return not_modified(etag_value, cache_control);
-    }
     // A query string could change what the page shows; render those afresh.
     let keep = state.app.reports.is_enabled() && request.uri().query().is_none();
-    if keep {
-        let page = entry.page();
-        crate::metrics::cache_lookup(crate::metrics::Cache::Pages, page.is_some());
-        if let Some(page) = page {
-            return serve_page(&page, request.headers(), etag_value, cache_control);
-        }
-    }
-    // Only a GET's render is kept: a HEAD's body may come back empty.
-    if !keep || request.method() != Method::GET {
+    if !keep {
         let mut response = next.run(request).await;
         if response.status() == StatusCode::OK {
-            response.headers_mut().insert(header::ETAG, etag_value);
             response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
         }
         return response;
+    }
+    let etag = derived_etag(&entry, "page", true);
+    let etag_value = HeaderValue::from_str(&etag).expect("ETags are ASCII");
+    if client_has(request.headers(), &etag) {
+        return not_modified(etag_value, cache_control);
+    }
+    let page = entry.page();
+    crate::metrics::cache_lookup(crate::metrics::Cache::Pages, page.is_some());
+    if let Some(page) = page {
+        return serve_page(&page, request.headers(), etag_value, cache_control);
     }
     let request_headers = request.headers().clone();
     let page = entry
@@ -132,6 +134,9 @@ pub async fn report_page(State(state): State<ServerState>, mut request: Request,
             // served from the cache will carry (see `RenderedPage::nonce`).
             let nonce = CspNonce::random();
             request.extensions_mut().insert(nonce.clone());
+            // A HEAD's body may come back empty; the GET it stands for is
+            // the page to keep (the server drops the body for a HEAD).
+            *request.method_mut() = Method::GET;
             let response = next.run(request).await;
             if response.status() != StatusCode::OK {
                 return Err(response);
