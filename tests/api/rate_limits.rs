@@ -144,6 +144,29 @@ async fn a_fourth_report_for_one_mailbox_in_a_day_is_refused_until_the_first_is_
 }
 
 #[tokio::test]
+async fn every_spelling_of_one_gmail_inbox_counts_against_one_daily_limit() {
+    let app = app_with_manual_clock().await;
+    let spellings = ["a.b.c@gmail.com", "abc+x@googlemail.com", "ABC@gmail.com"];
+    for (i, email) in spellings.iter().enumerate() {
+        app.submit(&address(&format!("gmail:{i}")), email).await;
+    }
+    let before = db_snapshot(&app).await;
+    let fourth = app.post_form(&address("gmail:4"), "a.bc+again@gmail.com").await;
+    assert_eq!(fourth.status(), 429, "a fourth spelling is the same inbox");
+    assert_eq!(header(&fourth, "ratelimit-policy"), "\"email\";q=3;w=86400");
+    assert_eq!(db_snapshot(&app).await, before);
+    // The limit counts the inbox; the mail still goes where it was asked to.
+    let mut queued: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM jobs").fetch_all(app.state.db.reader()).await.unwrap();
+    queued.sort();
+    let mut asked: Vec<String> = spellings.iter().map(|s| (*s).to_owned()).collect();
+    asked.sort();
+    assert_eq!(queued, asked);
+    // Another provider's dotted address is another inbox.
+    app.submit(&address("gmail:other"), "a.b.c@example.com").await;
+}
+
+#[tokio::test]
 async fn the_same_mailbox_and_wallet_are_served_once_a_day() {
     let app = app_with_manual_clock().await;
     let wallet = address("pair");
