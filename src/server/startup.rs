@@ -243,6 +243,7 @@ pub fn router(state: ServerState) -> Router {
     // The first layer here sees a request first.
     let middleware = ServiceBuilder::new()
         // Every request is timed, logged under its id, and answered with it.
+        .map_request(observability::drop_unsafe_request_id)
         .layer(SetRequestIdLayer::x_request_id(observability::NewRequestId))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))
