@@ -62,15 +62,13 @@ async fn readyz_needs_the_database_and_a_running_worker() {
     assert!(response.text().await.unwrap().contains("worker not running"));
 
     let serving = spawn_app_with(Options { background: true, ..Options::default() }).await;
-    let mut status = 0;
-    for _ in 0..50 {
-        status = serving.get("/readyz").await.status().as_u16();
-        if status == 200 {
-            break;
-        }
+    // Ready once the worker loop has turned; how soon that is depends on the
+    // machine, so the test waits for it (bounded only to fail, not to time it).
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while serving.get("/readyz").await.status() != 200 {
+        assert!(std::time::Instant::now() < give_up, "the worker never reported in");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!(status, 200);
     assert_eq!(serving.get("/healthz").await.status(), 200);
 }
 
