@@ -302,3 +302,32 @@ async fn without_the_page_cache_no_two_renders_share_an_etag() {
         assert!(a != b || first_html == second_html, "two different pages under one ETag");
     }
 }
+
+#[tokio::test]
+async fn a_page_rendered_again_after_the_cache_let_it_go_gets_a_new_etag() {
+    let mut chain = Chain::new();
+    let first = scenarios::exposed_wallet(&mut chain).wallet;
+    let second = scenarios::careful_wallet(&mut chain).wallet;
+    let app = spawn_app_with(Options {
+        chain,
+        clock: Some(Clock::manual(NOW_MS)),
+        env: vec![("KIMIKO_REPORT_CACHE_SIZE", "1".into())],
+        ..Options::default()
+    })
+    .await;
+    app.submit(&first, "evicted@example.com").await;
+    app.submit(&second, "evicter@example.com").await;
+    assert_eq!(app.run_worker().await, 2);
+    let path = format!("/report/{first}");
+    let (kept, kept_html) = page(&app, &path, false).await;
+    let etag = kept[ETAG].to_str().unwrap().to_owned();
+    // The other report takes the cache's one place, and this page with it.
+    page(&app, &format!("/report/{second}"), false).await;
+
+    app.http.get(app.url(&path)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+    let (again, again_html) = page(&app, &path, false).await;
+    if again[ETAG] == etag.as_str() {
+        assert_eq!(again_html, kept_html, "another render under the ETag the browser kept");
+        assert_eq!(policy(&again), policy(&kept));
+    }
+}
