@@ -110,7 +110,7 @@ async fn start() -> (Bench, Vec<(&'static str, String)>, MockRpc, tempfile::Temp
     ]);
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("settings");
     let (mailer, _) = Mailer::memory("Kimiko <reports@kimiko.example>");
-    let overrides = Overrides { mailer: Some(mailer), clock: None };
+    let overrides = Overrides { mailer: Some(mailer), ..Overrides::default() };
     let app = Application::build_with(settings, overrides).await.expect("app builds");
     let base = format!("http://{}", app.address());
     let state = app.state().clone();

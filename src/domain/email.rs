@@ -66,15 +66,44 @@ impl EmailAddress {
         &self.0
     }
 
-    /// The form rate limits count on: case-folded, with a `+tag` dropped, so
-    /// that `Me+1@Example.com` and `me@example.com` are one mailbox.
+    /// The form rate limits count on: one string per mailbox, so that the
+    /// spellings a mail provider delivers to one inbox share one limit. It
+    /// is only ever hashed, never mailed: mail goes to [`Self::expose`].
+    ///
+    /// - Everywhere: case is folded and a `+tag` dropped (RFC 5233
+    ///   subaddressing; `+` is the delimiter of Postfix and Sendmail setups,
+    ///   and Gmail, Outlook.com, iCloud Mail, Proton and Fastmail document
+    ///   it). Where `+` is not a delimiter, two mailboxes share a limit —
+    ///   stricter, never looser.
+    /// - Gmail (`gmail.com`, `googlemail.com`): dots are ignored and both
+    ///   domains are one mailbox ("Dots don't matter in Gmail addresses",
+    ///   support.google.com/mail/answer/7436150; googlemail.com is Gmail's
+    ///   other domain for the same accounts).
+    /// - Proton (`proton.me`, `protonmail.com`, `protonmail.ch`, `pm.me`):
+    ///   `.`, `_` and `-` are "transparent" in a username
+    ///   (proton.me/support/change-username), and every domain carries the
+    ///   same username (proton.me/support/addresses-and-aliases).
+    ///
+    /// Dots are kept for every other provider: none documents ignoring them
+    /// (Outlook.com's `a.b` and `ab` are two accounts).
     pub fn normalized(&self) -> String {
         let (local, domain) = self.0.split_once('@').expect("parsed address has an @");
+        let (local, domain) = (local.to_ascii_lowercase(), domain.to_ascii_lowercase());
+        let (transparent, domain): (&[char], &str) = match domain.as_str() {
+            "gmail.com" | "googlemail.com" => (&['.'], "gmail.com"),
+            "proton.me" | "protonmail.com" | "protonmail.ch" | "pm.me" => (&['.', '_', '-'], "proton.me"),
+            other => (&[], other),
+        };
+        // Folded before the tag is looked for, so that normalising twice
+        // changes nothing ("a.+x" is "a+x" at Gmail, then "a"); a local part
+        // made only of such characters keeps them (it is its own mailbox).
+        let folded = local.replace(transparent, "");
+        let local = if folded.is_empty() { local } else { folded };
         // The tag is dropped only when what is left is an address: "+x@d"
         // and "a.+x@d" are their own mailboxes, not "@d" or "a.@d" (both
         // found by the email fuzz target).
-        let local = local.split('+').next().filter(|base| is_dot_atom(base)).unwrap_or(local);
-        format!("{}@{}", local.to_lowercase(), domain.to_lowercase())
+        let local = local.split('+').next().filter(|base| is_dot_atom(base)).unwrap_or(&local);
+        format!("{local}@{domain}")
     }
 }
 
@@ -169,10 +198,70 @@ mod tests {
         assert!(!format!("{email:?}").contains("secret"));
     }
 
+    fn normalized(text: &str) -> String {
+        EmailAddress::parse(text).unwrap().normalized()
+    }
+
     #[test]
     fn normalizes_case_and_tags() {
         let email = EmailAddress::parse("Me+Kimiko@Example.COM").unwrap();
         assert_eq!(email.normalized(), "me@example.com");
+        assert_eq!(email.expose(), "Me+Kimiko@Example.COM", "the address mailed is the one typed");
+    }
+
+    #[test]
+    fn every_spelling_of_one_gmail_inbox_normalises_alike() {
+        for spelling in [
+            "abc@gmail.com",
+            "a.b.c@gmail.com",
+            "abc+x@googlemail.com",
+            "ABC@gmail.com",
+            "A.b.C+kimiko.news@GoogleMail.com",
+        ] {
+            assert_eq!(normalized(spelling), "abc@gmail.com", "{spelling}");
+        }
+        assert_ne!(normalized("abd@gmail.com"), normalized("abc@gmail.com"));
+    }
+
+    #[test]
+    fn proton_ignores_dots_dashes_and_underscores_across_its_domains() {
+        for spelling in
+            ["johndoe@proton.me", "john.doe@protonmail.com", "John_Doe+news@pm.me", "john-doe@protonmail.ch"]
+        {
+            assert_eq!(normalized(spelling), "johndoe@proton.me", "{spelling}");
+        }
+    }
+
+    #[test]
+    fn dots_count_where_the_provider_does_not_say_they_are_ignored() {
+        assert_ne!(normalized("a.b.c@example.com"), normalized("abc@example.com"));
+        assert_ne!(normalized("a.b@outlook.com"), normalized("ab@outlook.com"));
+        assert_ne!(normalized("a.b@icloud.com"), normalized("ab@icloud.com"));
+        assert_ne!(normalized("a_b@gmail.com"), normalized("ab@gmail.com"), "only dots, at Gmail");
+        assert_ne!(
+            normalized("ab@gmail.com"),
+            normalized("ab@gmail.co.uk"),
+            "a lookalike domain is not Gmail"
+        );
+        assert_eq!(normalized("A.B+news@Outlook.com"), "a.b@outlook.com");
+    }
+
+    /// The email fuzz target's invariant: the normalised form parses and
+    /// normalising it again changes nothing.
+    #[test]
+    fn normalising_twice_changes_nothing() {
+        for text in [
+            "a.+x@gmail.com",
+            "-@pm.me",
+            "_.-@proton.me",
+            "a-+x@protonmail.com",
+            "+x@gmail.com",
+            "x.y+@gmail.com",
+        ] {
+            let once = normalized(text);
+            assert!(EmailAddress::parse(&once).is_ok(), "{text} → {once}");
+            assert_eq!(normalized(&once), once, "{text}");
+        }
     }
 
     /// Fuzz regressions (fuzz/artifacts/email/crash-5641575c…): a local part

@@ -33,6 +33,8 @@ pub struct Worker {
     state: AppState,
     /// Names this process's claims; every lease carries it.
     pub id: String,
+    /// Longest sleep between looks at the queue ([`MAX_IDLE`]).
+    max_idle: Duration,
 }
 
 /// A job this worker is running.
@@ -47,7 +49,14 @@ type InFlight = HashMap<TaskId, Running>;
 impl Worker {
     pub fn new(state: AppState) -> Worker {
         let id = format!("{}-{}", std::process::id(), bs58::encode(rand::random::<[u8; 6]>()).into_string());
-        Worker { state, id }
+        Worker { state, id, max_idle: MAX_IDLE }
+    }
+
+    /// Looks at the queue unprompted only this often. Tests set it far out
+    /// to show that what starts a job is the enqueue's wake-up, not a poll.
+    pub fn with_max_idle(mut self, max_idle: Duration) -> Worker {
+        self.max_idle = max_idle;
+        self
     }
 
     /// Runs until `shutdown` turns true, then drains within the grace period.
@@ -68,7 +77,7 @@ impl Worker {
                     Err(error) => tracing::error!(error = format!("{error:#}"), "claiming jobs failed"),
                 }
             }
-            let idle = if in_flight.len() < batch { self.idle_time().await } else { MAX_IDLE };
+            let idle = if in_flight.len() < batch { self.idle_time().await } else { self.max_idle };
             tokio::select! {
                 Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => self.reap(done, &mut in_flight).await,
                 _ = self.state.queue_wake.notified() => {}
@@ -115,17 +124,17 @@ impl Worker {
         }
     }
 
-    /// Until the next job comes due, at most [`MAX_IDLE`].
+    /// Until the next job comes due, at most `max_idle`.
     async fn idle_time(&self) -> Duration {
         match storage::jobs::next_due(&self.state.db).await {
             Ok(Some(due)) => {
                 let wait = (due - self.state.clock.now_ms()).max(0) as u64;
-                Duration::from_millis(wait + 5).min(MAX_IDLE)
+                Duration::from_millis(wait + 5).min(self.max_idle)
             }
-            Ok(None) => MAX_IDLE,
+            Ok(None) => self.max_idle,
             Err(error) => {
                 tracing::warn!(error = format!("{error:#}"), "could not look for due jobs");
-                MAX_IDLE
+                self.max_idle
             }
         }
     }

@@ -9,13 +9,10 @@
 //! client wrote to the left of it is its own invention.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
-use axum::http::{Extensions, HeaderMap, HeaderName, Request};
+use axum::http::{Extensions, HeaderMap, HeaderName};
 use ipnet::IpNet;
-use tower_governor::GovernorError;
-use tower_governor::key_extractor::KeyExtractor;
 
 use super::settings::{SettingsError, ranged};
 
@@ -158,21 +155,6 @@ pub fn limit_key(ip: IpAddr) -> IpAddr {
             IpAddr::V6(Ipv6Addr::from(prefix))
         }
         v4 => v4,
-    }
-}
-
-/// tower_governor's key: the client as [`ClientIpSource`] and [`limit_key`] see it.
-#[derive(Clone, Debug)]
-pub struct ClientKey(pub Arc<ClientIpSource>);
-
-impl KeyExtractor for ClientKey {
-    type Key = IpAddr;
-
-    fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
-        self.0
-            .for_request(request.extensions(), request.headers())
-            .map(limit_key)
-            .ok_or(GovernorError::UnableToExtractKey)
     }
 }
 

@@ -9,6 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 
 use super::api;
 use super::cache::{CachedReport, RenderedPage};
@@ -88,10 +89,17 @@ pub fn report_page_wallet(path: &str) -> Option<&str> {
 }
 
 /// The server-rendered report page, from the cache when it can be: answers
-/// `304` before rendering when the client has the current version, serves
-/// the page as first rendered for this report version (plain or gzipped),
-/// and otherwise renders it, keeps it, and adds `ETag` and `Cache-Control`.
+/// `304` before rendering when the client has the kept version, serves the
+/// page as first rendered for this report version (plain or gzipped), and
+/// otherwise renders it, keeps it, and adds `ETag` and `Cache-Control`.
 /// Other requests pass through.
+///
+/// An `ETag` names one rendered page, nonce included ([`page_etag`]): a
+/// browser revalidating its copy must never be told that another render,
+/// under another policy, is the same. So a page that is not kept (a query
+/// string, the cache turned off) carries no `ETag`, a page rendered again
+/// (after the cache let it go) gets a new one, and a `HEAD` is answered
+/// from the kept page (rendered as a `GET` if need be).
 pub async fn report_page(State(state): State<ServerState>, mut request: Request, next: Next) -> Response {
     let wallet = match (request.method(), report_page_wallet(request.uri().path())) {
         (&Method::GET | &Method::HEAD, Some(wallet)) => wallet.to_owned(),
@@ -101,29 +109,20 @@ pub async fn report_page(State(state): State<ServerState>, mut request: Request,
     let Ok(Some(entry)) = api::cached_report(&state.app, &wallet).await else {
         return next.run(request).await;
     };
-    let etag = derived_etag(&entry, "page", true);
-    let etag_value = HeaderValue::from_str(&etag).expect("ETags are ASCII");
     let cache_control = cache_control(&entry, state.app.clock.now_ms());
-    if client_has(request.headers(), &etag) {
-        return not_modified(etag_value, cache_control);
-    }
     // A query string could change what the page shows; render those afresh.
     let keep = state.app.reports.is_enabled() && request.uri().query().is_none();
-    if keep {
-        let page = entry.page();
-        crate::metrics::cache_lookup(crate::metrics::Cache::Pages, page.is_some());
-        if let Some(page) = page {
-            return serve_page(&page, request.headers(), etag_value, cache_control);
-        }
-    }
-    // Only a GET's render is kept: a HEAD's body may come back empty.
-    if !keep || request.method() != Method::GET {
+    if !keep {
         let mut response = next.run(request).await;
         if response.status() == StatusCode::OK {
-            response.headers_mut().insert(header::ETAG, etag_value);
             response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
         }
         return response;
+    }
+    let page = entry.page();
+    crate::metrics::cache_lookup(crate::metrics::Cache::Pages, page.is_some());
+    if let Some(page) = page {
+        return answer_with_page(&entry, &page, request.headers(), cache_control);
     }
     let request_headers = request.headers().clone();
     let page = entry
@@ -132,6 +131,9 @@ pub async fn report_page(State(state): State<ServerState>, mut request: Request,
             // served from the cache will carry (see `RenderedPage::nonce`).
             let nonce = CspNonce::random();
             request.extensions_mut().insert(nonce.clone());
+            // A HEAD's body may come back empty; the GET it stands for is
+            // the page to keep (the server drops the body for a HEAD).
+            *request.method_mut() = Method::GET;
             let response = next.run(request).await;
             if response.status() != StatusCode::OK {
                 return Err(response);
@@ -146,9 +148,31 @@ pub async fn report_page(State(state): State<ServerState>, mut request: Request,
         })
         .await;
     match page {
-        Ok(page) => serve_page(&page, &request_headers, etag_value, cache_control),
+        Ok(page) => answer_with_page(&entry, &page, &request_headers, cache_control),
         Err(response) => response,
     }
+}
+
+/// The validator of one rendered page: the report version, this process,
+/// and the page's nonce (public: it is in the page). Weak, since the plain
+/// and gzipped bytes share it.
+pub fn page_etag(entry: &CachedReport, page: &RenderedPage) -> String {
+    let nonce = Sha256::digest(page.nonce.0.as_bytes());
+    derived_etag(entry, &format!("page-{}", hex::encode(&nonce[..6])), true)
+}
+
+/// `304` when the client has `page`, else the page itself.
+fn answer_with_page(
+    entry: &CachedReport,
+    page: &RenderedPage,
+    request: &HeaderMap,
+    cache_control: HeaderValue,
+) -> Response {
+    let etag = HeaderValue::from_str(&page_etag(entry, page)).expect("ETags are ASCII");
+    if client_has(request, etag.to_str().expect("ASCII")) {
+        return not_modified(etag, cache_control);
+    }
+    serve_page(page, request, etag, cache_control)
 }
 
 /// A rendered report page is tens of kilobytes; anything near this is a bug.

@@ -1,30 +1,33 @@
-//! The edge limit on report submissions: tower_governor keyed on the client
-//! address ([`super::client_ip`]), burst `KIMIKO_IP_RATE_BURST` (5) and one
-//! more every `KIMIKO_IP_RATE_PERIOD_MS` (2000) — the original design's
-//! "5 requests / 10 s per IP". A refusal is shown the way the per-email
-//! limits are: the form again with a message for browsers without
-//! JavaScript, the JSON error the hydrated form understands otherwise; both
-//! with `Retry-After`, `RateLimit` and `RateLimit-Policy`.
+//! The edge limit on report submissions: a `governor` rate limiter keyed on
+//! the client address ([`super::client_ip`]), burst `KIMIKO_IP_RATE_BURST`
+//! (5) and one more every `KIMIKO_IP_RATE_PERIOD_MS` (2000) — the original
+//! design's "5 requests / 10 s per IP". It reads the application's
+//! [`Clock`], so tests step through its windows instead of waiting them out.
+//! A refusal is shown the way the per-email limits are: the form again with
+//! a message for browsers without JavaScript, the JSON error the hydrated
+//! form understands otherwise; both with `Retry-After`, `RateLimit` and
+//! `RateLimit-Policy`.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
 
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::IntoResponse;
+use governor::clock::Clock as _;
 use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
 use tokio::sync::watch;
-use tower::{Layer as _, ServiceExt as _};
-use tower_governor::GovernorError;
-use tower_governor::GovernorLayer;
-use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 
-use super::client_ip::ClientKey;
+use super::client_ip::limit_key;
 use super::http;
 use super::settings::{Settings, SettingsError, ranged};
 use super::startup::ServerState;
+use super::state::Clock;
 use crate::domain::RequestReportError;
 use crate::domain::request::{Limit, humanize_wait};
 use crate::pages::home::REQUEST_REPORT_PATH;
@@ -55,24 +58,35 @@ impl IpRate {
     }
 }
 
-pub type ClientLimiter = Arc<GovernorConfig<ClientKey, NoOpMiddleware>>;
+/// The limiter's time: the application's [`Clock`], as a monotonic offset.
+/// The system clock is read as time since start (the wall clock can step
+/// back); a manual clock as its own milliseconds.
+#[derive(Clone, Debug)]
+pub struct LimiterClock(Clock);
 
-/// The limiter for `settings`; one per server, shared by every request.
-pub fn client_limiter(settings: &Settings) -> ClientLimiter {
-    let config = GovernorConfigBuilder::default()
-        .period(settings.ip_rate.period)
-        .burst_size(settings.ip_rate.burst)
-        .key_extractor(ClientKey(Arc::new(settings.client_ip.clone())))
-        .finish()
-        .expect("settings keep burst and period above zero");
-    Arc::new(config)
+impl governor::clock::Clock for LimiterClock {
+    type Instant = Duration;
+
+    fn now(&self) -> Duration {
+        static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
+        match &self.0 {
+            Clock::System => STARTED.elapsed(),
+            manual => Duration::from_millis(manual.now_ms().max(0) as u64),
+        }
+    }
 }
 
-/// Marks the governor's own refusal, so it is told apart from a 429 that
-/// the per-email limits behind it answered.
-#[derive(Clone, Copy)]
-struct ClientLimited {
-    retry_after_secs: u64,
+/// Submissions per client; one per server, shared by every request.
+pub type ClientLimiter =
+    Arc<RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, LimiterClock, NoOpMiddleware<Duration>>>;
+
+/// The limiter for `settings`, on `clock`.
+pub fn client_limiter(settings: &Settings, clock: Clock) -> ClientLimiter {
+    let rate = settings.ip_rate;
+    let quota = Quota::with_period(rate.period)
+        .expect("settings keep the period above zero")
+        .allow_burst(NonZeroU32::new(rate.burst).expect("settings keep the burst above zero"));
+    Arc::new(RateLimiter::new(quota, DefaultKeyedStateStore::default(), LimiterClock(clock)))
 }
 
 /// Applies the client limit to `POST /api/request-report`; every other
@@ -86,45 +100,33 @@ pub async fn limit_submissions(
     if request.method() != Method::POST || request.uri().path() != REQUEST_REPORT_PATH {
         return next.run(request).await;
     }
+    let Some(client) = state.app.settings.client_ip.for_request(request.extensions(), request.headers())
+    else {
+        // No socket address: the server was started without connect info.
+        tracing::error!("the client rate limit could not key a request");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let limiter = &state.client_limiter;
+    let not_until = match limiter.check_key(&limit_key(client)) {
+        Ok(()) => return next.run(request).await,
+        Err(not_until) => not_until,
+    };
+    // Whole seconds, one more than the wait rounded down, so a client that
+    // obeys Retry-After is not refused again.
+    let retry_after_secs = not_until.wait_time_from(limiter.clock().now()).as_secs() + 1;
+    tracing::info!(retry_after_secs, "submission refused: client rate limit");
+    crate::metrics::rate_limited(Limit::Client);
     let wants_html = http::accepts_html(request.headers());
     let nonce = request.extensions().get::<super::security_headers::CspNonce>().cloned();
-    let governed =
-        GovernorLayer::new(state.client_limiter.clone()).error_handler(governor_refusal).layer(next);
-    let response = match governed.oneshot(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    };
-    let Some(limited) = response.extensions().get::<ClientLimited>().copied() else {
-        return response;
-    };
-    tracing::info!(retry_after_secs = limited.retry_after_secs, "submission refused: client rate limit");
-    crate::metrics::rate_limited(Limit::Client);
     let error = RequestReportError::RateLimited {
         limit: Limit::Client,
         message: format!(
             "Too many requests from your connection in a short time. Please try again {}.",
-            humanize_wait(limited.retry_after_secs)
+            humanize_wait(retry_after_secs)
         ),
-        retry_after_secs: limited.retry_after_secs,
+        retry_after_secs,
     };
     http::refuse(&state, wants_html, nonce, String::new(), error).await
-}
-
-fn governor_refusal(error: GovernorError) -> Response<Body> {
-    match error {
-        GovernorError::TooManyRequests { wait_time, .. } => {
-            // tower_governor rounds the wait down to whole seconds; one more
-            // keeps a client that obeys Retry-After from being refused again.
-            let mut response = StatusCode::TOO_MANY_REQUESTS.into_response();
-            response.extensions_mut().insert(ClientLimited { retry_after_secs: wait_time + 1 });
-            response
-        }
-        // No socket address: the server was started without connect info.
-        other => {
-            tracing::error!(error = %other, "the client rate limit could not key a request");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
 }
 
 /// `Retry-After` plus the IETF `RateLimit` and `RateLimit-Policy` fields
@@ -159,7 +161,6 @@ pub async fn prune_stale_keys(limiter: ClientLimiter, mut shutdown: watch::Recei
 
 /// Forgets clients whose limit state is the same as a newcomer's.
 pub fn prune(limiter: &ClientLimiter) -> usize {
-    let limiter = limiter.limiter();
     limiter.retain_recent();
     limiter.shrink_to_fit();
     limiter.len()
@@ -170,31 +171,50 @@ mod tests {
     use super::*;
     use std::net::IpAddr;
 
-    fn limiter(burst: u32, period_ms: u64) -> ClientLimiter {
+    fn limiter(burst: u32, period_ms: u64, clock: &Clock) -> ClientLimiter {
         let mut settings = Settings::from_lookup(|_| None).unwrap();
         settings.ip_rate = IpRate { burst, period: Duration::from_millis(period_ms) };
-        client_limiter(&settings)
+        client_limiter(&settings, clock.clone())
     }
 
     #[test]
     fn clients_that_stopped_asking_are_forgotten() {
-        let limiter = limiter(2, 20);
+        let clock = Clock::manual(1_795_000_000_000);
+        let limiter = limiter(2, 20, &clock);
         for last in 1..=50u8 {
             let ip = IpAddr::from([203, 0, 113, last]);
-            assert!(limiter.limiter().check_key(&ip).is_ok());
+            assert!(limiter.check_key(&ip).is_ok());
         }
-        assert_eq!(limiter.limiter().len(), 50);
+        assert_eq!(limiter.len(), 50);
+        clock.advance(Duration::from_millis(19));
+        assert_eq!(prune(&limiter), 50, "a bucket still refilling is kept");
         // Two periods later every bucket is full again: nothing worth keeping.
-        std::thread::sleep(Duration::from_millis(60));
+        clock.advance(Duration::from_millis(21));
         assert_eq!(prune(&limiter), 0);
     }
 
     #[test]
     fn a_client_still_inside_its_window_is_kept() {
-        let limiter = limiter(2, 60_000);
+        let clock = Clock::manual(1_795_000_000_000);
+        let limiter = limiter(2, 60_000, &clock);
         let ip = IpAddr::from([203, 0, 113, 1]);
-        assert!(limiter.limiter().check_key(&ip).is_ok());
+        assert!(limiter.check_key(&ip).is_ok());
+        clock.advance(Duration::from_secs(59));
         assert_eq!(prune(&limiter), 1);
+    }
+
+    #[test]
+    fn the_limit_refills_on_the_application_clock() {
+        let clock = Clock::manual(1_795_000_000_000);
+        let limiter = limiter(1, 2000, &clock);
+        let ip = IpAddr::from([203, 0, 113, 9]);
+        assert!(limiter.check_key(&ip).is_ok());
+        let refused = limiter.check_key(&ip).unwrap_err();
+        assert_eq!(refused.wait_time_from(limiter.clock().now()), Duration::from_secs(2));
+        clock.advance(Duration::from_millis(1999));
+        assert!(limiter.check_key(&ip).is_err());
+        clock.advance(Duration::from_millis(1));
+        assert!(limiter.check_key(&ip).is_ok());
     }
 
     #[test]

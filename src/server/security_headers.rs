@@ -9,7 +9,7 @@
 //! the policy of the same response, so only the scripts we rendered run.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use leptos::prelude::*;
@@ -56,9 +56,16 @@ pub async fn set(State(https): State<bool>, mut request: Request, next: Next) ->
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let nonce = response.extensions_mut().remove::<CspNonce>().unwrap_or(nonce);
+    let not_modified = response.status() == StatusCode::NOT_MODIFIED;
     let headers = response.headers_mut();
-    let csp = HeaderValue::from_str(&content_security_policy(&nonce.0)).expect("base64url is a valid header");
-    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // A 304's headers update the copy the browser kept, whose scripts carry
+    // the nonce it was served with: a policy naming this request's nonce
+    // would block them. Without one, the kept policy stays.
+    if !not_modified {
+        let csp =
+            HeaderValue::from_str(&content_security_policy(&nonce.0)).expect("base64url is a valid header");
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     // For browsers too old for frame-ancestors.

@@ -1,6 +1,7 @@
 //! Every setting Kimiko reads, in one typed struct, from the environment (and
 //! a `.env` file in development). Start-up fails with a message naming the
-//! variable when a value is wrong; secrets never appear in `Debug` output.
+//! variable when a value is wrong (the checks: [`checks`]); secrets never
+//! appear in `Debug` output or in an error.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -11,6 +12,11 @@ use url::Url;
 
 use super::client_ip::ClientIpSource;
 use super::rate_limit::IpRate;
+
+mod checks;
+
+pub use checks::redact_url;
+use checks::{http_url, validate_mailbox, validate_smtp_url};
 
 /// The public mainnet endpoint: rate-limited, but needs no key.
 pub const DEFAULT_RPC_URL: &str = "https://api.mainnet-beta.solana.com";
@@ -107,10 +113,8 @@ pub struct SettingsError {
 impl Settings {
     /// Reads the process environment, after loading `.env` if there is one.
     pub fn from_env() -> Result<Self, SettingsError> {
-        if let Err(error) = dotenvy::dotenv()
-            && !error.not_found()
-        {
-            return Err(SettingsError { variable: ".env", message: error.to_string() });
+        if let Some(path) = checks::find_dotenv() {
+            checks::load_dotenv(&path)?;
         }
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -123,7 +127,7 @@ impl Settings {
         let site_addr: SocketAddr = parse_or(&var, "LEPTOS_SITE_ADDR", "127.0.0.1:3000")?;
         let public_url = match var("KIMIKO_PUBLIC_URL") {
             Some(text) => http_url("KIMIKO_PUBLIC_URL", &text)?,
-            None => http_url("KIMIKO_PUBLIC_URL", &format!("http://{site_addr}"))?,
+            None => checks::default_public_url(site_addr)?,
         };
         let rpc_urls = var("KIMIKO_RPC_URLS")
             .unwrap_or_else(|| DEFAULT_RPC_URL.to_owned())
@@ -226,6 +230,7 @@ impl Settings {
             client_ip: ClientIpSource::from_lookup(&var)?,
             ip_rate: IpRate::from_lookup(&var)?,
         };
+        checks::production_mail(production, settings.smtp_url.is_some())?;
         Ok(settings)
     }
 
@@ -294,51 +299,6 @@ pub(crate) fn ranged(
     }
 }
 
-fn http_url(name: &'static str, text: &str) -> Result<Url, SettingsError> {
-    let url = Url::parse(text).map_err(|e| SettingsError {
-        variable: name,
-        message: format!("'{}' is not a URL: {e}", redact_url(text)),
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(SettingsError {
-            variable: name,
-            message: format!("'{}' is not an http(s) URL", redact_url(text)),
-        });
-    }
-    Ok(url)
-}
-
-fn validate_smtp_url(text: &str) -> Result<(), SettingsError> {
-    let error = |message: String| SettingsError { variable: "KIMIKO_SMTP_URL", message };
-    let url = Url::parse(text).map_err(|e| error(format!("not a URL: {e}")))?;
-    if !matches!(url.scheme(), "smtp" | "smtps") {
-        return Err(error(format!("scheme '{}' is neither smtp nor smtps", url.scheme())));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(error("no host".into()));
-    }
-    Ok(())
-}
-
-fn validate_mailbox(text: &str) -> Result<(), SettingsError> {
-    text.parse::<lettre::message::Mailbox>().map(|_| ()).map_err(|e| SettingsError {
-        variable: "KIMIKO_MAIL_FROM",
-        message: format!("'{text}' is not a mailbox: {e}"),
-    })
-}
-
-/// A URL with any password and query removed, for error messages.
-pub fn redact_url(text: &str) -> String {
-    match Url::parse(text) {
-        Ok(mut url) => {
-            let _ = url.set_password(None);
-            url.set_query(None);
-            url.to_string()
-        }
-        Err(_) => "<unparsable>".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,7 +349,12 @@ mod tests {
         assert!(error.to_string().contains("KIMIKO_SECRET: required"), "{error}");
         let secret = "x".repeat(32);
         assert!(
-            settings(&[("KIMIKO_PUBLIC_URL", "https://kimiko.example"), ("KIMIKO_SECRET", &secret)]).is_ok()
+            settings(&[
+                ("KIMIKO_PUBLIC_URL", "https://kimiko.example"),
+                ("KIMIKO_SECRET", &secret),
+                ("KIMIKO_SMTP_URL", "smtps://user:pass@mail.example:465"),
+            ])
+            .is_ok()
         );
         // Local use keeps working on a generated secret.
         assert!(settings(&[("KIMIKO_PUBLIC_URL", "http://127.0.0.1:3000")]).unwrap().secret.is_none());
@@ -407,5 +372,47 @@ mod tests {
         assert!(!debug.contains("hunter2") && !debug.contains("key123"), "{debug}");
         let error = settings(&[("KIMIKO_SMTP_URL", "smtp://user:hunter2@")]).unwrap_err();
         assert!(!error.to_string().contains("hunter2"));
+    }
+
+    /// Production settings that used to be accepted and each lost something:
+    /// addresses kept in `.eml` files, a password sent in clear, mail
+    /// linking to the listen address instead of the site.
+    #[test]
+    fn production_mistakes_refuse_to_start_naming_the_variable() {
+        let secret = "x".repeat(32);
+        let https = [("KIMIKO_PUBLIC_URL", "https://kimiko.example"), ("KIMIKO_SECRET", secret.as_str())];
+        let error = settings(&https).unwrap_err();
+        assert_eq!(error.variable, "KIMIKO_SMTP_URL");
+        assert!(error.to_string().contains(".eml"), "{error}");
+
+        for clear in
+            ["smtp://user:hunter2@mail.example:587", "smtp://user:hunter2@mail.example:587?tls=opportunistic"]
+        {
+            let error = settings(&[("KIMIKO_SMTP_URL", clear)]).unwrap_err();
+            assert_eq!(error.variable, "KIMIKO_SMTP_URL", "{clear}");
+            assert!(error.to_string().contains("without TLS"), "{error}");
+            assert!(!error.to_string().contains("hunter2"), "{error}");
+        }
+        for fine in [
+            "smtps://user:hunter2@mail.example:465",
+            "smtp://user:hunter2@mail.example:587?tls=required",
+            "smtp://mail.example:25",
+            "smtp://user:pass@127.0.0.1:2525",
+            "smtp://user:pass@localhost:2525",
+        ] {
+            assert!(settings(&[("KIMIKO_SMTP_URL", fine)]).is_ok(), "{fine}");
+        }
+
+        for listen in ["0.0.0.0:3000", "[::]:3000", "192.0.2.7:3000"] {
+            let error = settings(&[("LEPTOS_SITE_ADDR", listen)]).unwrap_err();
+            assert_eq!(error.variable, "KIMIKO_PUBLIC_URL", "{listen}");
+        }
+        let public =
+            settings(&[("LEPTOS_SITE_ADDR", "0.0.0.0:3000"), ("KIMIKO_PUBLIC_URL", "http://kimiko.lan")]);
+        assert_eq!(public.unwrap().link("/x"), "http://kimiko.lan/x");
+        assert_eq!(
+            settings(&[("LEPTOS_SITE_ADDR", "127.0.0.2:3000")]).unwrap().link("/x"),
+            "http://127.0.0.2:3000/x"
+        );
     }
 }

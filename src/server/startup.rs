@@ -54,7 +54,7 @@ pub struct ServerState(Arc<ServerParts>);
 pub struct ServerParts {
     pub app: AppState,
     pub leptos: LeptosOptions,
-    /// Submissions per client address (`tower_governor`); shared by all requests.
+    /// Submissions per client address (`governor`); shared by all requests.
     pub client_limiter: ClientLimiter,
 }
 
@@ -83,6 +83,8 @@ impl FromRef<ServerState> for LeptosOptions {
 pub struct Overrides {
     pub mailer: Option<Mailer>,
     pub clock: Option<Clock>,
+    /// The background worker's longest look away from the queue.
+    pub worker_max_idle: Option<Duration>,
 }
 
 pub struct Application {
@@ -90,6 +92,7 @@ pub struct Application {
     router: Router,
     state: AppState,
     client_limiter: ClientLimiter,
+    worker_max_idle: Option<Duration>,
 }
 
 impl Application {
@@ -98,18 +101,19 @@ impl Application {
     }
 
     pub async fn build_with(settings: Settings, overrides: Overrides) -> anyhow::Result<Application> {
+        let worker_max_idle = overrides.worker_max_idle;
         let state = build_state(settings, overrides).await?;
         let leptos = leptos_options(&state.settings)?;
         let listener = TcpListener::bind(state.settings.site_addr)
             .await
             .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", state.settings.site_addr))?;
-        let client_limiter = rate_limit::client_limiter(&state.settings);
+        let client_limiter = rate_limit::client_limiter(&state.settings, state.clock.clone());
         let router = router(ServerState::new(ServerParts {
             app: state.clone(),
             leptos,
             client_limiter: client_limiter.clone(),
         }));
-        Ok(Application { listener, router, state, client_limiter })
+        Ok(Application { listener, router, state, client_limiter, worker_max_idle })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -123,14 +127,18 @@ impl Application {
     /// Serves HTTP until `shutdown` turns true; the worker and scheduler only
     /// when `background` (tests may drive the worker by hand instead).
     pub async fn run(self, shutdown: watch::Receiver<bool>, background: bool) -> anyhow::Result<()> {
-        let Application { listener, router, state, client_limiter } = self;
+        let Application { listener, router, state, client_limiter, worker_max_idle } = self;
         let address = listener.local_addr()?;
         tracing::info!(%address, public_url = %state.settings.public_url, mail = %state.mailer.describe(), "Kimiko is listening");
         let mut tasks = tokio::task::JoinSet::new();
         tasks.spawn(rate_limit::prune_stale_keys(client_limiter, shutdown.clone()));
         tasks.spawn(crate::metrics::upkeep(shutdown.clone()));
         if background {
-            tasks.spawn(Worker::new(state.clone()).run(shutdown.clone()));
+            let mut worker = Worker::new(state.clone());
+            if let Some(max_idle) = worker_max_idle {
+                worker = worker.with_max_idle(max_idle);
+            }
+            tasks.spawn(worker.run(shutdown.clone()));
             tasks.spawn(scheduler::run(state.clone(), shutdown.clone()));
         }
         let mut stop = shutdown.clone();
@@ -243,6 +251,7 @@ pub fn router(state: ServerState) -> Router {
     // The first layer here sees a request first.
     let middleware = ServiceBuilder::new()
         // Every request is timed, logged under its id, and answered with it.
+        .map_request(observability::drop_unsafe_request_id)
         .layer(SetRequestIdLayer::x_request_id(observability::NewRequestId))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(observability::request_span))

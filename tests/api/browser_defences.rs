@@ -84,7 +84,11 @@ async fn the_refused_form_page_runs_under_the_same_nonce_as_its_header() {
 #[tokio::test]
 async fn an_https_site_pins_browsers_to_https() {
     let app = spawn_app_with(Options {
-        env: vec![("KIMIKO_PUBLIC_URL", "https://kimiko.example".into())],
+        env: vec![
+            ("KIMIKO_PUBLIC_URL", "https://kimiko.example".into()),
+            // Production mails over SMTP (the test reads mail from memory).
+            ("KIMIKO_SMTP_URL", "smtp://127.0.0.1:2525".into()),
+        ],
         ..Options::default()
     })
     .await;

@@ -44,11 +44,20 @@ pub struct Options {
     /// Send mail over SMTP (from `KIMIKO_SMTP_URL` in `env`) instead of memory.
     pub smtp: bool,
     pub clock: Option<Clock>,
+    /// The background worker's longest look away from the queue.
+    pub worker_max_idle: Option<Duration>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { chain: Chain::new(), env: Vec::new(), background: false, smtp: false, clock: None }
+        Self {
+            chain: Chain::new(),
+            env: Vec::new(),
+            background: false,
+            smtp: false,
+            clock: None,
+            worker_max_idle: None,
+        }
     }
 }
 
@@ -77,7 +86,11 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     env.extend(options.env);
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings are valid");
     let (mailer, mail) = Mailer::memory("Kimiko <reports@kimiko.test>");
-    let overrides = Overrides { mailer: (!options.smtp).then_some(mailer), clock: options.clock };
+    let overrides = Overrides {
+        mailer: (!options.smtp).then_some(mailer),
+        clock: options.clock,
+        worker_max_idle: options.worker_max_idle,
+    };
     let app = Application::build_with(settings, overrides).await.expect("application builds");
     let address = format!("http://{}", app.address());
     let state = app.state().clone();

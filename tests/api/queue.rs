@@ -306,8 +306,10 @@ async fn many_concurrent_submissions_while_the_worker_runs_never_hit_a_locked_da
 async fn on_shutdown_running_jobs_finish_within_the_grace_period_or_are_handed_back() {
     let mut chain = Chain::new();
     let scenario = scenarios::careful_wallet(&mut chain);
-    // The RPC answers slowly: a job takes ~1.5 s (signatures, one batch, balance).
-    for (grace, expect_finished) in [("5", true), ("0", false)] {
+    // The RPC answers slowly: a job takes ~1.5 s (signatures, one batch,
+    // balance). An hour's grace outlasts it on any machine (shutdown waits
+    // for the job, not for the grace); none cannot.
+    for (grace, expect_finished) in [("3600", true), ("0", false)] {
         let app = spawn_app_with(Options {
             chain: chain.clone(),
             background: true,

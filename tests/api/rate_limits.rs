@@ -1,5 +1,5 @@
 //! Rate limits as a mail-bomber meets them: per client address at the edge
-//! (tower_governor), per email address and per (email, wallet) pair in the
+//! (governor, on the app's clock), per email address and per (email, wallet) pair in the
 //! database — each refusal a 429 with `Retry-After`, `RateLimit` and
 //! `RateLimit-Policy`, and a message that says when to try again, for the
 //! plain form and the hydrated one alike.
@@ -12,8 +12,11 @@ use kimiko::testing::chain::address;
 use crate::helpers::{Options, TestApp, spawn_app_with};
 use crate::security_support::db_snapshot;
 
+/// The client limit runs on the app's manual clock: time moves only when a
+/// test says so, however slow the machine.
 async fn app_with_client_limit(burst: u32, period_ms: u64) -> TestApp {
     spawn_app_with(Options {
+        clock: Some(Clock::manual(1_795_000_000_000)),
         env: vec![
             ("KIMIKO_IP_RATE_BURST", burst.to_string()),
             ("KIMIKO_IP_RATE_PERIOD_MS", period_ms.to_string()),
@@ -39,7 +42,7 @@ async fn a_sixth_quick_submission_from_one_address_gets_a_friendly_429_page_and_
     let refused = app.post_form(&address("burst:6"), "burst6@example.com").await;
     assert_eq!(refused.status(), 429);
     let retry_after: u64 = header(&refused, "retry-after").parse().unwrap();
-    assert!((1..=3).contains(&retry_after), "about one token period: {retry_after}");
+    assert_eq!(retry_after, 3, "one token period (2 s), and a second to spare");
     assert_eq!(header(&refused, "ratelimit-policy"), "\"client\";q=5;w=10");
     assert_eq!(header(&refused, "ratelimit"), format!("\"client\";r=0;t={retry_after}"));
     let html = refused.text().await.unwrap();
@@ -99,15 +102,16 @@ async fn a_forged_forwarding_header_sent_straight_to_kimiko_buys_no_extra_reques
 
 #[tokio::test]
 async fn the_client_limit_refills_one_request_per_period_and_spares_other_pages() {
-    let app = app_with_client_limit(1, 300).await;
+    let app = app_with_client_limit(1, 2000).await;
     app.submit(&address("refill:1"), "refill@example.com").await;
     assert_eq!(app.post_form(&address("refill:2"), "refill@example.com").await.status(), 429);
     // Reading pages and job status is never limited.
     for path in ["/", "/methodology", "/healthz", "/api/jobs/unknown"] {
         assert_ne!(app.get(path).await.status(), 429, "{path}");
     }
-    // The limiter keeps real time (its own clock), so this test waits one period.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.advance(Duration::from_millis(1999));
+    assert_eq!(app.post_form(&address("refill:2"), "refill@example.com").await.status(), 429, "not yet");
+    app.advance(Duration::from_millis(1));
     app.submit(&address("refill:2"), "refill@example.com").await;
 }
 
@@ -141,6 +145,29 @@ async fn a_fourth_report_for_one_mailbox_in_a_day_is_refused_until_the_first_is_
     assert_eq!(db_snapshot(&app).await, before);
     app.advance(Duration::from_secs(21 * 3600));
     app.submit(&address("daily:4"), "victim@example.com").await;
+}
+
+#[tokio::test]
+async fn every_spelling_of_one_gmail_inbox_counts_against_one_daily_limit() {
+    let app = app_with_manual_clock().await;
+    let spellings = ["a.b.c@gmail.com", "abc+x@googlemail.com", "ABC@gmail.com"];
+    for (i, email) in spellings.iter().enumerate() {
+        app.submit(&address(&format!("gmail:{i}")), email).await;
+    }
+    let before = db_snapshot(&app).await;
+    let fourth = app.post_form(&address("gmail:4"), "a.bc+again@gmail.com").await;
+    assert_eq!(fourth.status(), 429, "a fourth spelling is the same inbox");
+    assert_eq!(header(&fourth, "ratelimit-policy"), "\"email\";q=3;w=86400");
+    assert_eq!(db_snapshot(&app).await, before);
+    // The limit counts the inbox; the mail still goes where it was asked to.
+    let mut queued: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM jobs").fetch_all(app.state.db.reader()).await.unwrap();
+    queued.sort();
+    let mut asked: Vec<String> = spellings.iter().map(|s| (*s).to_owned()).collect();
+    asked.sort();
+    assert_eq!(queued, asked);
+    // Another provider's dotted address is another inbox.
+    app.submit(&address("gmail:other"), "a.b.c@example.com").await;
 }
 
 #[tokio::test]

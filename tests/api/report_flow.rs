@@ -119,29 +119,31 @@ async fn a_wallet_without_a_report_gets_a_real_404() {
 }
 
 #[tokio::test]
-async fn the_worker_starts_a_job_within_a_second_of_the_submit() {
+async fn a_submit_wakes_the_idle_worker_instead_of_waiting_for_its_next_look_at_the_queue() {
     let mut chain = Chain::new();
     let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options { chain, background: true, ..Options::default() }).await;
-    // Let the worker reach its idle wait, so only the wake-up can start it fast.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Left alone, this worker would look at the queue again in an hour: a
+    // job that runs before the test gives up was started by the wake-up.
+    let app = spawn_app_with(Options {
+        chain,
+        background: true,
+        worker_max_idle: Some(Duration::from_secs(3600)),
+        ..Options::default()
+    })
+    .await;
+    // Once the loop has turned, its first look at the (empty) queue is under
+    // way, ahead of the submit's write: there is one writer.
+    while app.state.health.worker_seen_ago().is_none() {
+        tokio::task::yield_now().await;
+    }
 
-    let submitted = Instant::now();
     let job_id = app.submit(&scenario.wallet, EMAIL).await;
-    let mut started = None;
-    while submitted.elapsed() < Duration::from_secs(10) {
-        let job = app.job_json(&job_id).await;
-        if started.is_none() && job["status"] != "queued" {
-            started = Some(submitted.elapsed());
-        }
-        if job["status"] == "succeeded" {
-            break;
-        }
+    // Only a bound on how long to wait before failing, not a claim about speed.
+    let give_up = Instant::now() + Duration::from_secs(120);
+    while app.job_json(&job_id).await["status"] != "succeeded" {
+        assert!(Instant::now() < give_up, "the job never ran: the submit did not wake the worker");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let started = started.expect("the job started");
-    assert!(started < Duration::from_millis(900), "started after {started:?}");
-    assert_eq!(app.job_json(&job_id).await["status"], "succeeded");
     assert_eq!(app.sent_mail().len(), 1);
 }
 

@@ -246,3 +246,88 @@ async fn on_chain_markup_is_escaped_on_the_page_in_the_mail_and_on_the_card() {
     let png = app.get(&format!("/report/{wallet}/card.png")).await;
     assert_eq!(png_size(&png.bytes().await.unwrap()), (1200, 630));
 }
+
+/// The policy a response runs its scripts under, if it names one.
+fn policy(headers: &HeaderMap) -> Option<&str> {
+    headers.get("content-security-policy").map(|v| v.to_str().unwrap())
+}
+
+#[tokio::test]
+async fn a_revalidated_page_keeps_the_policy_its_scripts_were_served_with() {
+    let (app, wallet) = app_with_report("revalidate@example.com").await;
+    let path = format!("/report/{wallet}");
+    // A link checker asks with HEAD before anyone has seen the page.
+    let head = app.http.head(app.url(&path)).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    let (kept, kept_html) = page(&app, &path, false).await;
+    let etag = kept[ETAG].to_str().unwrap().to_owned();
+    let kept_policy = policy(&kept).unwrap().to_owned();
+    assert_eq!(head.headers()[ETAG], etag.as_str());
+    assert_eq!(policy(head.headers()), Some(kept_policy.as_str()), "the HEAD describes the page a GET gets");
+
+    // The browser revalidates what it kept: the 304 must not name another nonce.
+    let revalidated = app.http.get(app.url(&path)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+    assert_eq!(revalidated.status(), 304);
+    let answered = policy(revalidated.headers());
+    assert!(answered.is_none_or(|p| p == kept_policy), "the 304 names another policy: {answered:?}");
+
+    // Whatever else is answered under that ETag is the kept page, with its policy.
+    for other in [format!("{path}?utm_source=chat"), format!("{path}?ref=1"), path.clone()] {
+        let (headers, html) = page(&app, &other, false).await;
+        if headers.get(ETAG).is_some_and(|e| *e == etag) {
+            assert_eq!(html, kept_html, "{other}: other bytes under the kept page's ETag");
+            assert_eq!(policy(&headers), Some(kept_policy.as_str()), "{other}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_the_page_cache_no_two_renders_share_an_etag() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::exposed_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        clock: Some(Clock::manual(NOW_MS)),
+        env: vec![("KIMIKO_REPORT_CACHE_SIZE", "0".into())],
+        ..Options::default()
+    })
+    .await;
+    app.submit(&scenario.wallet, "uncached@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    let path = format!("/report/{}", scenario.wallet);
+    let (first, first_html) = page(&app, &path, false).await;
+    let (second, second_html) = page(&app, &path, false).await;
+    assert_ne!(csp_nonce(&first), csp_nonce(&second), "each render has its own nonce");
+    if let (Some(a), Some(b)) = (first.get(ETAG), second.get(ETAG)) {
+        assert!(a != b || first_html == second_html, "two different pages under one ETag");
+    }
+}
+
+#[tokio::test]
+async fn a_page_rendered_again_after_the_cache_let_it_go_gets_a_new_etag() {
+    let mut chain = Chain::new();
+    let first = scenarios::exposed_wallet(&mut chain).wallet;
+    let second = scenarios::careful_wallet(&mut chain).wallet;
+    let app = spawn_app_with(Options {
+        chain,
+        clock: Some(Clock::manual(NOW_MS)),
+        env: vec![("KIMIKO_REPORT_CACHE_SIZE", "1".into())],
+        ..Options::default()
+    })
+    .await;
+    app.submit(&first, "evicted@example.com").await;
+    app.submit(&second, "evicter@example.com").await;
+    assert_eq!(app.run_worker().await, 2);
+    let path = format!("/report/{first}");
+    let (kept, kept_html) = page(&app, &path, false).await;
+    let etag = kept[ETAG].to_str().unwrap().to_owned();
+    // The other report takes the cache's one place, and this page with it.
+    page(&app, &format!("/report/{second}"), false).await;
+
+    app.http.get(app.url(&path)).header(IF_NONE_MATCH, &etag).send().await.unwrap();
+    let (again, again_html) = page(&app, &path, false).await;
+    if again[ETAG] == etag.as_str() {
+        assert_eq!(again_html, kept_html, "another render under the ETag the browser kept");
+        assert_eq!(policy(&again), policy(&kept));
+    }
+}
