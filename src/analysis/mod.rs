@@ -3,6 +3,7 @@
 //! analysis time give the same report, byte for byte.
 
 pub mod activity;
+pub mod address;
 pub mod context;
 pub mod detector;
 pub mod detectors;
