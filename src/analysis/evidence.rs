@@ -53,15 +53,15 @@ pub fn address_noting(
 }
 
 /// `amount` base units as a decimal number: `2_500_000_000, 9` → `"2.5"`.
+///
+/// Works on the digits rather than on powers of ten, so any `u8` number of
+/// decimals (a mint may declare up to 255) prints exactly.
 pub fn units(amount: u64, decimals: u8) -> String {
-    let scale = 10u128.pow(u32::from(decimals.min(30)));
-    let whole = u128::from(amount) / scale;
-    let fraction = u128::from(amount) % scale;
-    if fraction == 0 {
-        return whole.to_string();
-    }
-    let digits = format!("{fraction:0width$}", width = usize::from(decimals));
-    format!("{whole}.{}", digits.trim_end_matches('0'))
+    let decimals = usize::from(decimals);
+    let digits = format!("{amount:0>width$}", width = decimals + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - decimals);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() { whole.to_owned() } else { format!("{whole}.{fraction}") }
 }
 
 pub fn sol(lamports: u64) -> String {
@@ -87,9 +87,15 @@ pub fn short(address: &str) -> String {
     format!("{head}…{tail}")
 }
 
-/// `1 transfer`, `3 transfers`.
+/// `1 transfer`, `3 transfers`, `2 addresses`.
 pub fn plural(count: usize, word: &str) -> String {
-    if count == 1 { format!("1 {word}") } else { format!("{count} {word}s") }
+    if count == 1 {
+        format!("1 {word}")
+    } else if ["s", "x", "z", "ch", "sh"].iter().any(|end| word.ends_with(end)) {
+        format!("{count} {word}es")
+    } else {
+        format!("{count} {word}s")
+    }
 }
 
 /// Whole percent of `part` in `whole`, rounded down; 0 when `whole` is 0.
@@ -118,6 +124,21 @@ mod tests {
         assert_eq!(units(1, 9), "0.000000001");
         assert_eq!(units(42, 0), "42");
         assert_eq!(sol(123_456_789), "0.123456789 SOL");
+    }
+
+    #[test]
+    fn amounts_print_exactly_for_any_number_of_decimals() {
+        assert_eq!(units(12_345, 31), "0.0000000000000000000000000012345");
+        assert_eq!(units(1, 40), format!("0.{}1", "0".repeat(39)));
+        assert_eq!(units(u64::MAX, 255), format!("0.{}{}", "0".repeat(255 - 20), u64::MAX));
+        assert_eq!(units(0, 255), "0");
+    }
+
+    #[test]
+    fn plurals_of_words_ending_in_s_take_es() {
+        assert_eq!(plural(30, "address"), "30 addresses");
+        assert_eq!(plural(1, "address"), "1 address");
+        assert_eq!(plural(2, "transfer"), "2 transfers");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! analysis time give the same report, byte for byte.
 
 pub mod activity;
+pub mod address;
 pub mod context;
 pub mod detector;
 pub mod detectors;
@@ -40,7 +41,7 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
         wallet: history.wallet.clone(),
         score,
         grade,
-        summary: score::summary(score, grade, &findings, ctx.transactions().len()),
+        summary: score::summary(score, grade, &findings, ctx.transactions().len(), history.signatures.len()),
         findings,
         transactions_analyzed: u32::try_from(history.transactions.len()).unwrap_or(u32::MAX),
         transactions_found: u32::try_from(history.signatures.len()).unwrap_or(u32::MAX),

@@ -4,6 +4,7 @@
 //! Each `receives…`/`sends…`/`signs` call starts a new transaction; the
 //! calls after it (`at`, `memo`, `fee_paid_by`, …) change that transaction.
 
+use super::address::is_program_derived;
 use super::model::{
     ComputeBudget, Event, SignatureInfo, TokenHolding, Transaction, Transfer, TxVersion, WalletHistory,
 };
@@ -26,11 +27,30 @@ pub const PRIVACY_CASH: &str = "9fhQBbumKEFuXtMBDw8AaQyAjCorLGJQiS3skWZdQyQD";
 pub const JITO_TIP: &str = "96gYZGLnJYVFmbjzopPSU6QiEV5fGqZNyN9nmNhvrZU5";
 pub const USDC: &str = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
 
-/// A distinct, valid-looking address for fixture number `n`.
+/// A distinct wallet address for fixture number `n`: on the ed25519 curve,
+/// like every keypair's public key.
 pub fn addr(n: u8) -> String {
-    let mut bytes = [n; 32];
-    bytes[0] = 0xA5;
-    bs58::encode(bytes).into_string()
+    fixture_address(n, |a| !is_program_derived(a))
+}
+
+/// A distinct program-derived address (off the curve: a pool vault, a
+/// bonding curve, an escrow) for fixture number `n`.
+pub fn pda(n: u8) -> String {
+    fixture_address(n, is_program_derived)
+}
+
+/// `[tag, n, n, …, n]` for the first tag from 0xA5 whose address `wanted`
+/// accepts; distinct `n` give distinct addresses whatever the tag.
+fn fixture_address(n: u8, wanted: impl Fn(&str) -> bool) -> String {
+    (0xA5..=0xFF)
+        .chain(0..0xA5)
+        .map(|tag| {
+            let mut bytes = [n; 32];
+            bytes[0] = tag;
+            bs58::encode(bytes).into_string()
+        })
+        .find(|address| wanted(address))
+        .expect("half of all tags fit")
 }
 
 /// The analysed wallet.
@@ -155,6 +175,13 @@ impl HistoryBuilder {
     pub fn and_sends_sol_to(self, to: &str, sol: f64) -> Self {
         let me = me();
         self.transfer(&me, to, lamports(sol), None, 9)
+    }
+
+    /// Also receives lamports within the same transaction (a leg of a swap,
+    /// a refund).
+    pub fn and_receives_lamports_from(self, from: &str, lamports: u64) -> Self {
+        let me = me();
+        self.transfer(from, &me, lamports, None, 9)
     }
 
     pub fn at(mut self, unix: i64) -> Self {

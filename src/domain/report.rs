@@ -266,12 +266,19 @@ impl Report {
             }
             _ => String::new(),
         };
-        format!(
+        let analysed = format!(
             "Analysed {} of {}{} transactions{window}.",
             self.transactions_analyzed,
             self.transactions_found,
             if self.history_truncated { "+ (the most recent)" } else { "" }
-        )
+        );
+        match self.transactions_found.checked_sub(self.transactions_analyzed) {
+            Some(unread @ 1..) => format!(
+                "{analysed} {unread} of {} transactions could not be read (the node no longer had them, or refused them).",
+                self.transactions_found
+            ),
+            _ => analysed,
+        }
     }
 }
 
@@ -309,6 +316,17 @@ mod tests {
         report.history_truncated = true;
         report.window_start = None;
         assert_eq!(report.coverage(), "Analysed 27 of 27+ (the most recent) transactions.");
+    }
+
+    #[test]
+    fn coverage_says_how_many_transactions_could_not_be_read() {
+        let mut report = super::super::sample::report("w", 42).report;
+        report.transactions_analyzed = 24;
+        report.window_start = None;
+        assert_eq!(
+            report.coverage(),
+            "Analysed 24 of 27 transactions. 3 of 27 transactions could not be read (the node no longer had them, or refused them)."
+        );
     }
 
     #[test]

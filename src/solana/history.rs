@@ -69,16 +69,24 @@ pub async fn fetch_history(
         on_progress(Progress { done, total });
     }
 
-    let balance_and_tokens: Vec<Call> = vec![
-        ("getBalance", json!([wallet.as_str(), {"commitment": "finalized"}])),
+    // The node lists token accounts one token program at a time: ask for
+    // the classic program's and Token-2022's.
+    let tokens_of = |program: &str| {
         (
             "getTokenAccountsByOwner",
-            json!([wallet.as_str(), {"programId": programs::TOKEN}, {"encoding": "jsonParsed", "commitment": "finalized"}]),
-        ),
+            json!([wallet.as_str(), {"programId": program}, {"encoding": "jsonParsed", "commitment": "finalized"}]),
+        )
+    };
+    let balance_and_tokens: Vec<Call> = vec![
+        ("getBalance", json!([wallet.as_str(), {"commitment": "finalized"}])),
+        tokens_of(programs::TOKEN),
+        tokens_of(programs::TOKEN_2022),
     ];
     let mut answers = rpc.call_many::<Value>(balance_and_tokens).await?.into_iter();
     let balance: WithContext<u64> = decode(answers.next())?;
-    let tokens: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
+    let mut tokens: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
+    let tokens_2022: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
+    tokens.value.extend(tokens_2022.value);
 
     let history = WalletHistory {
         wallet: wallet.to_string(),

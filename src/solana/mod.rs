@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod history;
+pub mod instructions;
 pub mod normalize;
 pub mod programs;
 pub mod wire;

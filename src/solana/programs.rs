@@ -14,6 +14,18 @@ pub const METAPLEX_METADATA: &str = "metaqbxxUerdq28cj1RbAWkYQm3ybzjb6a8bt518x1s
 /// Bonfida's SNS registrar, which registers `.sol` names through the name service.
 pub const SNS_REGISTRAR: &str = "jCebN34bUfdeUYJT13J1yG16XWQpt5PDx6Mse9GUqhR";
 
+/// Metaplex Candy Machine v1, v2 and v3 (core), and the Candy Guard that
+/// fronts v3: they mint an NFT for whoever pays, and with v1/v2 the buyer is
+/// the new mint's authority until the machine hands it to the edition.
+pub const CANDY_MACHINE_V1: &str = "cndyAnrLdpjq1Ssp1z8xxDsB8dxe7u4HL5Nxi2K5WXZ";
+pub const CANDY_MACHINE_V2: &str = "cndy3Z4yapfJBmL3ShUp5exZKqR3z33thTzeNMm2gRZ";
+pub const CANDY_MACHINE_V3: &str = "CndyV3LdqHUfDLmE5naZjVN8rBZz4tqhdefbAnjHG3JR";
+pub const CANDY_GUARD: &str = "Guard1JwRhJkVH6XZhzoYxeBVQe872VH6QggF4BWmS9g";
+
+/// Programs that mint for a buyer: the mints they create belong to the
+/// collection's creator, not to the wallet that paid.
+pub const MINT_FOR_BUYER: &[&str] = &[CANDY_MACHINE_V1, CANDY_MACHINE_V2, CANDY_MACHINE_V3, CANDY_GUARD];
+
 const NAMES: &[(&str, &str)] = &[
     (SYSTEM, "system"),
     (COMPUTE_BUDGET, "compute-budget"),
@@ -27,6 +39,10 @@ const NAMES: &[(&str, &str)] = &[
     (NAME_SERVICE, "name-service"),
     (METAPLEX_METADATA, "metaplex-token-metadata"),
     (SNS_REGISTRAR, "sns-registrar"),
+    (CANDY_MACHINE_V1, "candy-machine-v1"),
+    (CANDY_MACHINE_V2, "candy-machine-v2"),
+    (CANDY_MACHINE_V3, "candy-machine-v3"),
+    (CANDY_GUARD, "candy-guard"),
 ];
 
 /// A readable name for well-known programs; the id itself otherwise.

@@ -8,18 +8,41 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::analysis::address::is_program_derived;
+use crate::analysis::model::WalletHistory;
+use crate::solana::normalize;
 use crate::solana::programs;
+use crate::solana::wire::{EncodedTransaction, KeyedTokenAccount, SignatureStatus};
 
 pub const SOL: u64 = 1_000_000_000;
 /// USDC's mint: a real address for realistic token transfers.
 pub const USDC: &str = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
 /// The rent-exempt minimum of a token account, as on mainnet.
-const TOKEN_ACCOUNT_RENT: u64 = 2_039_280;
+pub const TOKEN_ACCOUNT_RENT: u64 = 2_039_280;
 const BASE_FEE: u64 = 5_000;
 
-/// A deterministic, valid address from any seed text.
+/// A deterministic wallet address (on the ed25519 curve, like every keypair's
+/// public key) from any seed text.
 pub fn address(seed: &str) -> String {
-    bs58::encode(Sha256::digest(seed.as_bytes())).into_string()
+    derived(seed, |candidate| !is_program_derived(candidate))
+}
+
+/// A deterministic program-derived address (off the curve, like a pool vault
+/// or a bonding curve) from any seed text.
+pub fn program_address(seed: &str) -> String {
+    derived(seed, is_program_derived)
+}
+
+/// The first of `sha256(seed)`, `sha256(seed#1)`, … that `wanted` accepts;
+/// about half of all 32-byte strings lie on the curve, so this ends quickly.
+fn derived(seed: &str, wanted: impl Fn(&str) -> bool) -> String {
+    (0u32..)
+        .map(|n| {
+            let text = if n == 0 { seed.to_owned() } else { format!("{seed}#{n}") };
+            bs58::encode(Sha256::digest(text.as_bytes())).into_string()
+        })
+        .find(|candidate| wanted(candidate))
+        .expect("some candidate fits")
 }
 
 /// A deterministic 64-byte signature from any seed text.
@@ -59,6 +82,12 @@ pub struct TxBuilder {
     compute_unit_price: Option<u64>,
     priority_fee_lamports: Option<u64>,
     memo_texts: Vec<String>,
+    /// Inner (CPI) instructions, by the position of the top-level
+    /// instruction in `instructions` that made them.
+    inner: BTreeMap<usize, Vec<Value>>,
+    /// Accounts the message lists as writable although no balance of theirs
+    /// changes (an account created and closed in the same transaction).
+    touched: Vec<String>,
 }
 
 impl TxBuilder {
@@ -80,6 +109,8 @@ impl TxBuilder {
             compute_unit_price: None,
             priority_fee_lamports: None,
             memo_texts: Vec::new(),
+            inner: BTreeMap::new(),
+            touched: Vec::new(),
         }
     }
 
@@ -181,6 +212,63 @@ impl TxBuilder {
         self
     }
 
+    /// A top-level instruction as the node parses it (`parsed` holds `type`
+    /// and `info`); `program` is the parser's name for `program_id`.
+    pub fn parsed_instruction(mut self, program: &str, program_id: &str, parsed_value: Value) -> Self {
+        self.instructions.push(parsed(program, program_id, parsed_value));
+        self
+    }
+
+    /// A top-level instruction of a program the node cannot parse.
+    pub fn raw_instruction(mut self, program_id: &str, data: &[u8]) -> Self {
+        self.instructions.push(raw(program_id, data));
+        self
+    }
+
+    /// Inner instructions made by the last top-level instruction, in the
+    /// shapes `parsed_inner` and `raw_inner` give.
+    pub fn inner(mut self, instructions: Vec<Value>) -> Self {
+        let index = self.instructions.len().checked_sub(1).expect("a top-level instruction first");
+        self.inner.entry(index).or_default().extend(instructions);
+        self
+    }
+
+    /// Moves `lamports` from `from` to `to` without an instruction of its
+    /// own (the effect of a program, or of the inner instructions given).
+    pub fn lamports_move(mut self, from: &str, to: &str, lamports: u64) -> Self {
+        *self.lamport_deltas.entry(from.to_owned()).or_default() -= lamports as i64;
+        *self.lamport_deltas.entry(to.to_owned()).or_default() += lamports as i64;
+        self
+    }
+
+    /// Records the token balance of `account` (owned by `owner`) before and
+    /// after, as `preTokenBalances`/`postTokenBalances` list it.
+    pub fn token_balance(
+        mut self,
+        account: &str,
+        owner: &str,
+        mint: &str,
+        decimals: u8,
+        (before, after): (u64, u64),
+    ) -> Self {
+        self.token_balances.push((
+            account.to_owned(),
+            owner.to_owned(),
+            mint.to_owned(),
+            decimals,
+            before,
+            after,
+        ));
+        self
+    }
+
+    /// Lists `account` as writable although neither its SOL nor its token
+    /// balance differs before and after.
+    pub fn touch(mut self, account: &str) -> Self {
+        self.touched.push(account.to_owned());
+        self
+    }
+
     /// Legacy/v0 priority fee: ComputeBudget instructions (price in µ-lamports/CU).
     pub fn compute_budget(mut self, unit_limit: u32, micro_lamports_per_unit: u64) -> Self {
         self.compute_unit_limit = Some(unit_limit);
@@ -239,6 +327,7 @@ impl TxBuilder {
     /// The `getTransaction` result (jsonParsed) for this transaction.
     pub fn build(&self, slot: u64) -> Value {
         let mut instructions = Vec::new();
+        let mut inner: Vec<Value> = Vec::new();
         if self.version != Version::V1 {
             if let Some(limit) = self.compute_unit_limit {
                 let mut data = vec![2u8];
@@ -251,9 +340,22 @@ impl TxBuilder {
                 instructions.push(raw(programs::COMPUTE_BUDGET, &data));
             }
         }
+        let offset = instructions.len();
         instructions.extend(self.instructions.iter().cloned());
+        for (index, group) in &self.inner {
+            let group: Vec<Value> = group
+                .iter()
+                .map(|ix| {
+                    let mut ix = ix.clone();
+                    ix["stackHeight"] = json!(2);
+                    ix
+                })
+                .collect();
+            inner.push(json!({"index": index + offset, "instructions": group}));
+        }
 
-        let keys = self.account_keys(&instructions);
+        let inner_programs: Vec<Value> = self.inner.values().flatten().cloned().collect();
+        let keys = self.account_keys(&instructions, &inner_programs);
         let fee = BASE_FEE + self.priority_fee_total();
         let mut pre = Vec::new();
         let mut post = Vec::new();
@@ -266,7 +368,14 @@ impl TxBuilder {
                 delta -= fee as i64;
             }
             // Enough to cover what the account sends: balances are u64 on chain.
-            let start: i64 = if executable { 1_141_440 } else { 10 * SOL as i64 + (-delta).max(0) };
+            let start: i64 = if executable {
+                1_141_440
+            } else if self.touched.iter().any(|t| t == pubkey) {
+                // Opened and closed within this transaction: empty before and after.
+                (-delta).max(0)
+            } else {
+                10 * SOL as i64 + (-delta).max(0)
+            };
             pre.push(start);
             post.push(start + delta);
         }
@@ -323,7 +432,7 @@ impl TxBuilder {
                 "costUnits": 1_481 + 150 * instructions.len() as u64,
                 "err": err,
                 "fee": fee,
-                "innerInstructions": [],
+                "innerInstructions": inner,
                 "logMessages": logs,
                 "postBalances": post,
                 "postTokenBalances": token_balances(true),
@@ -344,7 +453,7 @@ impl TxBuilder {
 
     /// Fee payer, other signers, writable accounts, read-only ones (programs
     /// last), then lookup-table accounts — the order a real message uses.
-    fn account_keys(&self, instructions: &[Value]) -> Vec<Value> {
+    fn account_keys(&self, instructions: &[Value], inner: &[Value]) -> Vec<Value> {
         let mut signers = vec![self.fee_payer.clone()];
         signers.extend(self.co_signers.iter().filter(|s| **s != self.fee_payer).cloned());
         let mut writable: Vec<String> = Vec::new();
@@ -360,7 +469,10 @@ impl TxBuilder {
         for (account, ..) in &self.token_balances {
             note(account, &mut writable);
         }
-        for ix in instructions {
+        for account in &self.touched {
+            note(account, &mut writable);
+        }
+        for ix in instructions.iter().chain(inner) {
             let program = ix["programId"].as_str().expect("programId");
             if !self.lookup_table_accounts.iter().any(|a| a == program) {
                 note(program, &mut readonly);
@@ -381,9 +493,10 @@ impl TxBuilder {
     }
 }
 
-/// The associated token account of `owner` for `mint` (deterministic stand-in).
+/// The associated token account of `owner` for `mint` (a deterministic
+/// stand-in; program-derived, like the real one).
 pub fn token_account(owner: &str, mint: &str) -> String {
-    address(&format!("ata:{owner}:{mint}"))
+    program_address(&format!("ata:{owner}:{mint}"))
 }
 
 fn is_program(account: &str) -> bool {
@@ -396,6 +509,16 @@ fn is_program(account: &str) -> bool {
         USDC,
     ]
     .contains(&account)
+}
+
+/// An inner instruction the node parsed (`parsed` holds `type` and `info`).
+pub fn parsed_inner(program: &str, program_id: &str, parsed_value: Value) -> Value {
+    parsed(program, program_id, parsed_value)
+}
+
+/// An inner instruction of a program the node cannot parse.
+pub fn raw_inner(program_id: &str, data: &[u8]) -> Value {
+    raw(program_id, data)
 }
 
 fn parsed(program: &str, program_id: &str, parsed: Value) -> Value {
@@ -520,6 +643,20 @@ impl Chain {
     }
 
     pub fn add_token_account(&mut self, owner: &str, mint: &str, amount: u64, decimals: u8) {
+        self.add_token_account_of(programs::TOKEN, owner, mint, amount, decimals);
+    }
+
+    /// A token account under `program` (the classic Token program or
+    /// Token-2022), as `getTokenAccountsByOwner` with that `programId` lists it.
+    pub fn add_token_account_of(
+        &mut self,
+        program: &str,
+        owner: &str,
+        mint: &str,
+        amount: u64,
+        decimals: u8,
+    ) {
+        let parser = if program == programs::TOKEN_2022 { "spl-token-2022" } else { "spl-token" };
         let account = json!({
             "account": {
                 "data": {
@@ -533,12 +670,12 @@ impl Chain {
                         },
                         "type": "account",
                     },
-                    "program": "spl-token",
+                    "program": parser,
                     "space": 165,
                 },
                 "executable": false,
                 "lamports": TOKEN_ACCOUNT_RENT,
-                "owner": programs::TOKEN,
+                "owner": program,
                 "rentEpoch": u64::MAX,
                 "space": 165,
             },
@@ -565,5 +702,34 @@ impl Chain {
 
     pub fn slot(&self) -> u64 {
         self.next_slot
+    }
+
+    /// What fetching `wallet`'s whole history would give, through the same
+    /// wire types and normaliser as the worker, without a server.
+    pub fn history(&self, wallet: &str) -> WalletHistory {
+        let decode = |value: &Value| -> EncodedTransaction {
+            serde_json::from_value(value.clone()).expect("the chain emits wire-shaped transactions")
+        };
+        let statuses: Vec<SignatureStatus> = self
+            .signatures(wallet)
+            .iter()
+            .map(|(_, status)| serde_json::from_value(status.clone()).expect("a signature status"))
+            .collect();
+        let transactions = statuses
+            .iter()
+            .filter_map(|s| self.transaction(&s.signature))
+            .map(|tx| normalize::transaction(wallet, &decode(tx)))
+            .collect();
+        let tokens: Vec<KeyedTokenAccount> =
+            serde_json::from_value(Value::Array(self.token_accounts(wallet).to_vec()))
+                .expect("token accounts");
+        WalletHistory {
+            wallet: wallet.to_owned(),
+            signatures: statuses.iter().map(normalize::signature_info).collect(),
+            transactions,
+            history_truncated: false,
+            balance_lamports: Some(self.balance(wallet)),
+            token_accounts: normalize::token_holdings(&tokens),
+        }
     }
 }

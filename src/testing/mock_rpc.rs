@@ -264,7 +264,18 @@ fn answer(state: &MockState, call: &Value) -> Value {
             result(id, json!({"context": context, "value": chain.balance(wallet)}))
         }
         ("getTokenAccountsByOwner", Some(owner)) => {
-            result(id, json!({"context": context, "value": chain.token_accounts(owner)}))
+            // The filter is `{"programId": …}` or `{"mint": …}`; answer
+            // with the accounts it selects, as a node does.
+            let program = options.get("programId").and_then(Value::as_str);
+            let mint = options.get("mint").and_then(Value::as_str);
+            let selected: Vec<Value> = chain
+                .token_accounts(owner)
+                .iter()
+                .filter(|a| program.is_none_or(|p| a["account"]["owner"] == p))
+                .filter(|a| mint.is_none_or(|m| a["account"]["data"]["parsed"]["info"]["mint"] == m))
+                .cloned()
+                .collect();
+            result(id, json!({"context": context, "value": selected}))
         }
         ("getHealth", _) => result(id, json!("ok")),
         ("getSignaturesForAddress" | "getTransaction" | "getBalance" | "getTokenAccountsByOwner", None) => {

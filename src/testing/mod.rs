@@ -5,6 +5,8 @@
 //! it out.
 
 pub mod chain;
+pub mod defi;
+pub mod everyday;
 pub mod mock_rpc;
 pub mod scenarios;
 

@@ -9,7 +9,7 @@ pub const BINANCE: &str = "5tzFkiKscXHK5ZXCGbXZxdw7gTjjD1mBwuoFbhUvuAi9";
 
 /// 2026-10-01 00:00:00 UTC: the scenarios' clock starts here.
 pub const START: i64 = 1_790_812_800;
-const HOUR: i64 = 3_600;
+pub const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
 
 /// A named wallet in a chain.

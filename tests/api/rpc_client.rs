@@ -60,11 +60,12 @@ async fn an_endpoint_that_refuses_batches_gets_single_calls_from_then_on() {
     let client = client(&[&rpc], 10);
     let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
     assert_eq!(history.transactions.len(), 40);
-    // One refused batch, then 40 + 2 single calls and the signature page.
-    assert_eq!(rpc.http_requests(), 1 + 1 + 40 + 2);
+    // One refused batch, then 40 + 3 single calls (transactions; balance and
+    // the token accounts of both token programs) and the signature page.
+    assert_eq!(rpc.http_requests(), 1 + 1 + 40 + 3);
     rpc.reset_counters();
     fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
-    assert_eq!(rpc.http_requests(), 1 + 40 + 2, "the refusal is remembered");
+    assert_eq!(rpc.http_requests(), 1 + 40 + 3, "the refusal is remembered");
 }
 
 #[tokio::test]
@@ -114,4 +115,19 @@ async fn the_mock_refuses_v1_transactions_to_clients_that_dont_ask_for_them() {
     let ok: serde_json::Value =
         client.call("getTransaction", kimiko::solana::history::transaction_params(&signature)).await.unwrap();
     assert_eq!(ok["version"], 1);
+}
+
+#[tokio::test]
+async fn token_2022_holdings_are_read_beside_classic_token_holdings() {
+    // PayPal USD lives under Token-2022; a node lists token accounts one
+    // token program at a time.
+    const PYUSD: &str = "2b1kV6DkPAnxd5ixfnxCpjxmKwqjjaYmCZfHsFu24GXo";
+    let (mut chain, wallet) = one_wallet(3);
+    chain.add_token_account(wallet.as_str(), kimiko::testing::chain::USDC, 5_000_000, 6);
+    chain.add_token_account_of(kimiko::solana::programs::TOKEN_2022, wallet.as_str(), PYUSD, 7_250_000, 6);
+    let rpc = MockRpc::start(chain).await;
+    let (history, _) = fetch_history(&client(&[&rpc], 10), &wallet, 1_000, &|_| {}).await.unwrap();
+    let mints: Vec<&str> = history.token_accounts.iter().map(|h| h.mint.as_str()).collect();
+    assert_eq!(mints.len(), 2, "{mints:?}");
+    assert!(mints.contains(&PYUSD), "{mints:?}");
 }

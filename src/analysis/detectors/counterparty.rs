@@ -2,6 +2,7 @@
 //! (top-level transfers): the legs of a swap inside a program go to a pool,
 //! not to a person.
 
+use crate::analysis::address::could_be_wallet;
 use crate::analysis::context::{Context, Counterparty};
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, percent, plural};
@@ -20,14 +21,14 @@ static CONCENTRATION_INFO: DetectorInfo = DetectorInfo {
     looks_at: "The share of the wallet's direct SOL and token transfers (at least 5) that involve its most frequent counterparty, with at least 3 transfers. 75% or more is medium (15 points), 60–74% medium (11), 40–59% low (6).",
     severity: Severity::Medium,
     max_penalty: 15,
-    limits: "Counts transfers, not value. A wallet that mostly deals with an exchange shows up here as well as under known entities; labelled counterparties are named.",
+    limits: "Counts transfers, not value. A wallet that mostly deals with an exchange shows up here as well as under known entities; labelled counterparties are named. Program-derived addresses (escrows, vaults) are never the top counterparty.",
 };
 
 static TWO_WAY_INFO: DetectorInfo = DetectorInfo {
     id: "counterparty.two_way",
     title: "Funds go back and forth with the same wallets",
     category: Category::Counterparty,
-    looks_at: "Unlabelled wallets that the wallet both sent direct transfers to and received direct transfers from. One such wallet is low (6 points), two are low (9); three or more wallets, or two or more transfers each way with one of them, medium (15).",
+    looks_at: "Unlabelled wallets (not program-derived addresses) that the wallet both sent direct transfers to and received direct transfers from. One such wallet is low (6 points), two are low (9); three or more wallets, or two or more transfers each way with one of them, medium (15).",
     severity: Severity::Medium,
     max_penalty: 15,
     limits: "Exchanges and other labelled services are left to the known-entity findings. Paying a friend back is ordinary; the finding says that the pair is now a visible cluster, not that anything is wrong.",
@@ -35,10 +36,11 @@ static TWO_WAY_INFO: DetectorInfo = DetectorInfo {
 
 fn concentration(ctx: &Context) -> Option<Finding> {
     let total: u32 = ctx.counterparties().iter().map(Counterparty::direct_transfers).sum();
-    let top = ctx
-        .counterparties()
-        .iter()
-        .max_by(|a, b| a.direct_transfers().cmp(&b.direct_transfers()).then(b.address.cmp(a.address)))?;
+    // The busiest counterparty that could be a wallet: a program-derived
+    // address (an escrow, a vault) is not a relationship with a person.
+    let mut by_direct: Vec<&Counterparty> = ctx.counterparties().iter().collect();
+    by_direct.sort_by(|a, b| b.direct_transfers().cmp(&a.direct_transfers()).then(a.address.cmp(b.address)));
+    let top = by_direct.into_iter().find(|c| could_be_wallet(c.address))?;
     if total < MIN_TRANSFERS || top.direct_transfers() < 3 {
         return None;
     }
@@ -75,6 +77,7 @@ fn two_way(ctx: &Context) -> Option<Finding> {
         .counterparties()
         .iter()
         .filter(|c| c.direct_sent > 0 && c.direct_received > 0 && ctx.label(c.address).is_none())
+        .filter(|c| could_be_wallet(c.address))
         .collect();
     if pairs.is_empty() {
         return None;

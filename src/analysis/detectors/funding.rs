@@ -1,6 +1,7 @@
 //! Who first put SOL into the wallet. A wallet's first funder is the first
 //! thing anyone tracing it looks at: it is where the money came from.
 
+use super::is_dust;
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence;
@@ -15,7 +16,7 @@ static SOURCE_INFO: DetectorInfo = DetectorInfo {
     id: "funding.source",
     title: "First funded by a traceable source",
     category: Category::Funding,
-    looks_at: "The oldest executed transaction in the history that brought SOL into the wallet (a transfer to it, or the creation of the account with SOL). Funding straight from an exchange is high (20 points); from another labelled service, medium (10); from an unlabelled wallet, low (5), because that wallet's own history is one click away.",
+    looks_at: "The oldest executed transaction in the history that brought SOL into the wallet (a transfer of more than dust to it, or the creation of the account with SOL). Funding straight from an exchange is high (20 points); from another labelled service, medium (10); from an unlabelled wallet, low (5), because that wallet's own history is one click away.",
     severity: Severity::High,
     max_penalty: 20,
     limits: "When the wallet has more history than Kimiko reads (the history cap), the oldest transaction read is not necessarily the first, so the finding is reported with low confidence. A wallet first funded with tokens only (its fees paid by someone else) has no SOL funder here; see the fee payer finding.",
@@ -35,7 +36,8 @@ pub fn first_funding<'a>(ctx: &Context<'a>) -> Option<Funding<'a>> {
         let transfer = tx
             .transfers
             .iter()
-            .find(|t| t.is_sol() && t.to == wallet && t.from != wallet && t.amount > 0)
+            // Dust is what strangers send to mark a wallet, not money it runs on.
+            .find(|t| t.is_sol() && t.to == wallet && t.from != wallet && !is_dust(t))
             .map(|t| (t.from.as_str(), t.amount));
         let created = tx.events.iter().find_map(|event| match event {
             Event::AccountCreated { source, new_account, lamports, .. }

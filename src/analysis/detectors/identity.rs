@@ -31,7 +31,7 @@ static NFT_CREATOR_INFO: DetectorInfo = DetectorInfo {
     looks_at: "Mints initialised with the wallet as mint authority, and mints the wallet minted new supply of, in executed transactions. One mint is medium (8 points); two or more, medium (12). Mints with 0 decimals, or created alongside the Metaplex metadata program, are reported as NFTs.",
     severity: Severity::Medium,
     max_penalty: 12,
-    limits: "Metadata (name, image, links) is not fetched, so Kimiko cannot say how much it reveals; a mint authority delegated to a launchpad or program is not attributed to the wallet.",
+    limits: "Metadata (name, image, links) is not fetched, so Kimiko cannot say how much it reveals; a mint authority delegated to a launchpad or program is not attributed to the wallet, and mints made in a transaction that calls a Metaplex Candy Machine or Candy Guard are the buyer's purchase, not a creation. Launchpads Kimiko does not know may still be reported.",
 };
 
 fn domain(ctx: &Context) -> Option<Finding> {
@@ -69,6 +69,11 @@ fn nft_creator(ctx: &Context) -> Option<Finding> {
     let mut nfts: BTreeSet<&str> = BTreeSet::new();
     let mut signatures: Vec<&str> = Vec::new();
     for tx in ctx.successful().collect::<Vec<_>>().into_iter().rev() {
+        // Buying from a candy machine makes the buyer the mint's authority
+        // for one transaction: the NFT is the collection creator's, not ours.
+        if tx.programs.iter().any(|p| programs::MINT_FOR_BUYER.contains(&p.as_str())) {
+            continue;
+        }
         let metaplex = tx.programs.iter().any(|p| p == programs::METAPLEX_METADATA);
         for event in &tx.events {
             let (mint, nft) = match event {

@@ -4,6 +4,7 @@
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, plural};
+use crate::analysis::model::Transaction;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const PERSONAL_DATA: Detector = Detector { info: &PERSONAL_DATA_INFO, detect: personal_data };
@@ -13,17 +14,17 @@ static PERSONAL_DATA_INFO: DetectorInfo = DetectorInfo {
     id: "memo.personal_data",
     title: "Personal data in a memo",
     category: Category::Memo,
-    looks_at: "The text of every memo in the wallet's transactions, for email addresses, phone numbers (9–15 digits written with a leading + or in three or more groups) and names introduced as names (\"my name is …\", \"name: …\", or two capitalised words after \"from:\", \"I am\", \"this is\", \"regards,\" …). Any hit is critical: 35 points.",
+    looks_at: "The text of the wallet's own memos — top-level memo instructions in transactions the wallet signed — for email addresses, phone numbers (9–15 digits written with a leading + or in three or more groups, dates left out) and names introduced as names (\"my name is …\", \"name: …\", or two capitalised words after \"from:\", \"I am\", \"regards,\" …). Any hit is critical: 35 points. Memos strangers attached to what they sent, and memos programs write, are not the owner's words and are not scanned.",
     severity: Severity::Critical,
     max_penalty: 35,
-    limits: "Pattern-based: postal addresses, account numbers and data written in other formats or languages are missed; a number that merely looks like a phone number, or a capitalised phrase after \"from:\", may be reported.",
+    limits: "Pattern-based: postal addresses, account numbers and data written in other formats or languages are missed; a number that merely looks like a phone number, or a capitalised phrase after \"from:\", may be reported. A memo a co-signer wrote in a transaction the wallet also signed counts as the wallet's.",
 };
 
 static USAGE_INFO: DetectorInfo = DetectorInfo {
     id: "memo.usage",
     title: "Memos attached to transactions",
     category: Category::Memo,
-    looks_at: "How many of the wallet's transactions carry a memo (spl-memo), whoever wrote it. One or two memos are low (3 points), three to nine low (5), ten or more low (7).",
+    looks_at: "How many transactions the wallet signed carry a memo of its own (a top-level spl-memo instruction). One or two are low (3 points), three to nine low (5), ten or more low (7). Memos only others wrote — spam attached to dust, notes from senders — are reported for information (no points).",
     severity: Severity::Low,
     max_penalty: 7,
     limits: "Kimiko cannot judge what a memo means to someone who knows the context (an invoice number, a nickname); it reports that free text is public and permanent. Memos with personal data are reported separately.",
@@ -49,7 +50,7 @@ impl PersonalData {
 
 fn personal_data(ctx: &Context) -> Option<Finding> {
     let mut hits: Vec<(&str, &str, PersonalData)> = Vec::new();
-    for tx in ctx.transactions() {
+    for tx in ctx.own() {
         for memo in &tx.memos {
             for kind in scan(memo) {
                 hits.push((tx.signature.as_str(), memo.as_str(), kind));
@@ -73,7 +74,7 @@ fn personal_data(ctx: &Context) -> Option<Finding> {
             .finding(Severity::Critical, 100)
             .confidence(80)
             .explanation(format!(
-                "{} memo{} in this wallet's history contain{} {}. Memos are public and permanent: anyone can read them, and they tie this wallet to that person directly.",
+                "{} memo{} this wallet wrote contain{} {}. Memos are public and permanent: anyone can read them, and they tie this wallet to that person directly.",
                 hits.len(),
                 if hits.len() == 1 { "" } else { "s" },
                 if hits.len() == 1 { "s" } else { "" },
@@ -90,31 +91,48 @@ fn usage(ctx: &Context) -> Option<Finding> {
     if with_memo.is_empty() {
         return None;
     }
-    let written = with_memo.iter().filter(|tx| tx.signers.iter().any(|s| s == ctx.wallet)).count();
-    let strength = match with_memo.len() {
-        1..=2 => 40,
-        3..=9 => 70,
-        _ => 100,
+    let signed = |tx: &&&Transaction| tx.signers.iter().any(|s| s == ctx.wallet);
+    let written: Vec<_> = with_memo.iter().filter(signed).collect();
+    let (severity, strength) = match written.len() {
+        0 => (Severity::Info, 0),
+        1..=2 => (Severity::Low, 40),
+        3..=9 => (Severity::Low, 70),
+        _ => (Severity::Low, 100),
     };
     let mut evidence = vec![
         Evidence::count("transactions with a memo", with_memo.len()),
-        Evidence::count("of which the wallet signed", written),
+        Evidence::count("of which the wallet signed", written.len()),
     ];
-    for tx in with_memo.iter().rev().take(3) {
+    // Show the owner's own memos first: those are what the finding is about.
+    let shown: Vec<&&Transaction> = if written.is_empty() {
+        with_memo.iter().rev().take(3).collect()
+    } else {
+        written.iter().rev().take(3).copied().collect()
+    };
+    for tx in &shown {
         evidence.push(Evidence::text("memo text", tx.memos.join(" / ")));
     }
     evidence.extend(evidence::signatures(
         "transaction with a memo",
-        with_memo.iter().rev().map(|tx| tx.signature.as_str()),
+        shown.iter().map(|tx| tx.signature.as_str()),
     ));
+    let explanation = if written.is_empty() {
+        format!(
+            "{} in this wallet's history carry a memo, all written by others: strangers often attach advertising or bait to dust they send. They are not this wallet's words and cost no points, but never reply to them or visit what they advertise.",
+            plural(with_memo.len(), "transaction")
+        )
+    } else {
+        format!(
+            "This wallet wrote a memo in {} ({} in its history carry one). Memos are public text stored forever next to the transfer; references such as invoice numbers, usernames or notes let anyone who knows the context link the payment to a person or a purpose.",
+            plural(written.len(), "transaction"),
+            with_memo.len()
+        )
+    };
     Some(
         USAGE_INFO
-            .finding(Severity::Low, strength)
+            .finding(severity, strength)
             .confidence(95)
-            .explanation(format!(
-                "{} in this wallet's history carry a memo ({written} signed by this wallet). Memos are public text stored forever next to the transfer; references such as invoice numbers, usernames or notes let anyone who knows the context link the payment to a person or a purpose.",
-                plural(with_memo.len(), "transaction")
-            ))
+            .explanation(explanation)
             .recommendation("Leave memos empty unless a recipient needs one (some exchanges require a deposit memo), and never write anything in them that you would not publish.")
             .evidence(evidence)
             .build(),
@@ -140,14 +158,14 @@ pub fn scan(text: &str) -> Vec<PersonalData> {
 /// is enough.
 const STRONG_NAME_CUES: &[&str] = &["my name is ", "name is ", "name: ", "full name "];
 /// Phrases that often, but not always, precede a name: two capitalised
-/// words (a first and a last name) are needed.
+/// words (a first and a last name) are needed. Bare "from" and "this is"
+/// are left out: far more often they precede a product ("Payment from
+/// Magic Eden", "this is Solana Pay") than a person.
 const WEAK_NAME_CUES: &[&str] = &[
     "i am ",
     "i'm ",
     "i’m ",
-    "this is ",
     "from: ",
-    "from ",
     "to: ",
     "regards, ",
     "regards ",
@@ -245,16 +263,26 @@ fn has_phone_number(text: &str) -> bool {
         groups.retain(|g| !g.is_empty());
         let digits: usize = groups.iter().map(String::len).sum();
         let ends_clean = j == chars.len() || !chars[j].is_alphanumeric();
-        let date_like = groups.len() >= 2
-            && groups[0].len() == 4
-            && groups[1].len() == 2
-            && (groups[0].starts_with("19") || groups[0].starts_with("20"));
+        let date_like = has_date(&groups);
         if (9..=15).contains(&digits) && ends_clean && (plus || groups.len() >= 3) && !date_like {
             return true;
         }
         i = j.max(i + 1);
     }
     false
+}
+
+/// A date among digit groups: year first (`2024-01-15`) or last
+/// (`15.01.2024`, `1/15/2024`), often followed by a time.
+fn has_date(groups: &[String]) -> bool {
+    let year = |g: &String| g.len() == 4 && (g.starts_with("19") || g.starts_with("20"));
+    let day_or_month = |g: &String| (1..=2).contains(&g.len());
+    let year_first = groups.len() >= 2 && year(&groups[0]) && groups[1].len() == 2;
+    year_first
+        || groups.windows(3).any(|w| {
+            (year(&w[0]) && day_or_month(&w[1]) && day_or_month(&w[2]))
+                || (day_or_month(&w[0]) && day_or_month(&w[1]) && year(&w[2]))
+        })
 }
 
 #[cfg(test)]
@@ -290,6 +318,10 @@ mod tests {
             "this is fine",
             "to: the moon",
             "name: 42",
+            "paid 15.01.2024 12:30",
+            "due 1/15/2024 09:00",
+            "Payment from Magic Eden",
+            "this is Solana Pay",
         ] {
             assert!(scan(memo).is_empty(), "{memo}");
         }

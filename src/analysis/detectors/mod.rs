@@ -79,10 +79,15 @@ pub fn tally<T: Ord>(values: impl IntoIterator<Item = T>) -> Vec<(T, usize)> {
 pub fn is_dust(transfer: &Transfer) -> bool {
     match &transfer.mint {
         None => transfer.amount < 100_000,
+        // 0.0001 of a token is 10^(decimals − 4) base units; past what u128
+        // holds (decimals ≥ 43) it exceeds any u64 amount, so all is dust.
         Some(_) => {
             transfer.amount == 0
-                || (transfer.decimals >= 4
-                    && u128::from(transfer.amount) < 10u128.pow(u32::from(transfer.decimals) - 4))
+                || transfer.decimals.checked_sub(4).is_some_and(|exponent| {
+                    10u128
+                        .checked_pow(u32::from(exponent))
+                        .is_none_or(|unit| u128::from(transfer.amount) < unit)
+                })
         }
     }
 }
@@ -146,6 +151,27 @@ mod tests {
         assert_eq!(severity("memo.personal_data"), Severity::Critical);
         assert_eq!(severity("known_entity.exchange"), Severity::High);
         assert!(severity("fingerprint.program_set") < severity("fee_payer.external"));
+    }
+
+    fn token(amount: u64, decimals: u8) -> Transfer {
+        Transfer {
+            from: "a".into(),
+            to: "b".into(),
+            amount,
+            mint: Some("m".into()),
+            decimals,
+            top_level: true,
+        }
+    }
+
+    #[test]
+    fn dust_is_judged_for_every_possible_number_of_decimals() {
+        assert!(is_dust(&token(99, 6)));
+        assert!(!is_dust(&token(100, 6)));
+        assert!(!is_dust(&token(5, 2)), "under 4 decimals only zero is dust");
+        assert!(is_dust(&token(u64::MAX, 42)));
+        assert!(is_dust(&token(u64::MAX, 43)), "10^39 base units overflow u128");
+        assert!(is_dust(&token(u64::MAX, 255)));
     }
 
     #[test]

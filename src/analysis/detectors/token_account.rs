@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::analysis::address::could_be_wallet;
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, plural};
@@ -18,7 +19,7 @@ static CREATED_FOR_OTHERS_INFO: DetectorInfo = DetectorInfo {
     id: "token_account.created_for_others",
     title: "Wallet paid for other wallets' token accounts",
     category: Category::TokenAccount,
-    looks_at: "Token accounts (associated or plain) created in executed transactions with this wallet paying the rent and another wallet as owner. One owner is low (4 points), two low (7), three or more medium (10).",
+    looks_at: "Token accounts (associated or plain) really created in executed transactions — not a `createIdempotent` on an account that already existed — with this wallet paying the rent and another wallet as owner. Owners that are program-derived addresses (pools, bonding curves, escrows) are not wallets and are left out. One owner is low (4 points), two low (7), three or more medium (10).",
     severity: Severity::Medium,
     max_penalty: 10,
     limits: "Wallet apps create the recipient's token account automatically when you send a token to someone new, so this often repeats a link the transfer already shows; it stays on chain after the account is closed, though.",
@@ -28,7 +29,7 @@ static RENT_REFUND_LINK_INFO: DetectorInfo = DetectorInfo {
     id: "token_account.rent_refund_link",
     title: "Token account rent refunded across wallets",
     category: Category::TokenAccount,
-    looks_at: "Closed token accounts whose rent went to a different wallet than their owner: this wallet's accounts refunded elsewhere, or other wallets' accounts refunded here. One other wallet is medium (8 points), two or more medium (12).",
+    looks_at: "Closed token accounts whose rent went to a different wallet than their owner: this wallet's accounts refunded elsewhere, or other wallets' accounts refunded here (program-derived addresses are not wallets and are left out). One other wallet is medium (8 points), two or more medium (12).",
     severity: Severity::Medium,
     max_penalty: 12,
     limits: "Only closings with a parsed owner are counted. Some programs close temporary accounts and refund a service's fee wallet, which links you to that service rather than to a person.",
@@ -38,11 +39,17 @@ fn created_for_others(ctx: &Context) -> Option<Finding> {
     let mut owners: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for tx in ctx.successful() {
         for event in &tx.events {
+            // A program-derived owner (a pool, a bonding curve, an escrow)
+            // is no other wallet: paying its rent is part of using the program.
             if let Event::TokenAccountCreated { owner, payer, .. } = event
                 && payer == ctx.wallet
                 && owner != ctx.wallet
+                && could_be_wallet(owner)
             {
-                owners.entry(owner.as_str()).or_default().push(&tx.signature);
+                let signatures = owners.entry(owner.as_str()).or_default();
+                if signatures.last() != Some(&tx.signature.as_str()) {
+                    signatures.push(&tx.signature);
+                }
             }
         }
     }
@@ -78,6 +85,10 @@ fn rent_refund_link(ctx: &Context) -> Option<Finding> {
                 continue;
             };
             if owner.is_empty() || owner == destination {
+                continue;
+            }
+            let other_side = if owner == ctx.wallet { destination } else { owner };
+            if !could_be_wallet(other_side) {
                 continue;
             }
             let other = if owner == ctx.wallet {

@@ -127,7 +127,10 @@ fn adding_a_finding_never_raises_the_score() {
 fn a_personal_data_leak_never_improves_a_report() {
     let clean = report(&clean_wallet());
     let mut leaky_history = clean_wallet();
-    leaky_history.transactions[3].memos.push("my name is Jan Novak".into());
+    // A memo the wallet wrote: in a transaction it signed.
+    let own =
+        leaky_history.transactions.iter().position(|tx| tx.signers.contains(&me())).expect("a sent payment");
+    leaky_history.transactions[own].memos.push("my name is Jan Novak".into());
     let leaky = report(&leaky_history);
     assert!(leaky.score < clean.score);
     assert!(leaky.findings.len() > clean.findings.len());
@@ -153,4 +156,21 @@ fn pool_report() -> crate::domain::Report {
         .repeat(12, |w, i| w.sends_sol_to(&addr(50 + (i % 3) as u8), 1.0).memo("hi").fee_paid_by(&addr(9)))
         .balance_sol(200.0)
         .analyze()
+}
+
+#[test]
+fn a_history_whose_transactions_could_not_be_read_never_says_nothing_links_it() {
+    let mut history = wallet().sends_sol_to(&addr(4), 0.31).sends_sol_to(&addr(5), 0.77).build();
+    history.transactions.clear();
+    let report = report(&history);
+    assert!(!report.summary.contains("nothing on chain links"), "{}", report.summary);
+    assert!(report.summary.contains("none of the 2 transactions found could be read"), "{}", report.summary);
+}
+
+#[test]
+fn a_partly_read_history_says_how_many_transactions_could_not_be_read() {
+    let mut history = wallet().repeat(4, |w, i| w.sends_sol_to(&addr(4 + i as u8), 0.31)).build();
+    history.transactions.truncate(3);
+    let report = report(&history);
+    assert!(report.summary.ends_with("1 of 4 transactions could not be read."), "{}", report.summary);
 }

@@ -81,12 +81,50 @@ fn different_amounts_are_not_repeated() {
 }
 
 #[test]
-fn dust_from_strangers_is_low() {
+fn dust_from_strangers_the_wallet_never_answered_is_information_only() {
     let report =
         wallet().receives_sol_from(&addr(7), 1.3).receives_lamports_from(&addr(200), 1_000).analyze();
     let finding = expect_finding(&report, "dust.received");
-    assert_eq!(finding.severity, Severity::Low);
+    assert_eq!((finding.severity, finding.penalty), (Severity::Info, 0));
     assert!(has_evidence(finding, "1"));
+}
+
+#[test]
+fn paying_a_dust_sender_later_is_engaging_with_the_dust() {
+    let stranger = addr(200);
+    let report = wallet()
+        .receives_sol_from(&addr(7), 1.3)
+        .receives_lamports_from(&stranger, 1_000)
+        .sends_sol_to(&stranger, 0.42)
+        .analyze();
+    let finding = expect_finding(&report, "dust.received");
+    assert_eq!(finding.severity, Severity::Low);
+    assert!(finding.penalty > 0);
+    assert!(has_evidence(finding, &stranger));
+}
+
+#[test]
+fn tiny_legs_inside_the_wallets_own_swap_are_not_dust_received() {
+    let pool = pda(60);
+    let report = wallet()
+        .sends_sol_to(&pool, 0.8)
+        .and_receives_lamports_from(&pool, 2_000)
+        .inside_a_program()
+        .analyze();
+    expect_no_finding(&report, "dust.received");
+}
+
+#[test]
+fn several_look_alike_senders_are_counted_in_plain_english() {
+    let (a, b) = (addr(44), addr(45));
+    let report = wallet()
+        .sends_sol_to(&a, 1.7)
+        .sends_sol_to(&b, 2.1)
+        .receives_lamports_from(&lookalike(&a), 1)
+        .receives_lamports_from(&lookalike(&b), 1)
+        .analyze();
+    let finding = expect_finding(&report, "dust.received");
+    assert!(finding.explanation.contains("2 addresses of the senders imitate"), "{}", finding.explanation);
 }
 
 #[test]

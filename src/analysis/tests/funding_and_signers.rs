@@ -88,3 +88,13 @@ fn an_occasional_co_signer_or_the_fee_payer_is_not_overlap() {
         .analyze();
     expect_no_finding(&report, "signer.overlap");
 }
+
+#[test]
+fn dust_a_stranger_sent_first_is_not_the_wallets_funding() {
+    // Spammers dust fresh wallets within minutes; the money came from later.
+    let report = wallet().receives_lamports_from(&addr(200), 1).receives_sol_from(BINANCE, 2.5).analyze();
+    let finding = expect_finding(&report, "funding.source");
+    assert_eq!(finding.severity, Severity::High);
+    assert!(has_evidence(finding, BINANCE));
+    assert!(!has_evidence(finding, &addr(200)));
+}

@@ -91,3 +91,33 @@ fn closing_our_account_back_to_ourselves_is_fine() {
         .analyze();
     expect_no_finding(&report, "token_account.rent_refund_link");
 }
+
+#[test]
+fn rent_paid_for_a_program_derived_owner_links_no_wallet() {
+    // pump.fun-style: buying opens the bonding curve's token account, owned
+    // by the curve (a program-derived address), with the buyer paying rent.
+    let curve = pda(81);
+    let report = wallet().repeat(3, |w, _| w.signs().event(created(&curve, &me()))).analyze();
+    expect_no_finding(&report, "token_account.created_for_others");
+}
+
+#[test]
+fn rent_refunded_to_a_program_derived_address_links_no_wallet() {
+    let report = wallet()
+        .signs()
+        .event(Event::TokenAccountClosed { account: addr(151), destination: pda(95), owner: me() })
+        .analyze();
+    expect_no_finding(&report, "token_account.rent_refund_link");
+}
+
+#[test]
+fn minting_from_a_candy_machine_is_buying_not_creating() {
+    let report = wallet()
+        .signs()
+        .invoking(programs::CANDY_MACHINE_V2)
+        .invoking(programs::METAPLEX_METADATA)
+        .event(Event::MintInitialized { mint: addr(90), mint_authority: Some(me()), decimals: 0 })
+        .event(Event::TokensMinted { mint: addr(90), account: addr(150), authority: me(), amount: 1 })
+        .analyze();
+    expect_no_finding(&report, "identity.nft_creator");
+}

@@ -92,3 +92,42 @@ fn one_way_flows_and_exchanges_are_not_two_way() {
         .analyze();
     expect_no_finding(&report, "counterparty.two_way");
 }
+
+#[test]
+fn contact_details_a_stranger_wrote_on_dust_are_not_the_wallets_personal_data() {
+    let report = wallet()
+        .receives_sol_from(&addr(7), 1.3)
+        .receives_lamports_from(&addr(201), 1)
+        .memo("claim your reward: airdrop.desk@claim-rewards.io or +1 415 555 0199")
+        .analyze();
+    expect_no_finding(&report, "memo.personal_data");
+    let usage = expect_finding(&report, "memo.usage");
+    assert_eq!((usage.severity, usage.penalty), (Severity::Info, 0));
+}
+
+#[test]
+fn a_memo_the_wallet_signed_with_an_email_stays_critical_among_strangers_spam() {
+    let report = wallet()
+        .receives_lamports_from(&addr(201), 1)
+        .memo("spam@claim-rewards.io")
+        .sends_sol_to(&addr(4), 0.31)
+        .memo("invoice for alice.smith@example.com")
+        .analyze();
+    let finding = expect_finding(&report, "memo.personal_data");
+    assert_eq!(finding.severity, Severity::Critical);
+    assert!(has_evidence(finding, "alice.smith@example.com"));
+    assert!(!has_evidence(finding, "spam@claim-rewards.io"));
+}
+
+#[test]
+fn a_program_derived_address_is_never_a_two_way_counterparty() {
+    let escrow = pda(70);
+    let report = wallet()
+        .sends_sol_to(&escrow, 0.3)
+        .receives_sol_from(&escrow, 0.25)
+        .sends_sol_to(&escrow, 0.7)
+        .receives_sol_from(&escrow, 0.6)
+        .analyze();
+    expect_no_finding(&report, "counterparty.two_way");
+    expect_no_finding(&report, "counterparty.concentration");
+}

@@ -2,11 +2,14 @@
 //! the properties of the whole report (calibration, determinism, scoring).
 
 mod engine;
+#[cfg(feature = "testing")]
+mod everyday;
 mod fingerprint_and_amounts;
 mod funding_and_signers;
 mod identity_and_accounts;
 mod known_entities;
 mod memos_and_counterparties;
 mod solana_normalize;
+mod solana_ownership;
 mod timing;
 mod wallet_state;
