@@ -35,6 +35,12 @@ pub struct Worker {
     pub id: String,
 }
 
+/// What one turn of the worker loop claimed, and how long to wait before the next.
+pub struct Turn {
+    pub jobs: Vec<ClaimedJob>,
+    pub wait: Duration,
+}
+
 /// A job this worker is running.
 struct Running {
     lease: Lease,
@@ -62,21 +68,33 @@ impl Worker {
             }
             self.state.health.worker_tick();
             let free = batch.saturating_sub(in_flight.len());
-            if free > 0 {
-                match self.claim(free as u32).await {
-                    Ok(jobs) => self.start(jobs, &mut tasks, &mut in_flight),
-                    Err(error) => tracing::error!(error = format!("{error:#}"), "claiming jobs failed"),
-                }
-            }
-            let idle = if in_flight.len() < batch { self.idle_time().await } else { MAX_IDLE };
+            let Turn { jobs, wait } =
+                if free > 0 { self.turn(free as u32).await } else { Turn { jobs: Vec::new(), wait: MAX_IDLE } };
+            self.start(jobs, &mut tasks, &mut in_flight);
             tokio::select! {
                 Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => self.reap(done, &mut in_flight).await,
                 _ = self.state.queue_wake.notified() => {}
-                _ = tokio::time::sleep(idle) => {}
+                _ = tokio::time::sleep(wait) => {}
                 _ = shutdown.changed() => {}
             }
         }
         self.drain(tasks, in_flight).await;
+    }
+
+    /// One turn of the loop: claims up to `free` due jobs and says how long
+    /// to wait before the next look (unless woken by an enqueue or a
+    /// finished job). The caller starts the jobs.
+    pub async fn turn(&self, free: u32) -> Turn {
+        match self.claim(free).await {
+            Ok(jobs) => {
+                let wait = if (jobs.len() as u32) < free { self.idle_time().await } else { MAX_IDLE };
+                Turn { jobs, wait }
+            }
+            Err(error) => {
+                tracing::error!(error = format!("{error:#}"), "claiming jobs failed");
+                Turn { jobs: Vec::new(), wait: self.idle_time().await }
+            }
+        }
     }
 
     /// Claims and runs every job that is due now, to completion; returns how
