@@ -4,7 +4,13 @@
 //! Every state change after a claim is fenced on its [`Lease`] (worker and
 //! attempt number): a run whose lease ran out and whose job was claimed
 //! again can no longer move that job, so a late finisher never overwrites
-//! the new run's work. A worker never re-claims jobs it holds itself.
+//! the new run's work. An expired lease is claimed again by any worker,
+//! the one that held it included (its run may have died without a word:
+//! a failed acknowledgement, a panicked heartbeat).
+//!
+//! Attempt numbers only grow, across re-queues too, so every attempt stays
+//! on record. Error texts are stored scrubbed of anything address-like, and
+//! erased together with the job's address.
 
 use std::time::Duration;
 
@@ -111,20 +117,18 @@ pub async fn claim(
         "UPDATE job_attempts SET outcome = 'abandoned', finished_at = ?1,
                 error = 'the worker stopped answering (lease expired)'
          WHERE outcome IS NULL AND job_id IN
-               (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?1 AND lease_owner IS NOT ?2)",
+               (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?1)",
     )
     .bind(now)
-    .bind(worker)
     .execute(&mut *tx)
     .await
     .context("Failed to close abandoned attempts")?;
     sqlx::query(
         "UPDATE jobs SET status = 'dead', lease_until = NULL, lease_owner = NULL, finished_at = ?1, updated_at = ?1,
                 last_error = 'the worker stopped answering during the last allowed attempt (lease expired)'
-         WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts AND lease_owner IS NOT ?2",
+         WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts",
     )
     .bind(now)
-    .bind(worker)
     .execute(&mut *tx)
     .await
     .context("Failed to bury exhausted jobs")?;
@@ -142,7 +146,7 @@ pub async fn claim(
                                 ORDER BY run_at, created_at LIMIT ?4)
                  UNION ALL
                  SELECT * FROM (SELECT id, run_at, created_at FROM jobs
-                                WHERE status = 'running' AND lease_until < ?3 AND lease_owner IS NOT ?2
+                                WHERE status = 'running' AND lease_until < ?3
                                 ORDER BY run_at, created_at LIMIT ?4))
              ORDER BY run_at, created_at
              LIMIT ?4)
@@ -247,7 +251,20 @@ pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Resul
         return Ok(false);
     }
     finish_attempt(tx, lease, "succeeded", None, now).await?;
+    erase_attempt_errors(tx, &lease.job_id).await?;
     Ok(true)
+}
+
+/// The address is gone, so are the error texts of the job's attempts (their
+/// outcomes stay): written by an older version, one could still hold a mail
+/// server's reply quoting the address.
+async fn erase_attempt_errors(tx: &mut WriteTx, job_id: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE job_attempts SET error = NULL WHERE job_id = ?1 AND error IS NOT NULL")
+        .bind(job_id)
+        .execute(&mut **tx)
+        .await
+        .context("Failed to erase attempt errors")?;
+    Ok(())
 }
 
 /// What happens to a job after a failed attempt.
@@ -255,8 +272,14 @@ pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Resul
 pub enum AfterFailure {
     /// Run again after `backoff`.
     Retry { backoff: Duration },
+    /// Run again after `backoff` without counting the attempt: the failure
+    /// was the database's (a full disk), not the job's.
+    Postpone { backoff: Duration },
     /// No more attempts: the job is dead.
     Dead,
+    /// Dead, and the address erased at once: the receiving mail server
+    /// refused it for good, so there is nothing left to deliver to.
+    Refused,
 }
 
 /// Records a failed attempt: back to the queue after a backoff, or dead.
@@ -268,32 +291,86 @@ pub async fn fail(
     after: AfterFailure,
     now: i64,
 ) -> anyhow::Result<Option<JobStatus>> {
+    let error = scrub(error);
     let mut tx = db.begin_write().await?;
     let (status, outcome, run_at) = match after {
-        AfterFailure::Retry { backoff } => (JobStatus::Queued, "retry", now + backoff.as_millis() as i64),
-        AfterFailure::Dead => (JobStatus::Dead, "dead", now),
+        AfterFailure::Retry { backoff } | AfterFailure::Postpone { backoff } => {
+            (JobStatus::Queued, "retry", now + backoff.as_millis() as i64)
+        }
+        AfterFailure::Dead | AfterFailure::Refused => (JobStatus::Dead, "dead", now),
     };
+    let postpone = matches!(after, AfterFailure::Postpone { .. });
+    let refused = after == AfterFailure::Refused;
     let result = sqlx::query(
-        "UPDATE jobs SET status = ?1, run_at = ?2, last_error = ?3, lease_until = NULL, lease_owner = NULL,
+        // A postponement (the disk is full) only shrinks the row, so that
+        // it can be written when nothing that grows can.
+        "UPDATE jobs SET status = ?1, run_at = ?2, last_error = CASE WHEN ?8 THEN last_error ELSE ?3 END,
+                lease_until = NULL, lease_owner = NULL,
+                attempts = CASE WHEN ?8 THEN MAX(attempts - 1, 0) ELSE attempts END,
+                email = CASE WHEN ?9 THEN NULL ELSE email END,
                 finished_at = CASE WHEN ?1 = 'dead' THEN ?4 ELSE NULL END, updated_at = ?4
          WHERE id = ?5 AND lease_owner = ?6 AND attempts = ?7 AND status = 'running'",
     )
     .bind(status.as_str())
     .bind(run_at)
-    .bind(error)
+    .bind(error.as_ref())
     .bind(now)
     .bind(&lease.job_id)
     .bind(&lease.worker)
     .bind(lease.attempt)
+    .bind(postpone)
+    .bind(refused)
     .execute(&mut *tx)
     .await
     .context("Failed to record a failed attempt")?;
     if result.rows_affected() == 0 {
         return Ok(None);
     }
-    finish_attempt(&mut tx, lease, outcome, Some(error), now).await?;
+    if postpone {
+        // Not counted, so not on record: the same number runs again.
+        drop_attempt(&mut tx, lease).await?;
+    } else {
+        finish_attempt(&mut tx, lease, outcome, Some(error.as_ref()), now).await?;
+    }
+    if refused {
+        sqlx::query("UPDATE outbox SET to_addr = NULL, refused = 1 WHERE job_id = ?1")
+            .bind(&lease.job_id)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to erase a refused address")?;
+        erase_attempt_errors(&mut tx, &lease.job_id).await?;
+    }
     tx.commit().await.context("Failed to commit a failed attempt")?;
+    if refused {
+        db.checkpoint_after_erasure().await;
+    }
     Ok(Some(status))
+}
+
+/// `text` with every address-like word replaced, at most [`MOST_ERROR_CHARS`]
+/// long: error texts are kept and shown, and some carry untrusted words (a
+/// server's reply, a panic message).
+pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
+    let clean = !text.contains('@') && text.chars().count() <= MOST_ERROR_CHARS;
+    if clean {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let words: Vec<&str> =
+        text.split(' ').map(|word| if word.contains('@') { "[address removed]" } else { word }).collect();
+    std::borrow::Cow::Owned(words.join(" ").chars().take(MOST_ERROR_CHARS).collect())
+}
+
+/// Longest error text kept.
+const MOST_ERROR_CHARS: usize = 500;
+
+async fn drop_attempt(tx: &mut WriteTx, lease: &Lease) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM job_attempts WHERE job_id = ?1 AND attempt = ?2 AND outcome IS NULL")
+        .bind(&lease.job_id)
+        .bind(lease.attempt)
+        .execute(&mut **tx)
+        .await
+        .context("Failed to drop an uncounted attempt")?;
+    Ok(())
 }
 
 /// Hands a running job back to the queue without counting the attempt (on
@@ -313,12 +390,7 @@ pub async fn release(db: &Db, lease: &Lease, now: i64) -> anyhow::Result<bool> {
     .await
     .context("Failed to release a job")?;
     if result.rows_affected() == 1 {
-        sqlx::query("DELETE FROM job_attempts WHERE job_id = ?1 AND attempt = ?2 AND outcome IS NULL")
-            .bind(&lease.job_id)
-            .bind(lease.attempt)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to drop a released attempt")?;
+        drop_attempt(&mut tx, lease).await?;
     }
     tx.commit().await.context("Failed to commit a release")?;
     Ok(result.rows_affected() == 1)
@@ -368,8 +440,22 @@ pub async fn view(
     } else {
         None
     };
+    // Refused for good, but the report was made: point the person to it.
+    let mail_refused = status == JobStatus::Dead && {
+        let (refused, reports): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM outbox WHERE job_id = ?1 AND refused = 1),
+                    (SELECT COUNT(*) FROM reports WHERE wallet = ?2)",
+        )
+        .bind(&row.id)
+        .bind(&row.wallet)
+        .fetch_one(db.reader())
+        .await
+        .context("Failed to read the job's mail")?;
+        refused > 0 && reports > 0
+    };
     Ok(Some(JobView {
-        report_url: (status == JobStatus::Succeeded).then(|| report_url(&row.wallet)),
+        report_url: (status == JobStatus::Succeeded || mail_refused).then(|| report_url(&row.wallet)),
+        mail_refused,
         id: row.id,
         status,
         progress_done: row.progress_done as u32,
@@ -435,6 +521,14 @@ pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
     .execute(&mut *tx)
     .await
     .context("Failed to erase dead outbox addresses")?;
+    sqlx::query(
+        "UPDATE job_attempts SET error = NULL WHERE error IS NOT NULL AND job_id IN
+             (SELECT id FROM jobs WHERE status = 'dead' AND email IS NOT NULL AND finished_at < ?1)",
+    )
+    .bind(before)
+    .execute(&mut *tx)
+    .await
+    .context("Failed to erase dead attempt errors")?;
     let result = sqlx::query(
         "UPDATE jobs SET email = NULL WHERE status = 'dead' AND email IS NOT NULL AND finished_at < ?1",
     )
@@ -443,18 +537,24 @@ pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
     .await
     .context("Failed to erase dead job addresses")?;
     tx.commit().await.context("Failed to commit an erasure")?;
+    if result.rows_affected() > 0 {
+        db.checkpoint_after_erasure().await;
+    }
     Ok(result.rows_affected())
 }
 
-/// Puts a dead job back in the queue with a fresh set of attempts. Refused
-/// when its address is already erased (there is no one left to mail).
-pub async fn requeue_dead(db: &Db, id: &str, now: i64) -> anyhow::Result<RequeueOutcome> {
+/// Puts a dead job back in the queue with `more` attempts to go. Its
+/// attempt numbers carry on from where they stopped, so the earlier ones
+/// stay on record. Refused when its address is already erased (there is
+/// no one left to mail).
+pub async fn requeue_dead(db: &Db, id: &str, more: u32, now: i64) -> anyhow::Result<RequeueOutcome> {
     let result = sqlx::query(
-        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?1, finished_at = NULL, updated_at = ?1
+        "UPDATE jobs SET status = 'queued', max_attempts = attempts + ?3, run_at = ?1, finished_at = NULL, updated_at = ?1
          WHERE id = ?2 AND status = 'dead' AND email IS NOT NULL",
     )
     .bind(now)
     .bind(id)
+    .bind(i64::from(more))
     .execute(db.writer())
     .await
     .context("Failed to re-queue a job")?;
@@ -473,13 +573,15 @@ pub async fn requeue_dead(db: &Db, id: &str, now: i64) -> anyhow::Result<Requeue
     })
 }
 
-/// Re-queues every dead job that still has an address; returns the count.
-pub async fn requeue_all_dead(db: &Db, now: i64) -> anyhow::Result<u64> {
+/// Re-queues every dead job that still has an address, each with `more`
+/// attempts to go; returns the count.
+pub async fn requeue_all_dead(db: &Db, more: u32, now: i64) -> anyhow::Result<u64> {
     let result = sqlx::query(
-        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?1, finished_at = NULL, updated_at = ?1
+        "UPDATE jobs SET status = 'queued', max_attempts = attempts + ?2, run_at = ?1, finished_at = NULL, updated_at = ?1
          WHERE status = 'dead' AND email IS NOT NULL",
     )
     .bind(now)
+    .bind(i64::from(more))
     .execute(db.writer())
     .await
     .context("Failed to re-queue dead jobs")?;
@@ -515,4 +617,19 @@ pub async fn row(db: &Db, id: &str) -> anyhow::Result<Option<JobRow>> {
         .fetch_optional(db.reader())
         .await
         .context("Failed to read a job")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub;
+
+    #[test]
+    fn scrub_removes_every_address_like_word_and_bounds_the_length() {
+        assert_eq!(scrub("Solana RPC: endpoint answered HTTP 503"), "Solana RPC: endpoint answered HTTP 503");
+        assert_eq!(
+            scrub("the job panicked: cannot send to <who@example.com>: no"),
+            "the job panicked: cannot send to [address removed] no"
+        );
+        assert_eq!(scrub(&"x".repeat(2_000)).chars().count(), 500);
+    }
 }
