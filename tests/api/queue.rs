@@ -448,3 +448,46 @@ async fn a_worker_whose_claims_keep_failing_backs_off_instead_of_spinning() {
     assert_eq!(turn.jobs.len(), 1, "claims again once the database takes writes");
     assert!(turn.wait <= Duration::from_secs(5), "the backoff is over: {:?}", turn.wait);
 }
+
+#[tokio::test]
+async fn a_stopping_worker_returns_only_once_every_mail_the_server_accepted_is_recorded() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())],
+        ..Options::default()
+    })
+    .await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
+    )
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(kimiko::jobs::Worker::new(app.state.clone()).run(stopped));
+    let id = app.submit(&scenario.wallet, "stopping@example.com").await;
+    // The mail went out, and recording it keeps failing.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while app.sent_mail().is_empty() || app.state.accepted.in_flight() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the mail was never sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // Stop with no grace: the job's own task is cut short at once.
+    stop.send(true).unwrap();
+    sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+    worker.await.unwrap();
+    assert_eq!(app.state.accepted.in_flight(), 0, "the worker returned with an accepted mail unrecorded");
+    let (job, mail): (String, String) = sqlx::query_as(
+        "SELECT jobs.status, outbox.status FROM jobs JOIN outbox ON outbox.job_id = jobs.id WHERE jobs.id = ?1",
+    )
+    .bind(&id)
+    .fetch_one(app.state.db.reader())
+    .await
+    .unwrap();
+    assert_eq!((job.as_str(), mail.as_str()), ("succeeded", "sent"));
+    assert_eq!(app.sent_mail().len(), 1);
+}
