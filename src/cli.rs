@@ -224,7 +224,8 @@ async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
             }
         }
         JobsCommand::Retry { id: Some(id), .. } => {
-            let outcome = storage::jobs::requeue_dead(&state.db, &id, now).await?;
+            let outcome =
+                storage::jobs::requeue_dead(&state.db, &id, state.settings.max_attempts, now).await?;
             match outcome {
                 storage::jobs::RequeueOutcome::Requeued => println!("re-queued {id}"),
                 storage::jobs::RequeueOutcome::NotFound => anyhow::bail!("no job {id}"),
@@ -237,7 +238,7 @@ async fn jobs(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
             }
         }
         JobsCommand::Retry { id: None, dead: true } => {
-            let count = storage::jobs::requeue_all_dead(&state.db, now).await?;
+            let count = storage::jobs::requeue_all_dead(&state.db, state.settings.max_attempts, now).await?;
             println!("re-queued {count} dead job(s)");
         }
         JobsCommand::Retry { id: None, dead: false } => {

@@ -93,6 +93,10 @@ pub struct JobView {
     pub queue_position: Option<u32>,
     /// In plain words, when the job is dead (or retrying after a failure).
     pub error: Option<String>,
+    /// The receiving mail server refused the address for good, after the
+    /// report was made (then `report_url` links it).
+    #[serde(default)]
+    pub mail_refused: bool,
 }
 
 #[cfg(test)]

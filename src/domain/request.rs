@@ -34,6 +34,11 @@ pub enum RequestReportError {
     Forbidden,
     #[error("Something went wrong on our side. Please try again in a minute.")]
     Internal,
+    /// The server cannot store anything (its disk is full); nothing was kept.
+    #[error(
+        "Your request could not be saved: the server has run out of storage space. Nothing was kept; please try again in a few minutes."
+    )]
+    Unavailable { retry_after_secs: u64 },
     /// Transport trouble between the browser and the server.
     #[error("Could not reach Kimiko: {0}")]
     Network(String),

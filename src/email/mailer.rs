@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use super::reason::MailReason;
 use crate::server::settings::{Settings, redact_url};
 
 /// A message ready to send.
@@ -18,6 +20,30 @@ pub struct OutgoingEmail {
     pub text: String,
     /// `<…@sender-domain>`, kept across retries of the same job.
     pub message_id: String,
+    /// Sent as `Resend-Idempotency-Key`: Resend delivers one message per
+    /// key within 24 hours, so a re-send after a crash between the
+    /// server's acceptance and our record of it never reaches the inbox
+    /// twice. Other servers ignore the header (the fixed Message-ID is
+    /// what they may deduplicate on).
+    pub idempotency_key: String,
+}
+
+/// Resend's SMTP header for deduplicating sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ResendIdempotencyKey(String);
+
+impl Header for ResendIdempotencyKey {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Resend-Idempotency-Key")
+    }
+
+    fn parse(text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(text.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
 }
 
 /// A message as the memory backend keeps it, for tests to read.
@@ -74,15 +100,24 @@ impl MemoryOutbox {
     }
 }
 
-/// Why a message was not sent, and whether trying later can help.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a message was not sent, and whether trying later can help. Only a
+/// classified reason is carried: never a server's own words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MailError {
     /// 4xx, connection refused, timeouts: try again later.
     #[error("mail not sent, will retry: {0}")]
-    Transient(String),
+    Transient(MailReason),
     /// 5xx, a malformed message: retrying won't help.
     #[error("mail rejected: {0}")]
-    Permanent(String),
+    Permanent(MailReason),
+}
+
+impl MailError {
+    pub fn reason(self) -> MailReason {
+        match self {
+            MailError::Transient(reason) | MailError::Permanent(reason) => reason,
+        }
+    }
 }
 
 impl Mailer {
@@ -142,10 +177,13 @@ impl Mailer {
                 match state.behaviour {
                     MemoryBehaviour::Accept => {}
                     MemoryBehaviour::Transient => {
-                        return Err(MailError::Transient("451 4.3.0 try again later (memory)".into()));
+                        return Err(MailError::Transient(MailReason::from_reply(
+                            451,
+                            "4.3.0 try again later",
+                        )));
                     }
                     MemoryBehaviour::Permanent => {
-                        return Err(MailError::Permanent("550 5.1.1 no such user (memory)".into()));
+                        return Err(MailError::Permanent(MailReason::from_reply(550, "5.1.1 no such user")));
                     }
                     MemoryBehaviour::Panic => {
                         drop(state);
@@ -166,33 +204,37 @@ impl Mailer {
     }
 
     fn build(&self, email: &OutgoingEmail) -> Result<Message, MailError> {
-        let to: Mailbox =
-            email.to.parse().map_err(|e| MailError::Permanent(format!("recipient is not a mailbox: {e}")))?;
+        let to: Mailbox = email.to.parse().map_err(|_| MailError::Permanent(MailReason::InvalidRecipient))?;
         Message::builder()
             .from(self.from().clone())
             .to(to)
             .subject(&email.subject)
             .message_id(Some(email.message_id.clone()))
+            .header(ResendIdempotencyKey(email.idempotency_key.clone()))
             .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
-            .map_err(|e| MailError::Permanent(format!("could not build the message: {e}")))
+            .map_err(|_| MailError::Permanent(MailReason::InvalidMessage))
     }
 }
 
-/// SMTP 4xx and network trouble are worth retrying; 5xx is final.
+/// SMTP 4xx and network trouble are worth retrying; 5xx is final. Only the
+/// reply's codes are kept (see [`MailReason`]).
 fn classify_smtp(error: lettre::transport::smtp::Error) -> MailError {
-    let text = error.to_string();
+    let reason = MailReason::from_smtp(&error);
     if error.is_permanent() {
-        MailError::Permanent(text)
+        MailError::Permanent(reason)
     } else {
         // Transient replies (4xx), connection refused, TLS or timeout trouble.
-        MailError::Transient(text)
+        MailError::Transient(reason)
     }
 }
 
 /// Writes `<dir>/<message-id>.eml` atomically (temp file + rename), so a
 /// retry rewrites the same file instead of leaving a second message.
 async fn write_eml(dir: &Path, email: &OutgoingEmail, bytes: &[u8]) -> Result<PathBuf, MailError> {
-    let io = |e: std::io::Error| MailError::Transient(format!("could not write to {}: {e}", dir.display()));
+    let io = |error: std::io::Error| {
+        tracing::warn!(dir = %dir.display(), %error, "could not write to the file outbox");
+        MailError::Transient(MailReason::OutboxUnwritable)
+    };
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
     let name: String = email
         .message_id

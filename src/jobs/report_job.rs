@@ -4,11 +4,13 @@
 //!
 //! Each step can be the one a crash interrupts, and a re-run picks up from
 //! what is stored: a stored outbox row means the report is stored too, so
-//! only the mail is left; a mail marked sent means nothing is left. The one
-//! window that remains is a crash after the SMTP server accepted the message
-//! and before the `sent` mark commits; the re-run then sends the same message
-//! again with the same Message-ID (which most mail systems deduplicate). It
-//! is kept as short as a single local SQLite commit.
+//! only the mail is left; a mail marked sent means nothing is left. Once the
+//! SMTP server has accepted the message, recording that is never given up
+//! for a re-send: it is retried in-process until it commits, and shutdown
+//! waits for it ([`super::accepted`]). The one window that remains is a
+//! crash (SIGKILL, power) after the acceptance and before that commit; the
+//! re-run then sends the same message again with the same Message-ID and
+//! idempotency key, which most mail systems, and Resend, deduplicate.
 
 use std::time::Duration;
 
@@ -29,9 +31,17 @@ pub enum JobError {
     /// RPC or SMTP trouble that may pass: retry after a backoff.
     #[error("{0}")]
     Retryable(String),
-    /// Retrying cannot help (a rejected address, a malformed wallet).
+    /// Retrying cannot help (a malformed wallet, a message refused by policy).
     #[error("{0}")]
     Permanent(String),
+    /// The receiving mail server refused the address for good: the job is
+    /// dead and the address is erased at once.
+    #[error("{0}")]
+    AddressRefused(String),
+    /// The database is full: nothing can be stored until space is freed.
+    /// The job waits without spending an attempt.
+    #[error("{0}")]
+    DiskFull(String),
 }
 
 impl From<RpcError> for JobError {
@@ -42,19 +52,27 @@ impl From<RpcError> for JobError {
 }
 
 impl From<MailError> for JobError {
+    /// Only the classified reason is kept: it is stored and shown.
     fn from(error: MailError) -> Self {
         match error {
-            MailError::Transient(text) => JobError::Retryable(format!("mail: {text}")),
-            MailError::Permanent(text) => JobError::Permanent(format!("mail: {text}")),
+            MailError::Transient(reason) => JobError::Retryable(format!("mail: {reason}")),
+            MailError::Permanent(reason) if reason.refuses_address() => {
+                JobError::AddressRefused(format!("mail: {reason}"))
+            }
+            MailError::Permanent(reason) => JobError::Permanent(format!("mail: {reason}")),
         }
     }
 }
 
 impl From<anyhow::Error> for JobError {
     /// Database trouble: the database is local, so it is most likely a
-    /// passing lock or a full disk being cleared; retry.
+    /// passing lock (retry) or a full disk being cleared (wait).
     fn from(error: anyhow::Error) -> Self {
-        JobError::Retryable(format!("{error:#}"))
+        if storage::is_disk_full(&error) {
+            JobError::DiskFull(format!("the database is full: {error:#}"))
+        } else {
+            JobError::Retryable(format!("{error:#}"))
+        }
     }
 }
 
@@ -184,6 +202,7 @@ async fn deliver(
         html: mail.html.clone(),
         text: mail.text.clone(),
         message_id: mail.message_id.clone(),
+        idempotency_key: format!("kimiko-report/{}", job.id),
     };
     // Still ours? If the lease ran out (a stalled process) and the job was
     // claimed again, the new run sends; this one must not. Renewing here
@@ -191,12 +210,13 @@ async fn deliver(
     if !storage::jobs::heartbeat(&state.db, lease, state.settings.lease, state.clock.now_ms()).await? {
         return Ok(Done::LeaseLost);
     }
-    // These two lines bracket the one duplicate-mail window (see the module
-    // docs); the crash test reads them to tell that window from a bug.
+    // These lines bracket the one duplicate-mail window (see the module
+    // docs); the crash test reads them to measure it.
     tracing::info!(job_id = %lease.job_id, "sending the report mail");
     match state.mailer.send(&outgoing).await {
         Ok(path) => {
             crate::metrics::mail("sent");
+            tracing::info!(job_id = %lease.job_id, "the mail server accepted the report mail");
             if let Some(path) = path {
                 tracing::info!(path = %path.display(), "mail written to the file outbox");
             }
@@ -210,13 +230,10 @@ async fn deliver(
             return Err(error.into());
         }
     }
-    // Accepted by the server: mark it before anything else can fail.
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin_write().await?;
-    storage::outbox::mark_sent(&mut tx, &job.id, now).await?;
-    let owned = storage::jobs::succeed(&mut tx, lease, now).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
-    tracing::info!(job_id = %lease.job_id, "report mail marked sent");
+    // Accepted: from here on only recording it is left, never a re-send.
+    // No await point lies between the acceptance and this hand-over, so an
+    // abort of this task (shutdown) cannot fall between the two.
+    let owned = super::accepted::record(state, lease).await;
     Ok(if owned { Done::Delivered } else { Done::LeaseLost })
 }
 
@@ -224,6 +241,9 @@ async fn finish(state: &AppState, lease: &Lease) -> Result<Done, JobError> {
     let mut tx = state.db.begin_write().await?;
     let owned = storage::jobs::succeed(&mut tx, lease, state.clock.now_ms()).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    if owned {
+        state.db.checkpoint_after_erasure().await;
+    }
     Ok(if owned { Done::Delivered } else { Done::LeaseLost })
 }
 
@@ -238,6 +258,12 @@ pub fn after_failure(
         JobError::Retryable(_) if attempt < max_attempts => storage::jobs::AfterFailure::Retry {
             backoff: super::backoff::backoff(base, attempt as u32, &mut rand::rng()),
         },
+        JobError::DiskFull(_) => storage::jobs::AfterFailure::Postpone { backoff: DISK_FULL_WAIT },
+        JobError::AddressRefused(_) => storage::jobs::AfterFailure::Refused,
         _ => storage::jobs::AfterFailure::Dead,
     }
 }
+
+/// How long a job waits when the database was full: long enough for an
+/// operator to free space, short enough to resume soon after.
+pub const DISK_FULL_WAIT: Duration = Duration::from_secs(60);

@@ -1,11 +1,15 @@
 //! The worker: claims due jobs (up to `KIMIKO_WORKER_BATCH` in flight), runs
 //! each in its own task with a heartbeat on its lease, and acknowledges each
 //! on its own — one failure never re-runs the others. A panic is caught by
-//! the task boundary and recorded as a failed attempt. On shutdown it stops
-//! claiming, lets running jobs finish within the grace period, and hands
-//! back the leases of those it had to abandon.
+//! the task boundary and recorded as a failed attempt. A claim that fails
+//! (a full disk, a broken file) is tried again after a pause that doubles
+//! up to [`CLAIM_PAUSE_MAX`], never in a tight loop. On shutdown it stops
+//! claiming, lets running jobs finish within the grace period, waits for
+//! accepted mail to be recorded, and hands back the leases of those it had
+//! to abandon.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -28,6 +32,11 @@ use crate::storage::{
 const MAX_IDLE: Duration = Duration::from_secs(5);
 /// Progress is written at most this often per job.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// The pause after a failed claim, doubling with each failure in a row up
+/// to the longest: a few log lines a minute while the database refuses
+/// writes, and back within seconds once it takes them.
+const CLAIM_PAUSE_FIRST: Duration = Duration::from_millis(100);
+const CLAIM_PAUSE_MAX: Duration = Duration::from_secs(10);
 
 pub struct Worker {
     state: AppState,
@@ -35,6 +44,16 @@ pub struct Worker {
     pub id: String,
     /// Longest sleep between looks at the queue ([`MAX_IDLE`]).
     max_idle: Duration,
+    /// Claims that failed in a row.
+    claim_failures: AtomicU32,
+}
+
+/// What one turn of the worker loop claimed, and how long to wait before the next.
+pub struct Turn {
+    pub jobs: Vec<ClaimedJob>,
+    pub wait: Duration,
+    /// The claim failed: `wait` is a backoff an enqueue must not cut short.
+    pub backing_off: bool,
 }
 
 /// A job this worker is running.
@@ -49,7 +68,7 @@ type InFlight = HashMap<TaskId, Running>;
 impl Worker {
     pub fn new(state: AppState) -> Worker {
         let id = format!("{}-{}", std::process::id(), bs58::encode(rand::random::<[u8; 6]>()).into_string());
-        Worker { state, id, max_idle: MAX_IDLE }
+        Worker { state, id, max_idle: MAX_IDLE, claim_failures: AtomicU32::new(0) }
     }
 
     /// Looks at the queue unprompted only this often. Tests set it far out
@@ -71,21 +90,39 @@ impl Worker {
             }
             self.state.health.worker_tick();
             let free = batch.saturating_sub(in_flight.len());
-            if free > 0 {
-                match self.claim(free as u32).await {
-                    Ok(jobs) => self.start(jobs, &mut tasks, &mut in_flight),
-                    Err(error) => tracing::error!(error = format!("{error:#}"), "claiming jobs failed"),
-                }
-            }
-            let idle = if in_flight.len() < batch { self.idle_time().await } else { self.max_idle };
+            let Turn { jobs, wait, backing_off } = if free > 0 {
+                self.turn(free as u32).await
+            } else {
+                Turn { jobs: Vec::new(), wait: self.max_idle, backing_off: false }
+            };
+            self.start(jobs, &mut tasks, &mut in_flight);
             tokio::select! {
                 Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => self.reap(done, &mut in_flight).await,
-                _ = self.state.queue_wake.notified() => {}
-                _ = tokio::time::sleep(idle) => {}
+                _ = self.state.queue_wake.notified(), if !backing_off => {}
+                _ = tokio::time::sleep(wait) => {}
                 _ = shutdown.changed() => {}
             }
         }
         self.drain(tasks, in_flight).await;
+    }
+
+    /// One turn of the loop: claims up to `free` due jobs and says how long
+    /// to wait before the next look (unless woken by an enqueue or a
+    /// finished job). The caller starts the jobs.
+    pub async fn turn(&self, free: u32) -> Turn {
+        match self.claim(free).await {
+            Ok(jobs) => {
+                self.claim_failures.store(0, Ordering::Relaxed);
+                let wait = if (jobs.len() as u32) < free { self.idle_time().await } else { self.max_idle };
+                Turn { jobs, wait, backing_off: false }
+            }
+            Err(error) => {
+                let failures = self.claim_failures.fetch_add(1, Ordering::Relaxed) + 1;
+                let wait = claim_pause(failures);
+                tracing::error!(error = format!("{error:#}"), failures, retry_in = ?wait, "claiming jobs failed");
+                Turn { jobs: Vec::new(), wait, backing_off: true }
+            }
+        }
     }
 
     /// Claims and runs every job that is due now, to completion; returns how
@@ -147,6 +184,7 @@ impl Worker {
         };
         let Some(running) = in_flight.remove(&id) else { return };
         if let Some(message) = panic {
+            let message = storage::jobs::scrub(&message).into_owned();
             tracing::error!(job_id = %running.lease.job_id, panic = %message, "job panicked");
             crate::metrics::job_finished("panic", running.started.elapsed());
             let failure = JobError::Retryable(format!("the job panicked: {message}"));
@@ -165,6 +203,15 @@ impl Worker {
         }
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
+        // An aborted job may have handed an accepted mail to its record
+        // task: let that finish, or the restart would send the mail again.
+        if self.state.accepted.in_flight() > 0 {
+            tracing::info!(
+                mails = self.state.accepted.in_flight(),
+                "waiting for accepted mail to be recorded"
+            );
+            self.state.accepted.wait().await;
+        }
         for Running { lease, .. } in in_flight.values() {
             match storage::jobs::release(&self.state.db, lease, self.state.clock.now_ms()).await {
                 Ok(true) => {
@@ -193,7 +240,13 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
 
         let outcome = tokio::select! {
             outcome = report_job::run(&state, &job, &lease, &progress_tx) => outcome,
-            _ = lost_rx.wait_for(|lost| *lost) => Ok(Done::LeaseLost),
+            ended = lost_rx.wait_for(|lost| *lost) => match ended {
+                Ok(_) => Ok(Done::LeaseLost),
+                // The heartbeat died (a panic) with the lease still ours:
+                // without it the lease would run out under a live run, so
+                // stop and record the attempt as failed.
+                Err(_) => Err(JobError::Retryable("the job's heartbeat stopped".into())),
+            },
         };
         heartbeat.abort();
         drop(progress_tx);
@@ -225,10 +278,13 @@ async fn record_failure(
     error: &JobError,
 ) -> Option<JobStatus> {
     let after = report_job::after_failure(error, lease.attempt, max_attempts, state.settings.retry_base);
-    let text = error.to_string();
+    let text = storage::jobs::scrub(&error.to_string()).into_owned();
     match storage::jobs::fail(&state.db, lease, &text, after, state.clock.now_ms()).await {
         Ok(Some(status)) => {
             tracing::warn!(error = %text, ?after, status = status.as_str(), "job attempt failed");
+            if after == storage::jobs::AfterFailure::Refused {
+                tracing::info!("the mail server refused the address for good; it is erased");
+            }
             Some(status)
         }
         Ok(None) => {
@@ -280,10 +336,27 @@ async fn write_progress(state: AppState, lease: Lease, mut progress: watch::Rece
     let _ = storage::jobs::progress(&state.db, &lease, done, total, state.clock.now_ms()).await;
 }
 
+/// The pause after `failures` failed claims in a row.
+fn claim_pause(failures: u32) -> Duration {
+    CLAIM_PAUSE_FIRST.saturating_mul(1 << failures.saturating_sub(1).min(16)).min(CLAIM_PAUSE_MAX)
+}
+
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_claims_pause_longer_each_time_up_to_the_cap() {
+        let pauses: Vec<u64> = (1..=9).map(|n| claim_pause(n).as_millis() as u64).collect();
+        assert_eq!(pauses, [100, 200, 400, 800, 1_600, 3_200, 6_400, 10_000, 10_000]);
+        assert_eq!(claim_pause(u32::MAX), CLAIM_PAUSE_MAX);
+    }
 }

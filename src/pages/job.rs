@@ -92,6 +92,7 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
         JobStatus::Queued => "Waiting for a worker…",
         JobStatus::Running => "Reading the wallet's history…",
         JobStatus::Succeeded => "Your report is ready",
+        JobStatus::Dead if job.mail_refused => "Your report is ready, but we could not email it",
         JobStatus::Dead => "We could not finish this report",
     };
     let detail = match (job.status, job.queue_position) {
@@ -105,6 +106,9 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
         }
         (JobStatus::Running, _) => "Looking up the wallet's signatures.".to_owned(),
         (JobStatus::Succeeded, _) => "We've also emailed you the link.".to_owned(),
+        (JobStatus::Dead, _) if job.mail_refused => {
+            "The receiving mail server refused the address you gave, so no email was sent; we have erased the address. The report itself is below.".to_owned()
+        }
         (JobStatus::Dead, _) => {
             format!("We tried {} time(s). Nothing was sent and no report was made.", job.attempts)
         }
@@ -134,7 +138,20 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
             {retrying.map(|error| view! {
                 <p class="notice">"The last attempt failed and will be retried. " {error}</p>
             })}
-            {(job.status == JobStatus::Dead).then(|| {
+            {(job.status == JobStatus::Dead && job.mail_refused).then(|| {
+                let technical = job.error.clone().unwrap_or_else(|| "unknown error".into());
+                view! {
+                    <p class="notice error" role="alert">
+                        "The report was made, but the receiving mail server refused the address, so we could not email you the link. Keep this page's link, or open the report now."
+                    </p>
+                    <details class="technical">
+                        <summary>"Technical detail"</summary>
+                        <p class="mono small">{technical}</p>
+                    </details>
+                    <p><A href=report_path.clone() attr:class="button primary">"Open the report"</A></p>
+                }
+            })}
+            {(job.status == JobStatus::Dead && !job.mail_refused).then(|| {
                 let technical = job.error.clone().unwrap_or_else(|| "unknown error".into());
                 view! {
                     <p class="notice error" role="alert">{plain_error(&technical)}</p>

@@ -19,7 +19,9 @@ pub fn PrivacyPage() -> impl IntoView {
             </p>
             <p>
                 "If sending fails for good (the mail server is down for longer than our retries), we keep the address for "
-                "up to three days so the message can still be sent once the server is back, and then erase it."
+                "up to three days so the message can still be sent once the server is back, and then erase it. "
+                "If the receiving mail server refuses the address itself, we erase it at once; the request's page "
+                "then links your report instead."
             </p>
             <h2>"Your report"</h2>
             <p>

@@ -101,7 +101,7 @@ pub async fn show(State(state): State<ServerState>, Path(id): Path<String>) -> R
 /// `POST /admin/jobs/{id}/retry`: re-queue one dead job.
 pub async fn retry(State(state): State<ServerState>, Path(id): Path<String>) -> Response {
     let app = &state.app;
-    match storage::jobs::requeue_dead(&app.db, &id, app.clock.now_ms()).await {
+    match storage::jobs::requeue_dead(&app.db, &id, app.settings.max_attempts, app.clock.now_ms()).await {
         Ok(RequeueOutcome::Requeued) => {
             app.queue_wake.notify_one();
             Json(json!({"requeued": id})).into_response()
@@ -115,7 +115,7 @@ pub async fn retry(State(state): State<ServerState>, Path(id): Path<String>) -> 
 /// `POST /admin/jobs/retry-dead`: re-queue every dead job that still has an address.
 pub async fn retry_dead(State(state): State<ServerState>) -> Response {
     let app = &state.app;
-    match storage::jobs::requeue_all_dead(&app.db, app.clock.now_ms()).await {
+    match storage::jobs::requeue_all_dead(&app.db, app.settings.max_attempts, app.clock.now_ms()).await {
         Ok(count) => {
             app.queue_wake.notify_one();
             Json(json!({"requeued": count})).into_response()

@@ -36,6 +36,7 @@ pub fn status_for(error: &RequestReportError) -> StatusCode {
         RequestReportError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         RequestReportError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         RequestReportError::Forbidden => StatusCode::FORBIDDEN,
+        RequestReportError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         RequestReportError::Internal | RequestReportError::Network(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -45,6 +46,9 @@ fn refusal_headers(settings: &Settings, error: &RequestReportError) -> HeaderMap
     match error {
         RequestReportError::RateLimited { limit, retry_after_secs, .. } => {
             rate_limit::refusal_headers(settings, *limit, *retry_after_secs)
+        }
+        RequestReportError::Unavailable { retry_after_secs } => {
+            HeaderMap::from_iter([(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs))])
         }
         _ => HeaderMap::new(),
     }

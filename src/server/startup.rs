@@ -186,6 +186,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         queue_wake: Arc::new(Notify::new()),
         hasher,
         health: Arc::default(),
+        accepted: Default::default(),
     })
 }
 

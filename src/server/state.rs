@@ -33,6 +33,9 @@ pub struct AppState {
     pub reports: ReportCache,
     /// Liveness signals for `/readyz`.
     pub health: Arc<Health>,
+    /// Mail the SMTP server accepted that is still being recorded; the
+    /// worker's shutdown waits for it.
+    pub accepted: crate::jobs::accepted::Accepted,
 }
 
 /// A worker loop not seen for this long is reported as stuck.

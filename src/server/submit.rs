@@ -54,10 +54,31 @@ pub async fn request_report(
             }
             Err(refusal)
         }
-        Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "could not queue a report request");
+        Err(WriteFailure { disk_full: true, error }) => {
+            tracing::error!(%error, "could not queue a report request: the database is full");
+            Err(RequestReportError::Unavailable { retry_after_secs: DISK_FULL_RETRY.as_secs() })
+        }
+        Err(WriteFailure { error, .. }) => {
+            tracing::error!(%error, "could not queue a report request");
             Err(RequestReportError::Internal)
         }
+    }
+}
+
+/// What a refusal for a full disk asks the client to wait.
+const DISK_FULL_RETRY: Duration = Duration::from_secs(300);
+
+/// A group that could not be written (and so wrote nothing).
+#[derive(Clone, Debug)]
+struct WriteFailure {
+    /// SQLite found the disk full: nothing can be taken until space is freed.
+    disk_full: bool,
+    error: String,
+}
+
+impl WriteFailure {
+    fn from(error: &anyhow::Error) -> Self {
+        WriteFailure { disk_full: storage::is_disk_full(error), error: format!("{error:#}") }
     }
 }
 
@@ -89,8 +110,8 @@ struct Pending {
 /// `None`: queued; `Some`: refused by a per-address limit, nothing written.
 type Outcome = Option<RequestReportError>;
 
-/// Where a request's outcome goes (the error as text: it goes to a group).
-type Answer = oneshot::Sender<Result<Outcome, String>>;
+/// Where a request's outcome goes (the failure goes to a whole group).
+type Answer = oneshot::Sender<Result<Outcome, WriteFailure>>;
 
 /// Writes report requests in groups: one task takes every request waiting
 /// and writes them in one `BEGIN IMMEDIATE` transaction, in arrival order,
@@ -118,9 +139,9 @@ impl RequestWriter {
                         }
                     }
                     Err(error) => {
-                        let error = format!("{error:#}");
+                        let failure = WriteFailure::from(&error);
                         for answer in answers {
-                            let _ = answer.send(Err(error.clone()));
+                            let _ = answer.send(Err(failure.clone()));
                         }
                     }
                 }
@@ -129,10 +150,11 @@ impl RequestWriter {
         Self { sender }
     }
 
-    async fn write(&self, pending: Pending) -> anyhow::Result<Outcome> {
+    async fn write(&self, pending: Pending) -> Result<Outcome, WriteFailure> {
+        let stopped = || WriteFailure { disk_full: false, error: "the request writer has stopped".into() };
         let (answer, answered) = oneshot::channel();
-        self.sender.send((pending, answer)).await.ok().context("the request writer has stopped")?;
-        answered.await.context("the request writer has stopped")?.map_err(anyhow::Error::msg)
+        self.sender.send((pending, answer)).await.map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
 }
 

@@ -4,15 +4,28 @@
 //! Every state change after a claim is fenced on its [`Lease`] (worker and
 //! attempt number): a run whose lease ran out and whose job was claimed
 //! again can no longer move that job, so a late finisher never overwrites
-//! the new run's work. A worker never re-claims jobs it holds itself.
+//! the new run's work. An expired lease is claimed again by any worker,
+//! the one that held it included (its run may have died without a word:
+//! a failed acknowledgement, a panicked heartbeat).
+//!
+//! Attempt numbers only grow, across re-queues too, so every attempt stays
+//! on record. Error texts are stored scrubbed of anything address-like, and
+//! erased together with the job's address.
+
+mod dead_letters;
+mod views;
 
 use std::time::Duration;
 
 use anyhow::Context as _;
-use serde::Serialize;
 
 use super::{Db, WriteTx};
-use crate::domain::{EmailAddress, JobId, JobStatus, JobView, WalletAddress};
+use crate::domain::{EmailAddress, JobId, JobStatus, WalletAddress};
+
+pub use dead_letters::{
+    RequeueOutcome, delete_finished_before, erase_dead_addresses, requeue_all_dead, requeue_dead,
+};
+pub use views::{AttemptRow, JobRow, attempts, counts, list, next_due, row, view};
 
 /// A job handed to a worker.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -26,45 +39,6 @@ pub struct ClaimedJob {
     pub max_attempts: i64,
     /// Analyse again even if a stored report is still fresh.
     pub refresh: bool,
-}
-
-/// `SELECT <every JobRow column> FROM jobs <tail>` as one static string.
-macro_rules! select_jobs {
-    ($tail:literal) => {
-        concat!(
-            "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error, ",
-            "progress_done, progress_total, created_at, updated_at, finished_at FROM jobs ",
-            $tail
-        )
-    };
-}
-
-/// A job as the CLI and admin views list it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct JobRow {
-    pub id: String,
-    pub wallet: String,
-    pub status: String,
-    pub attempts: i64,
-    pub max_attempts: i64,
-    pub run_at: i64,
-    pub lease_until: Option<i64>,
-    pub last_error: Option<String>,
-    pub progress_done: i64,
-    pub progress_total: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub finished_at: Option<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct AttemptRow {
-    pub attempt: i64,
-    pub worker: String,
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
-    pub outcome: Option<String>,
-    pub error: Option<String>,
 }
 
 /// Adds a job inside the caller's transaction (which also records the request).
@@ -111,20 +85,18 @@ pub async fn claim(
         "UPDATE job_attempts SET outcome = 'abandoned', finished_at = ?1,
                 error = 'the worker stopped answering (lease expired)'
          WHERE outcome IS NULL AND job_id IN
-               (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?1 AND lease_owner IS NOT ?2)",
+               (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?1)",
     )
     .bind(now)
-    .bind(worker)
     .execute(&mut *tx)
     .await
     .context("Failed to close abandoned attempts")?;
     sqlx::query(
         "UPDATE jobs SET status = 'dead', lease_until = NULL, lease_owner = NULL, finished_at = ?1, updated_at = ?1,
                 last_error = 'the worker stopped answering during the last allowed attempt (lease expired)'
-         WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts AND lease_owner IS NOT ?2",
+         WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts",
     )
     .bind(now)
-    .bind(worker)
     .execute(&mut *tx)
     .await
     .context("Failed to bury exhausted jobs")?;
@@ -142,7 +114,7 @@ pub async fn claim(
                                 ORDER BY run_at, created_at LIMIT ?4)
                  UNION ALL
                  SELECT * FROM (SELECT id, run_at, created_at FROM jobs
-                                WHERE status = 'running' AND lease_until < ?3 AND lease_owner IS NOT ?2
+                                WHERE status = 'running' AND lease_until < ?3
                                 ORDER BY run_at, created_at LIMIT ?4))
              ORDER BY run_at, created_at
              LIMIT ?4)
@@ -247,7 +219,20 @@ pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Resul
         return Ok(false);
     }
     finish_attempt(tx, lease, "succeeded", None, now).await?;
+    erase_attempt_errors(tx, &lease.job_id).await?;
     Ok(true)
+}
+
+/// The address is gone, so are the error texts of the job's attempts (their
+/// outcomes stay): written by an older version, one could still hold a mail
+/// server's reply quoting the address.
+async fn erase_attempt_errors(tx: &mut WriteTx, job_id: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE job_attempts SET error = NULL WHERE job_id = ?1 AND error IS NOT NULL")
+        .bind(job_id)
+        .execute(&mut **tx)
+        .await
+        .context("Failed to erase attempt errors")?;
+    Ok(())
 }
 
 /// What happens to a job after a failed attempt.
@@ -255,8 +240,14 @@ pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Resul
 pub enum AfterFailure {
     /// Run again after `backoff`.
     Retry { backoff: Duration },
+    /// Run again after `backoff` without counting the attempt: the failure
+    /// was the database's (a full disk), not the job's.
+    Postpone { backoff: Duration },
     /// No more attempts: the job is dead.
     Dead,
+    /// Dead, and the address erased at once: the receiving mail server
+    /// refused it for good, so there is nothing left to deliver to.
+    Refused,
 }
 
 /// Records a failed attempt: back to the queue after a backoff, or dead.
@@ -268,32 +259,86 @@ pub async fn fail(
     after: AfterFailure,
     now: i64,
 ) -> anyhow::Result<Option<JobStatus>> {
+    let error = scrub(error);
     let mut tx = db.begin_write().await?;
     let (status, outcome, run_at) = match after {
-        AfterFailure::Retry { backoff } => (JobStatus::Queued, "retry", now + backoff.as_millis() as i64),
-        AfterFailure::Dead => (JobStatus::Dead, "dead", now),
+        AfterFailure::Retry { backoff } | AfterFailure::Postpone { backoff } => {
+            (JobStatus::Queued, "retry", now + backoff.as_millis() as i64)
+        }
+        AfterFailure::Dead | AfterFailure::Refused => (JobStatus::Dead, "dead", now),
     };
+    let postpone = matches!(after, AfterFailure::Postpone { .. });
+    let refused = after == AfterFailure::Refused;
     let result = sqlx::query(
-        "UPDATE jobs SET status = ?1, run_at = ?2, last_error = ?3, lease_until = NULL, lease_owner = NULL,
+        // A postponement (the disk is full) only shrinks the row, so that
+        // it can be written when nothing that grows can.
+        "UPDATE jobs SET status = ?1, run_at = ?2, last_error = CASE WHEN ?8 THEN last_error ELSE ?3 END,
+                lease_until = NULL, lease_owner = NULL,
+                attempts = CASE WHEN ?8 THEN MAX(attempts - 1, 0) ELSE attempts END,
+                email = CASE WHEN ?9 THEN NULL ELSE email END,
                 finished_at = CASE WHEN ?1 = 'dead' THEN ?4 ELSE NULL END, updated_at = ?4
          WHERE id = ?5 AND lease_owner = ?6 AND attempts = ?7 AND status = 'running'",
     )
     .bind(status.as_str())
     .bind(run_at)
-    .bind(error)
+    .bind(error.as_ref())
     .bind(now)
     .bind(&lease.job_id)
     .bind(&lease.worker)
     .bind(lease.attempt)
+    .bind(postpone)
+    .bind(refused)
     .execute(&mut *tx)
     .await
     .context("Failed to record a failed attempt")?;
     if result.rows_affected() == 0 {
         return Ok(None);
     }
-    finish_attempt(&mut tx, lease, outcome, Some(error), now).await?;
+    if postpone {
+        // Not counted, so not on record: the same number runs again.
+        drop_attempt(&mut tx, lease).await?;
+    } else {
+        finish_attempt(&mut tx, lease, outcome, Some(error.as_ref()), now).await?;
+    }
+    if refused {
+        sqlx::query("UPDATE outbox SET to_addr = NULL, refused = 1 WHERE job_id = ?1")
+            .bind(&lease.job_id)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to erase a refused address")?;
+        erase_attempt_errors(&mut tx, &lease.job_id).await?;
+    }
     tx.commit().await.context("Failed to commit a failed attempt")?;
+    if refused {
+        db.checkpoint_after_erasure().await;
+    }
     Ok(Some(status))
+}
+
+/// `text` with every address-like word replaced, at most [`MOST_ERROR_CHARS`]
+/// long: error texts are kept and shown, and some carry untrusted words (a
+/// server's reply, a panic message).
+pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
+    let clean = !text.contains('@') && text.chars().count() <= MOST_ERROR_CHARS;
+    if clean {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let words: Vec<&str> =
+        text.split(' ').map(|word| if word.contains('@') { "[address removed]" } else { word }).collect();
+    std::borrow::Cow::Owned(words.join(" ").chars().take(MOST_ERROR_CHARS).collect())
+}
+
+/// Longest error text kept.
+const MOST_ERROR_CHARS: usize = 500;
+
+async fn drop_attempt(tx: &mut WriteTx, lease: &Lease) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM job_attempts WHERE job_id = ?1 AND attempt = ?2 AND outcome IS NULL")
+        .bind(&lease.job_id)
+        .bind(lease.attempt)
+        .execute(&mut **tx)
+        .await
+        .context("Failed to drop an uncounted attempt")?;
+    Ok(())
 }
 
 /// Hands a running job back to the queue without counting the attempt (on
@@ -313,12 +358,7 @@ pub async fn release(db: &Db, lease: &Lease, now: i64) -> anyhow::Result<bool> {
     .await
     .context("Failed to release a job")?;
     if result.rows_affected() == 1 {
-        sqlx::query("DELETE FROM job_attempts WHERE job_id = ?1 AND attempt = ?2 AND outcome IS NULL")
-            .bind(&lease.job_id)
-            .bind(lease.attempt)
-            .execute(&mut *tx)
-            .await
-            .context("Failed to drop a released attempt")?;
+        drop_attempt(&mut tx, lease).await?;
     }
     tx.commit().await.context("Failed to commit a release")?;
     Ok(result.rows_affected() == 1)
@@ -345,174 +385,17 @@ async fn finish_attempt(
     Ok(())
 }
 
-/// What `/jobs/{id}` and `GET /api/jobs/{id}` show: no email address.
-pub async fn view(
-    db: &Db,
-    id: &JobId,
-    report_url: impl Fn(&str) -> String,
-) -> anyhow::Result<Option<JobView>> {
-    let row = row(db, id.as_str()).await?;
-    let Some(row) = row else { return Ok(None) };
-    let status = JobStatus::parse(&row.status).context("unknown job status in the database")?;
-    let queue_position = if status == JobStatus::Queued {
-        let ahead: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND (run_at, created_at, id) < (?1, ?2, ?3)",
-        )
-        .bind(row.run_at)
-        .bind(row.created_at)
-        .bind(&row.id)
-        .fetch_one(db.reader())
-        .await
-        .context("Failed to count the queue")?;
-        Some(ahead as u32)
-    } else {
-        None
-    };
-    Ok(Some(JobView {
-        report_url: (status == JobStatus::Succeeded).then(|| report_url(&row.wallet)),
-        id: row.id,
-        status,
-        progress_done: row.progress_done as u32,
-        progress_total: row.progress_total as u32,
-        wallet: row.wallet,
-        attempts: row.attempts as u32,
-        max_attempts: row.max_attempts as u32,
-        queue_position,
-        error: row.last_error,
-    }))
-}
+#[cfg(test)]
+mod tests {
+    use super::scrub;
 
-pub async fn list(db: &Db, status: Option<JobStatus>, limit: u32) -> anyhow::Result<Vec<JobRow>> {
-    sqlx::query_as(select_jobs!("WHERE ?1 IS NULL OR status = ?1 ORDER BY created_at DESC, id LIMIT ?2"))
-        .bind(status.map(JobStatus::as_str))
-        .bind(i64::from(limit))
-        .fetch_all(db.reader())
-        .await
-        .context("Failed to list jobs")
-}
-
-pub async fn attempts(db: &Db, id: &str) -> anyhow::Result<Vec<AttemptRow>> {
-    sqlx::query_as(
-        "SELECT attempt, worker, started_at, finished_at, outcome, error FROM job_attempts
-         WHERE job_id = ?1 ORDER BY attempt",
-    )
-    .bind(id)
-    .fetch_all(db.reader())
-    .await
-    .context("Failed to read attempts")
-}
-
-/// Counts by status, for the queue page and metrics.
-pub async fn counts(db: &Db) -> anyhow::Result<Vec<(String, i64)>> {
-    sqlx::query_as("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status")
-        .fetch_all(db.reader())
-        .await
-        .context("Failed to count jobs")
-}
-
-/// Deletes succeeded and dead jobs that finished before `before` (their
-/// attempts and outbox rows go with them).
-pub async fn delete_finished_before(db: &Db, before: i64) -> anyhow::Result<u64> {
-    let result = sqlx::query(
-        "DELETE FROM jobs WHERE status IN ('succeeded', 'dead') AND finished_at IS NOT NULL AND finished_at < ?1",
-    )
-    .bind(before)
-    .execute(db.writer())
-    .await
-    .context("Failed to prune finished jobs")?;
-    Ok(result.rows_affected())
-}
-
-/// Erases the address of jobs that died before `before`: past the window
-/// in which an operator may re-queue them, the address has no use left.
-pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
-    let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "UPDATE outbox SET to_addr = NULL WHERE to_addr IS NOT NULL AND job_id IN
-             (SELECT id FROM jobs WHERE status = 'dead' AND finished_at < ?1)",
-    )
-    .bind(before)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to erase dead outbox addresses")?;
-    let result = sqlx::query(
-        "UPDATE jobs SET email = NULL WHERE status = 'dead' AND email IS NOT NULL AND finished_at < ?1",
-    )
-    .bind(before)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to erase dead job addresses")?;
-    tx.commit().await.context("Failed to commit an erasure")?;
-    Ok(result.rows_affected())
-}
-
-/// Puts a dead job back in the queue with a fresh set of attempts. Refused
-/// when its address is already erased (there is no one left to mail).
-pub async fn requeue_dead(db: &Db, id: &str, now: i64) -> anyhow::Result<RequeueOutcome> {
-    let result = sqlx::query(
-        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?1, finished_at = NULL, updated_at = ?1
-         WHERE id = ?2 AND status = 'dead' AND email IS NOT NULL",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(db.writer())
-    .await
-    .context("Failed to re-queue a job")?;
-    if result.rows_affected() == 1 {
-        return Ok(RequeueOutcome::Requeued);
+    #[test]
+    fn scrub_removes_every_address_like_word_and_bounds_the_length() {
+        assert_eq!(scrub("Solana RPC: endpoint answered HTTP 503"), "Solana RPC: endpoint answered HTTP 503");
+        assert_eq!(
+            scrub("the job panicked: cannot send to <who@example.com>: no"),
+            "the job panicked: cannot send to [address removed] no"
+        );
+        assert_eq!(scrub(&"x".repeat(2_000)).chars().count(), 500);
     }
-    let status: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT status, email FROM jobs WHERE id = ?1")
-            .bind(id)
-            .fetch_optional(db.reader())
-            .await?;
-    Ok(match status {
-        None => RequeueOutcome::NotFound,
-        Some((status, _)) if status != "dead" => RequeueOutcome::NotDead(status),
-        Some(_) => RequeueOutcome::AddressErased,
-    })
-}
-
-/// Re-queues every dead job that still has an address; returns the count.
-pub async fn requeue_all_dead(db: &Db, now: i64) -> anyhow::Result<u64> {
-    let result = sqlx::query(
-        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?1, finished_at = NULL, updated_at = ?1
-         WHERE status = 'dead' AND email IS NOT NULL",
-    )
-    .bind(now)
-    .execute(db.writer())
-    .await
-    .context("Failed to re-queue dead jobs")?;
-    Ok(result.rows_affected())
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "outcome", content = "status")]
-pub enum RequeueOutcome {
-    Requeued,
-    NotFound,
-    NotDead(String),
-    AddressErased,
-}
-
-/// When the next job comes due: the earliest `run_at` of a queued job or
-/// lease expiry of a running one (milliseconds), if any.
-pub async fn next_due(db: &Db) -> anyhow::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "SELECT MIN(due) FROM (
-             SELECT MIN(run_at) AS due FROM jobs WHERE status = 'queued'
-             UNION ALL
-             SELECT MIN(lease_until) FROM jobs WHERE status = 'running')",
-    )
-    .fetch_one(db.reader())
-    .await
-    .context("Failed to find the next due job")
-}
-
-pub async fn row(db: &Db, id: &str) -> anyhow::Result<Option<JobRow>> {
-    sqlx::query_as(select_jobs!("WHERE id = ?1"))
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await
-        .context("Failed to read a job")
 }

@@ -79,12 +79,27 @@ pub async fn mark_sent(tx: &mut WriteTx, job_id: &str, now: i64) -> anyhow::Resu
     Ok(())
 }
 
+/// Counts a failed send and keeps why (scrubbed, like every stored error).
 pub async fn record_failure(db: &Db, job_id: &str, error: &str) -> anyhow::Result<()> {
     sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?1 WHERE job_id = ?2")
-        .bind(error)
+        .bind(super::jobs::scrub(error).as_ref())
         .bind(job_id)
         .execute(db.writer())
         .await
         .context("Failed to record a mail failure")?;
+    Ok(())
+}
+
+/// Notes on a mail that the server accepted it and recording that failed
+/// (and is being retried): why its job still shows as running.
+pub async fn note_unrecorded(db: &Db, job_id: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET last_error = 'accepted by the mail server; recording that failed and is being retried'
+         WHERE job_id = ?1 AND status = 'pending'",
+    )
+    .bind(job_id)
+    .execute(db.writer())
+    .await
+    .context("Failed to note an unrecorded mail")?;
     Ok(())
 }

@@ -239,8 +239,10 @@ pub fn report_link(text: &str) -> String {
 }
 
 /// A real SMTP server (aiosmtpd) on loopback, controlled through a file:
-/// `accept`, `tempfail` (451) or `reject` (550). Accepted messages land as
-/// files in `maildir`.
+/// `accept`, `tempfail` (451) or `reject` (550) at the end of the message,
+/// or `reject-rcpt` (550 5.1.1) and `tempfail-rcpt` (450 4.2.0) refusing
+/// the recipient with its address in the reply, as Postfix does. Accepted
+/// messages land as files in `maildir`.
 pub struct SmtpServer {
     pub port: u16,
     pub maildir: PathBuf,

@@ -6,6 +6,7 @@ mod behind_proxy;
 mod browser_defences;
 mod cli;
 mod crash_recovery;
+mod disk_full;
 mod helpers;
 mod hostile_data;
 mod mainnet_fixtures;

@@ -28,41 +28,87 @@ fn assert_no_address(place: &str, text: &str) {
     }
 }
 
+/// What the server logs once an erasure has reached the database files.
+const ERASED_ON_DISK: &str = "erased personal data checkpointed out of the WAL";
+
 /// The real binary at `RUST_LOG=trace`, every line it writes captured.
+struct Binary {
+    child: std::process::Child,
+    base: String,
+    database: String,
+    log_path: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    _rpc: MockRpc,
+}
+
+const ADMIN_TOKEN: &str = "privacy-test-admin-token";
+
+impl Binary {
+    async fn start(chain: Chain, smtp: &SmtpServer) -> Binary {
+        let rpc = MockRpc::start(chain).await;
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let database = format!("sqlite://{}/kimiko.db", dir.path().display());
+        let log_path = dir.path().join("kimiko.log");
+        let child = Command::new(env!("CARGO_BIN_EXE_kimiko"))
+            .arg("serve")
+            .env("RUST_LOG", "trace")
+            .env("KIMIKO_DATABASE_URL", &database)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", dir.path().join("site"))
+            .env("KIMIKO_PUBLIC_URL", &base)
+            .env("KIMIKO_RPC_URLS", rpc.url().to_string())
+            .env("KIMIKO_SMTP_URL", smtp.url())
+            .env("KIMIKO_MAIL_FROM", "Kimiko <reports@kimiko.test>")
+            .env("KIMIKO_SECRET", "privacy-test-secret-privacy-test-secret-1")
+            .env("KIMIKO_ADMIN_TOKEN", ADMIN_TOKEN)
+            .stdout(Stdio::from(std::fs::File::create(dir.path().join("stdout.log")).unwrap()))
+            .stderr(Stdio::from(std::fs::File::create(&log_path).unwrap()))
+            .spawn()
+            .expect("start kimiko");
+        let binary = Binary { child, base, database, log_path, dir, _rpc: rpc };
+        let http = reqwest::Client::new();
+        let health = format!("{}/healthz", binary.base);
+        wait_until(|| async { http.get(&health).send().await.is_ok_and(|r| r.status() == 200) }).await;
+        binary
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Waits (a while at most) until the server says `count` erasures have
+    /// reached the files; the files are what the test then judges.
+    async fn wait_for_erasures(&self, count: usize) {
+        wait_for(|| async { self.log().matches(ERASED_ON_DISK).count() >= count }).await;
+    }
+
+    /// A graceful stop, so every line is written; returns the log.
+    fn stop(&mut self) -> String {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        self.child.wait().unwrap();
+        self.log()
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[tokio::test]
 async fn the_whole_flow_at_trace_level_never_logs_shows_or_keeps_the_address() {
     let smtp = SmtpServer::start();
     let mut chain = Chain::new();
     let wallets =
         [scenarios::careful_wallet(&mut chain).wallet, scenarios::exposed_wallet(&mut chain).wallet];
-    let rpc = MockRpc::start(chain).await;
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let database = format!("sqlite://{}/kimiko.db", dir.path().display());
-    let log_path = dir.path().join("kimiko.log");
-    let token = "privacy-test-admin-token";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kimiko"))
-        .arg("serve")
-        .env("RUST_LOG", "trace")
-        .env("KIMIKO_DATABASE_URL", &database)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("LEPTOS_SITE_ROOT", dir.path().join("site"))
-        .env("KIMIKO_PUBLIC_URL", &base)
-        .env("KIMIKO_RPC_URLS", rpc.url().to_string())
-        .env("KIMIKO_SMTP_URL", smtp.url())
-        .env("KIMIKO_MAIL_FROM", "Kimiko <reports@kimiko.test>")
-        .env("KIMIKO_SECRET", "privacy-test-secret-privacy-test-secret-1")
-        .env("KIMIKO_ADMIN_TOKEN", token)
-        .stdout(Stdio::from(std::fs::File::create(dir.path().join("stdout.log")).unwrap()))
-        .stderr(Stdio::from(std::fs::File::create(&log_path).unwrap()))
-        .spawn()
-        .expect("start kimiko");
+    let mut server = Binary::start(chain, &smtp).await;
+    let base = server.base.clone();
+    let token = ADMIN_TOKEN;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    wait_until(|| async {
-        http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200)
-    })
-    .await;
 
     let submit = |wallet: &str, email: &str, accept: &'static str| {
         http.post(format!("{base}/api/request-report"))
@@ -118,16 +164,17 @@ async fn the_whole_flow_at_trace_level_never_logs_shows_or_keeps_the_address() {
         assert_no_address(path, &response.text().await.unwrap());
     }
 
-    // A graceful stop, so every line is written.
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    child.wait().unwrap();
-    let log = std::fs::read_to_string(&log_path).unwrap();
+    // Delivered: the database files hold no copy of the address, WAL
+    // included, while the server still runs (no checkpoint of ours).
+    server.wait_for_erasures(2).await;
+    assert_no_address("the database files", &files_text(server.dir.path()));
+
+    let log = server.stop();
     assert!(log.lines().count() > 100 && log.contains("TRACE"), "tracing really ran at trace level");
     assert!(log.contains("report requested"), "the flow really ran");
     assert_no_address("the log", &log);
 
-    // Delivered: the rows hold no address, and neither do the database files.
-    let db = kimiko::storage::Db::connect(&database).await.unwrap();
+    let db = kimiko::storage::Db::connect(&server.database).await.unwrap();
     let left: i64 = sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM jobs WHERE email IS NOT NULL) + (SELECT COUNT(*) FROM outbox WHERE to_addr IS NOT NULL)",
     )
@@ -135,9 +182,57 @@ async fn the_whole_flow_at_trace_level_never_logs_shows_or_keeps_the_address() {
     .await
     .unwrap();
     assert_eq!(left, 0);
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.writer()).await.unwrap();
     db.close().await;
-    assert_no_address("the database files", &files_text(dir.path()));
+}
+
+/// A Postfix-style refusal repeats the address (`550 5.1.1 <address>:
+/// Recipient address rejected: …`): none of it may reach the job's JSON or
+/// page, the log or the files; the person is pointed to the report instead.
+#[tokio::test]
+async fn a_mail_server_refusing_the_address_gets_it_repeated_nowhere_and_the_job_page_links_the_report() {
+    let smtp = SmtpServer::start();
+    smtp.set_mode("reject-rcpt");
+    let mut chain = Chain::new();
+    let wallet = scenarios::careful_wallet(&mut chain).wallet;
+    let mut server = Binary::start(chain, &smtp).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = http
+        .post(format!("{}/api/request-report", server.base))
+        .header("Accept", "text/html")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(form_body(&wallet, ADDRESS))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let id = response.headers()["location"].to_str().unwrap().trim_start_matches("/jobs/").to_owned();
+    let api = format!("{}/api/jobs/{id}", server.base);
+    wait_until(|| async {
+        let job: serde_json::Value = http.get(&api).send().await.unwrap().json().await.unwrap();
+        job["status"] == "dead"
+    })
+    .await;
+    server.wait_for_erasures(1).await;
+    assert!(smtp.delivered().is_empty(), "the server really refused");
+
+    let json = http.get(&api).send().await.unwrap().text().await.unwrap();
+    assert_no_address("the job JSON", &json);
+    let job: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(job["attempts"], 1, "a refused address is not tried again: {job}");
+    let error = job["error"].as_str().unwrap();
+    assert!(error.contains("refused the address") && error.contains("550 5.1.1"), "{error}");
+    assert!(job["report_url"].as_str().is_some_and(|u| u.ends_with(&format!("/report/{wallet}"))), "{job}");
+    assert_eq!(job["mail_refused"], true, "{job}");
+
+    let page = http.get(format!("{}/jobs/{id}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert_no_address("the job page", &page);
+    assert!(page.contains(&format!("href=\"/report/{wallet}\"")), "the page links the report");
+    assert!(page.contains("refused the address"), "the page says the address was refused");
+
+    assert_no_address("the database files", &files_text(server.dir.path()));
+    let log = server.stop();
+    assert!(log.contains("TRACE"));
+    assert_no_address("the log", &log);
 }
 
 /// Every database file in `dir` as text (lossy), WAL and shared memory included.
@@ -150,16 +245,28 @@ fn files_text(dir: &Path) -> String {
         .collect()
 }
 
-async fn wait_until<F, Fut>(mut ready: F)
+async fn wait_until<F, Fut>(ready: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    assert!(wait_for(ready).await, "timed out");
+}
+
+/// Polls `ready` for up to a minute; whether it became true.
+async fn wait_for<F, Fut>(mut ready: F) -> bool
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !ready().await {
-        assert!(Instant::now() < deadline, "timed out");
+        if Instant::now() > deadline {
+            return false;
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    true
 }
 
 #[tokio::test]
@@ -173,8 +280,10 @@ async fn a_dead_job_keeps_its_address_for_the_dead_letter_window_only_then_it_is
         ..Options::default()
     })
     .await;
-    // The mail server refuses for good: the job dies with its mail stored.
-    app.mail.set_behaviour(MemoryBehaviour::Permanent);
+    // The mail server stays unavailable past the last attempt: the job dies
+    // with its mail stored. (A server refusing the address itself gets it
+    // erased at once: nothing could ever be delivered to it.)
+    app.mail.set_behaviour(MemoryBehaviour::Transient);
     let id = app.submit(&scenario.wallet, ADDRESS).await;
     app.run_worker().await;
     assert_eq!(app.job_json(&id).await["status"], "dead");

@@ -77,8 +77,13 @@ async fn a_live_job_with_a_heartbeat_is_never_stolen() {
             "stolen at step {step}"
         );
     }
-    // A worker never re-claims its own running job, even past its lease.
-    assert!(jobs::claim(db, "worker-a", 10, LEASE, START_MS + 900_000).await.unwrap().is_empty());
+    // Nor does its own worker take it again while the lease holds…
+    let last_beat = START_MS + 15 * 20_000;
+    assert!(jobs::claim(db, "worker-a", 10, LEASE, last_beat + 59_000).await.unwrap().is_empty());
+    // …but once it ran out, the run is presumed dead, whoever held it.
+    let again = jobs::claim(db, "worker-a", 10, LEASE, last_beat + 61_000).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
 }
 
 #[tokio::test]
@@ -247,7 +252,7 @@ async fn dead_letters_lose_their_address_after_the_window() {
     app.advance(Duration::from_secs(2 * 3600));
     (task.run)(&app.state).await.unwrap();
     assert_eq!(email_left(&app, &id).await, None, "erased after it");
-    let outcome = jobs::requeue_dead(&app.state.db, &id, app.state.clock.now_ms()).await.unwrap();
+    let outcome = jobs::requeue_dead(&app.state.db, &id, 3, app.state.clock.now_ms()).await.unwrap();
     assert_eq!(outcome, jobs::RequeueOutcome::AddressErased);
 }
 
@@ -339,4 +344,152 @@ async fn on_shutdown_running_jobs_finish_within_the_grace_period_or_are_handed_b
             assert!(app.sent_mail().is_empty());
         }
     }
+}
+
+#[tokio::test]
+async fn a_requeued_dead_job_numbers_its_attempts_on_and_keeps_every_earlier_one_on_record() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let token = "operator-token-0123456789";
+    let app = spawn_app_with(Options {
+        chain,
+        env: vec![("KIMIKO_ADMIN_TOKEN", token.into())],
+        ..Options::default()
+    })
+    .await;
+    app.rpc.fail_always(Fault::Unavailable);
+    let id = app.submit(&scenario.wallet, "history@example.com").await;
+    app.run_worker().await;
+    assert_eq!(status(&app, &id).await, "dead");
+    let before = jobs::attempts(&app.state.db, &id).await.unwrap();
+    assert_eq!(before.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2, 3]);
+
+    app.rpc.heal();
+    let retried =
+        app.http.post(app.url(&format!("/admin/jobs/{id}/retry"))).bearer_auth(token).send().await.unwrap();
+    assert_eq!(retried.status(), 200);
+    app.run_worker().await;
+
+    let job = app.job_json(&id).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["attempts"], 4, "the re-queued run is the fourth attempt: {job}");
+    let after = jobs::attempts(&app.state.db, &id).await.unwrap();
+    assert_eq!(after.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    let outcomes: Vec<_> = after.iter().map(|a| a.outcome.as_deref().unwrap_or("-")).collect();
+    assert_eq!(outcomes, ["retry", "retry", "dead", "succeeded"], "the failed attempts are still on record");
+    for (kept, was) in after.iter().zip(&before) {
+        assert_eq!(
+            (&kept.worker, kept.started_at, kept.finished_at),
+            (&was.worker, was.started_at, was.finished_at)
+        );
+    }
+}
+
+/// Makes every write that acknowledges a job (back to the queue, or dead) fail.
+const REFUSE_ACK: &str = "CREATE TRIGGER refuse_ack BEFORE UPDATE OF status ON jobs
+     WHEN NEW.status IN ('queued', 'dead')
+     BEGIN SELECT RAISE(ABORT, 'injected: the acknowledgement cannot be written'); END";
+
+#[tokio::test]
+async fn a_job_whose_failure_could_not_be_recorded_is_reclaimed_by_its_own_worker_once_the_lease_runs_out() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = manual_app(chain, vec![]).await;
+    app.mail.set_behaviour(MemoryBehaviour::Transient);
+    let id = app.submit(&scenario.wallet, "ack@example.com").await;
+    sqlx::query(REFUSE_ACK).execute(app.state.db.writer()).await.unwrap();
+    assert_eq!(app.run_worker().await, 1);
+    assert_eq!(status(&app, &id).await, "running", "the failed attempt could not be recorded");
+
+    sqlx::query("DROP TRIGGER refuse_ack").execute(app.state.db.writer()).await.unwrap();
+    app.mail.set_behaviour(MemoryBehaviour::Accept);
+    app.advance(LEASE - Duration::from_secs(1));
+    assert_eq!(app.run_worker().await, 0, "nobody takes a job before its lease runs out");
+    app.advance(Duration::from_secs(2));
+    assert_eq!(app.run_worker().await, 1, "the worker that held the lease takes the job again");
+    assert_eq!(status(&app, &id).await, "succeeded");
+    assert_eq!(app.sent_mail().len(), 1);
+    let outcomes: Vec<_> = jobs::attempts(&app.state.db, &id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.outcome.unwrap_or_default())
+        .collect();
+    assert_eq!(outcomes, ["abandoned", "succeeded"]);
+}
+
+#[tokio::test]
+async fn a_worker_whose_claims_keep_failing_backs_off_instead_of_spinning() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = manual_app(chain, vec![]).await;
+    app.submit(&scenario.wallet, "spin@example.com").await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_claim BEFORE INSERT ON job_attempts
+         BEGIN SELECT RAISE(ABORT, 'injected: the claim cannot be written'); END",
+    )
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+
+    // The worker loop's own turns, with the waits it chose added up: a
+    // minute of its time, however fast the machine runs it.
+    let worker = kimiko::jobs::Worker::new(app.state.clone());
+    let (mut claims, mut waited) = (0, Duration::ZERO);
+    while waited < Duration::from_secs(60) && claims < 1_000 {
+        let turn = worker.turn(10).await;
+        assert!(turn.jobs.is_empty());
+        waited += turn.wait;
+        claims += 1;
+    }
+    assert!(claims <= 15, "{claims} claims in a minute of failures");
+
+    // Once writes work again the next turn claims, and the one after it no longer waits long.
+    sqlx::query("DROP TRIGGER refuse_claim").execute(app.state.db.writer()).await.unwrap();
+    let turn = worker.turn(10).await;
+    assert_eq!(turn.jobs.len(), 1, "claims again once the database takes writes");
+    assert!(turn.wait <= Duration::from_secs(5), "the backoff is over: {:?}", turn.wait);
+}
+
+#[tokio::test]
+async fn a_stopping_worker_returns_only_once_every_mail_the_server_accepted_is_recorded() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())],
+        ..Options::default()
+    })
+    .await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
+    )
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(kimiko::jobs::Worker::new(app.state.clone()).run(stopped));
+    let id = app.submit(&scenario.wallet, "stopping@example.com").await;
+    // The mail went out, and recording it keeps failing.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while app.sent_mail().is_empty() || app.state.accepted.in_flight() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the mail was never sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // Stop with no grace: the job's own task is cut short at once.
+    stop.send(true).unwrap();
+    sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+    worker.await.unwrap();
+    assert_eq!(app.state.accepted.in_flight(), 0, "the worker returned with an accepted mail unrecorded");
+    let (job, mail): (String, String) = sqlx::query_as(
+        "SELECT jobs.status, outbox.status FROM jobs JOIN outbox ON outbox.job_id = jobs.id WHERE jobs.id = ?1",
+    )
+    .bind(&id)
+    .fetch_one(app.state.db.reader())
+    .await
+    .unwrap();
+    assert_eq!((job.as_str(), mail.as_str()), ("succeeded", "sent"));
+    assert_eq!(app.sent_mail().len(), 1);
 }

@@ -104,7 +104,7 @@ async fn smtp_down_past_the_last_attempt_kills_the_job_and_a_requeue_after_recov
 
     smtp.up();
     let requeued =
-        kimiko::storage::jobs::requeue_all_dead(&app.state.db, app.state.clock.now_ms()).await.unwrap();
+        kimiko::storage::jobs::requeue_all_dead(&app.state.db, 3, app.state.clock.now_ms()).await.unwrap();
     assert_eq!(requeued, 1);
     app.run_worker().await;
     assert_eq!(app.job_json(&id).await["status"], "succeeded");
@@ -113,5 +113,112 @@ async fn smtp_down_past_the_last_attempt_kills_the_job_and_a_requeue_after_recov
         app.rpc.calls_of("getSignaturesForAddress"),
         1,
         "the report was made once; only the mail waited"
+    );
+}
+
+#[tokio::test]
+async fn a_greylisting_server_is_tried_again_and_only_a_classified_reason_of_its_reply_is_kept() {
+    const ADDRESS: &str = "grey.listed.person@example.com";
+    let smtp = SmtpServer::start();
+    smtp.set_mode("tempfail-rcpt");
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        smtp: true,
+        clock: Some(Clock::manual(1_795_000_000_000)),
+        env: vec![("KIMIKO_SMTP_URL", smtp.url()), ("KIMIKO_RETRY_BASE_SECS", "60".into())],
+        ..Options::default()
+    })
+    .await;
+    let id = app.submit(&scenario.wallet, ADDRESS).await;
+    app.run_worker().await;
+
+    let json = app.get(&format!("/api/jobs/{id}")).await.text().await.unwrap();
+    assert!(!json.contains(ADDRESS), "{json}");
+    let job: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(job["status"], "queued", "a 450 is tried again: {job}");
+    assert!(job["error"].as_str().unwrap().contains("(450 4.2.0)"), "{job}");
+    let page = app.get(&format!("/jobs/{id}")).await.text().await.unwrap();
+    assert!(!page.contains(ADDRESS));
+    let kept: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT error FROM job_attempts WHERE job_id = ?1
+         UNION ALL SELECT last_error FROM jobs WHERE id = ?1
+         UNION ALL SELECT last_error FROM outbox WHERE job_id = ?1",
+    )
+    .bind(&id)
+    .fetch_all(app.state.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(kept.len(), 3);
+    for text in kept.iter().flatten() {
+        assert!(!text.contains(ADDRESS) && !text.contains("Greylisted"), "kept verbatim: {text}");
+    }
+
+    smtp.set_mode("accept");
+    app.advance(Duration::from_secs(120));
+    app.run_worker().await;
+    assert_eq!(app.job_json(&id).await["status"], "succeeded");
+    assert_eq!(smtp.delivered().len(), 1);
+}
+
+#[tokio::test]
+async fn a_mail_the_server_accepted_is_never_sent_again_when_recording_it_fails() {
+    let smtp = SmtpServer::start();
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        smtp: true,
+        env: vec![("KIMIKO_SMTP_URL", smtp.url())],
+        ..Options::default()
+    })
+    .await;
+    let id = app.submit(&scenario.wallet, "accepted.once@example.com").await;
+    // The commit that marks the mail sent fails (a full disk, a write
+    // timeout) until the test lifts the fault.
+    sqlx::query(
+        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
+    )
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+
+    let lift_the_fault = async {
+        // Once the server has the message and Kimiko has failed to record
+        // it at least once (however it reacts to that), writes work again.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (noted, finished): (i64, i64) = sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM outbox WHERE job_id = ?1 AND last_error IS NOT NULL),
+                        (SELECT COUNT(*) FROM job_attempts WHERE job_id = ?1 AND outcome IS NOT NULL)",
+            )
+            .bind(&id)
+            .fetch_one(app.state.db.reader())
+            .await
+            .unwrap();
+            if !smtp.delivered().is_empty() && noted + finished > 0 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the mail was never sent");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+    };
+    let (ran, ()) = tokio::join!(app.worker.run_due(), lift_the_fault);
+    ran.unwrap();
+    app.run_worker().await;
+
+    let job = app.job_json(&id).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(job["attempts"], 1, "recorded by the attempt that sent it: {job}");
+    let delivered = smtp.delivered();
+    assert_eq!(delivered.len(), 1, "exactly one message reached the server");
+    assert!(delivered[0].contains(&format!("Message-ID: <report.{id}@kimiko.test>")));
+    assert!(
+        delivered[0].contains(&format!("Resend-Idempotency-Key: kimiko-report/{id}")),
+        "a provider that deduplicates over SMTP gets a key derived from the job: {}",
+        delivered[0]
     );
 }

@@ -3,6 +3,8 @@
 It accepts, defers (451) or rejects (550) each message according to a
 control file the test writes, and stores every accepted message as a file in
 the mail directory, so a test can read back exactly what was delivered.
+Modes `reject-rcpt` and `tempfail-rcpt` refuse the recipient itself, the way
+Postfix does, repeating the address in the reply (for good, and greylisted).
 
     python3 smtp_server.py --port 2525 --maildir DIR --control FILE
 """
@@ -27,6 +29,15 @@ class Handler:
                 return f.read().strip() or "accept"
         except FileNotFoundError:
             return "accept"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        mode = self.mode()
+        if mode == "reject-rcpt":
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown in local recipient table" % address
+        if mode == "tempfail-rcpt":
+            return "450 4.2.0 <%s>: Recipient address rejected: Greylisted, see https://postgrey.example/help" % address
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         mode = self.mode()
