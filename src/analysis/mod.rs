@@ -33,7 +33,7 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
     let ctx = context::Context::new(history, labels);
     let mut findings: Vec<_> = detectors::ALL.iter().filter_map(|detector| (detector.detect)(&ctx)).collect();
     score::sort_findings(&mut findings);
-    let score = score::score(&findings);
+    let score = score::assign_points(&mut findings);
     let grade = crate::domain::Grade::for_score(score);
     let (window_start, window_end) = ctx.window();
     Report {

@@ -60,6 +60,7 @@ fn external(ctx: &Context) -> Option<Finding> {
     Some(
         EXTERNAL_INFO
             .finding(severity, strength)
+            .about(ctx.party(top))
             .confidence(if service { 60 } else { 90 })
             .explanation(format!(
                 "{} of the {} this wallet signed had their fees paid by another address — {share}% by {who} alone. The fee payer signs every such transaction, so anyone can see that {who} sponsors this wallet; whoever controls it is very likely the same person or works with them.",

@@ -212,6 +212,7 @@ fn entity_finding(
 
     Some(
         info.finding(wording.severity, wording.strength)
+            .about(ctx.party(&dealings[0].label.address))
             .confidence(confidence)
             .explanation(wording.explanation)
             .recommendation(wording.recommendation)
