@@ -221,6 +221,37 @@ async fn a_current_report_is_mailed_again_as_it_is_unless_a_fresh_analysis_is_as
 }
 
 #[tokio::test]
+async fn a_current_report_made_by_an_older_analyser_is_analysed_again_on_request() {
+    let (app, wallet) = app_with_report("first@example.com").await;
+    // The stored report was made by the analyser before this one.
+    let older = "2000.01.1";
+    sqlx::query(
+        "UPDATE reports SET analyzer_version = ?1, data = json_set(data, '$.analyzer_version', ?1) WHERE wallet = ?2",
+    )
+    .bind(older)
+    .bind(&wallet)
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+    let before: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    assert_eq!(before["analyzer_version"], older);
+    let calls = app.rpc.calls();
+
+    // Still within its lifetime, and asked for from the home page (no refresh).
+    app.advance(HOUR);
+    app.submit(&wallet, "second@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+
+    assert!(app.rpc.calls() > calls, "the chain was read again");
+    let after: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    assert_eq!(after["analyzer_version"], kimiko::analysis::ANALYZER_VERSION);
+    assert_eq!(after["created_at"].as_i64().unwrap(), before["created_at"].as_i64().unwrap() + 3600);
+    let page = app.get(&format!("/report/{wallet}")).await.text().await.unwrap();
+    assert!(page.contains(kimiko::analysis::ANALYZER_VERSION), "the page shows the new report");
+    assert_eq!(app.sent_mail().len(), 2);
+}
+
+#[tokio::test]
 async fn on_chain_markup_is_escaped_on_the_page_in_the_mail_and_on_the_card() {
     let mut chain = Chain::new();
     let wallet = scenarios::hostile_memo_wallet(&mut chain).wallet;
