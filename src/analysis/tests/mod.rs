@@ -7,6 +7,7 @@ mod funding_and_signers;
 mod identity_and_accounts;
 mod known_entities;
 mod memos_and_counterparties;
+mod properties;
 mod scoring;
 mod solana_normalize;
 mod timing;
