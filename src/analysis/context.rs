@@ -127,6 +127,13 @@ impl<'a> Context<'a> {
         self.labels.get(address)
     }
 
+    /// Who is behind `address` as one party: a labelled entity by its name
+    /// (all of Binance's hot wallets are one Binance), anyone else by the
+    /// address itself.
+    pub fn party(&self, address: &str) -> String {
+        self.label(address).map_or_else(|| address.to_owned(), |label| label.name.clone())
+    }
+
     /// Block times of all analysed transactions that have one.
     pub fn block_times(&self) -> impl Iterator<Item = i64> + 'a {
         self.history.transactions.iter().filter_map(|tx| tx.block_time)

@@ -49,6 +49,8 @@ impl DetectorInfo {
                 explanation: String::new(),
                 evidence: Vec::new(),
                 recommendation: String::new(),
+                fact: super::score::habit(self.id).map(str::to_owned),
+                points: None,
             },
         }
     }
@@ -72,6 +74,13 @@ impl FindingBuilder {
 
     pub fn recommendation(mut self, text: impl Into<String>) -> Self {
         self.finding.recommendation = text.into();
+        self
+    }
+
+    /// The party this finding is about (see [`Context::party`]), so that
+    /// findings about the same party count in full only once.
+    pub fn about(mut self, party: impl Into<String>) -> Self {
+        self.finding.fact = Some(party.into());
         self
     }
 

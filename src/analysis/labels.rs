@@ -1,5 +1,5 @@
 //! Address labels: who is behind a known address (exchanges, bridges, privacy
-//! protocols, MEV). A set ships with Kimiko (`labels.json` beside this file);
+//! protocols, MEV, fee relayers). A set ships with Kimiko (`labels.json` beside this file);
 //! operators can add their own with `KIMIKO_LABELS_FILE`. Every entry names
 //! its source and a confidence, and disagreements between public lists are
 //! recorded in `note` instead of being settled by a guess.
@@ -20,6 +20,8 @@ pub enum LabelKind {
     Bridge,
     PrivacyProtocol,
     Mev,
+    /// A gasless service that pays other wallets' fees (a fee relayer).
+    Relayer,
     Other,
 }
 
@@ -30,6 +32,7 @@ impl LabelKind {
             LabelKind::Bridge => "bridge",
             LabelKind::PrivacyProtocol => "privacy protocol",
             LabelKind::Mev => "MEV service",
+            LabelKind::Relayer => "fee relayer",
             LabelKind::Other => "known service",
         }
     }

@@ -26,7 +26,7 @@ use crate::domain::Report;
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
-pub const ANALYZER_VERSION: &str = "2026.11.2";
+pub const ANALYZER_VERSION: &str = "2026.11.3";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
 /// (unix seconds).
@@ -34,7 +34,7 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
     let ctx = context::Context::new(history, labels);
     let mut findings: Vec<_> = detectors::ALL.iter().filter_map(|detector| (detector.detect)(&ctx)).collect();
     score::sort_findings(&mut findings);
-    let score = score::score(&findings);
+    let score = score::assign_points(&mut findings);
     let grade = crate::domain::Grade::for_score(score);
     let (window_start, window_end) = ctx.window();
     Report {

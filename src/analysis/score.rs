@@ -1,11 +1,80 @@
-//! Score = 100 − Σ penalties, clamped to 0..=100; a letter grade; and the one
-//! sentence that sums a report up.
+//! How findings become a score, a letter grade, and the one sentence that
+//! sums a report up.
+//!
+//! Every finding has a nominal `penalty`. Two rules combine them:
+//!
+//! 1. **One fact, one penalty.** Findings about the same fact (the same
+//!    party, such as the exchange that also funded the wallet, or the same
+//!    habit, such as when the wallet is active) are grouped; the largest
+//!    counts in full and the others at [`SHARED_FACT_SHARE`].
+//! 2. **A diminishing total.** The first [`FULL_UNTIL`] points come off one
+//!    for one; past that the score is `FULL_UNTIL² / total`, which meets the
+//!    straight line smoothly at 50 and approaches 0 without reaching it, so a
+//!    wallet with twice the exposure still scores lower.
+//!
+//! Both only ever add to the total, so a finding can never raise the score.
 
-use crate::domain::{Finding, Grade, Severity};
+use crate::domain::{Finding, Grade, Severity, fact_leader};
+
+/// Points come off one for one until the total reaches this.
+pub const FULL_UNTIL: f64 = 50.0;
+
+/// What a finding counts for when a bigger one is about the same fact.
+pub const SHARED_FACT_SHARE: f64 = 0.5;
+
+/// Detectors that measure one habit in different ways: their findings are
+/// about the same fact. Findings about a party (an exchange, a wallet) set
+/// their fact themselves.
+pub static HABITS: &[(&str, &[&str])] = &[
+    ("when the wallet is active", &["timing.timezone", "timing.regular_interval", "timing.burst"]),
+    ("the software that sends its transactions", &["fingerprint.priority_fee", "fingerprint.program_set"]),
+    ("how it chooses amounts", &["amount.round", "amount.repeated"]),
+    ("what its memos say", &["memo.personal_data", "memo.usage"]),
+];
+
+/// The habit a detector measures, if it shares one with other detectors.
+pub fn habit(detector_id: &str) -> Option<&'static str> {
+    HABITS.iter().find(|(_, ids)| ids.contains(&detector_id)).map(|(fact, _)| *fact)
+}
+
+/// What each finding counts for after rule 1.
+fn weights(findings: &[Finding]) -> Vec<f64> {
+    findings
+        .iter()
+        .enumerate()
+        .map(|(index, finding)| {
+            let full = f64::from(finding.penalty);
+            match finding.fact.as_deref().and_then(|fact| fact_leader(findings, fact)) {
+                Some((leader, _)) if leader != index => full * SHARED_FACT_SHARE,
+                _ => full,
+            }
+        })
+        .collect()
+}
+
+/// The score left after `total` weighted points (rule 2), rounded.
+fn score_after(total: f64) -> u8 {
+    let left = if total <= FULL_UNTIL { 100.0 - total } else { FULL_UNTIL * FULL_UNTIL / total };
+    left.round().clamp(0.0, 100.0) as u8
+}
 
 pub fn score(findings: &[Finding]) -> u8 {
-    let total: u32 = findings.iter().map(|f| u32::from(f.penalty)).sum();
-    100u32.saturating_sub(total) as u8
+    score_after(weights(findings).iter().sum())
+}
+
+/// Sets every finding's `points`: what it took off the score, counted in
+/// the order given (the order the report lists them). They add up to
+/// `100 - score`. Returns the score.
+pub fn assign_points(findings: &mut [Finding]) -> u8 {
+    let weights = weights(findings);
+    let (mut total, mut left) = (0.0, 100u8);
+    for (finding, weight) in findings.iter_mut().zip(weights) {
+        total += weight;
+        let after = score_after(total);
+        finding.points = Some(left - after);
+        left = after;
+    }
+    left
 }
 
 /// Most severe first, then biggest penalty, then id: a stable order.

@@ -25,6 +25,8 @@ pub const BINANCE: &str = "5tzFkiKscXHK5ZXCGbXZxdw7gTjjD1mBwuoFbhUvuAi9";
 pub const WORMHOLE_TOKEN_BRIDGE: &str = "wormDTUJ6AWPNvk59vGQbDvGJmqbDTdgWgAqcLBCgUb";
 pub const PRIVACY_CASH: &str = "9fhQBbumKEFuXtMBDw8AaQyAjCorLGJQiS3skWZdQyQD";
 pub const JITO_TIP: &str = "96gYZGLnJYVFmbjzopPSU6QiEV5fGqZNyN9nmNhvrZU5";
+/// The fee payer of Key App's (P2P.org) gasless fee relayer.
+pub const KEY_APP_RELAYER: &str = "HkLNnxTFst1oLrKAJc3w6Pq8uypRnqLMrC68iBP6qUPu";
 pub const USDC: &str = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
 
 /// A distinct wallet address for fixture number `n`: on the ed25519 curve,

@@ -1,9 +1,10 @@
-//! Findings grouped by severity, each with its explanation, evidence and advice.
+//! Findings grouped by severity, each with what it cost, its explanation,
+//! evidence and advice.
 
 use leptos::prelude::*;
 
 use super::explorer::{AddressLink, TransactionLink};
-use crate::domain::{Evidence, EvidenceKind, Finding, Severity};
+use crate::domain::{Evidence, EvidenceKind, Finding, Severity, points_label};
 
 #[component]
 pub fn FindingsBySeverity(findings: Vec<Finding>) -> impl IntoView {
@@ -32,8 +33,11 @@ pub fn FindingsBySeverity(findings: Vec<Finding>) -> impl IntoView {
 
 #[component]
 pub fn FindingCard(finding: Finding) -> impl IntoView {
+    let points = finding.points_or_penalty();
     let Finding { id, title, severity, confidence, penalty, explanation, evidence, recommendation, .. } =
         finding;
+    // The nominal penalty, when combining findings made it cost less.
+    let nominal = (points < penalty).then(|| format!("of {penalty} on its own"));
     // Serious findings show their evidence straight away.
     let open_evidence = severity >= Severity::High;
     let anchor = format!("finding-{}", id.replace('.', "-"));
@@ -43,7 +47,8 @@ pub fn FindingCard(finding: Finding) -> impl IntoView {
                 <h4>{title}</h4>
                 <p class="finding-meta">
                     <code>{id}</code>
-                    <span>{format!("−{penalty} points")}</span>
+                    <span class="finding-points">{points_label(points)}</span>
+                    {nominal.map(|n| view! { <span>{n}</span> })}
                     <span>{format!("{confidence}% confidence")}</span>
                 </p>
             </header>

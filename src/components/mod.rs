@@ -1,4 +1,5 @@
-//! Pieces of pages: the score gauge, findings with their evidence, links to
+//! Pieces of pages: the score gauge, how the score was built, findings with
+//! their evidence, links to
 //! a public explorer, activity charts, counterparties, share links and the
 //! report request form.
 
@@ -8,4 +9,5 @@ pub mod explorer;
 pub mod findings;
 pub mod gauge;
 pub mod request_form;
+pub mod score_steps;
 pub mod share;

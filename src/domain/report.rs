@@ -186,11 +186,47 @@ pub struct Finding {
     pub severity: Severity,
     /// How sure the detector is, 0–100 percent.
     pub confidence: u8,
-    /// Points taken off the score of 100.
+    /// Points this finding would take off the score of 100 on its own.
     pub penalty: u8,
     pub explanation: String,
     pub evidence: Vec<Evidence>,
     pub recommendation: String,
+    /// What the finding is about when other findings can be about the same
+    /// thing: a party (an exchange by name, a wallet by address) or a habit
+    /// ("when the wallet is active"). Findings that share a fact count in
+    /// full only once (see [`fact_leader`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<String>,
+    /// Points it actually took off, after the combination rules, counted in
+    /// the order the findings are listed: they add up to `100 - score`.
+    /// Absent from reports made before those rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<u8>,
+}
+
+impl Finding {
+    /// The points this finding cost: the combined ones when the report
+    /// has them, the nominal penalty for older reports.
+    pub fn points_or_penalty(&self) -> u8 {
+        self.points.unwrap_or(self.penalty)
+    }
+}
+
+/// "−1 point", "−12 points": what a finding cost, the same on the page and
+/// in the mail.
+pub fn points_label(points: u8) -> String {
+    format!("−{points} point{}", if points == 1 { "" } else { "s" })
+}
+
+/// Of the findings about `fact`, the one that counts in full: the biggest
+/// penalty, ties to the smaller id, then to the earlier one. The others
+/// about the same fact count at a discount.
+pub fn fact_leader<'f>(findings: &'f [Finding], fact: &str) -> Option<(usize, &'f Finding)> {
+    findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.fact.as_deref() == Some(fact))
+        .min_by(|(ai, a), (bi, b)| b.penalty.cmp(&a.penalty).then(a.id.cmp(&b.id)).then(ai.cmp(bi)))
 }
 
 /// Transactions per UTC hour and weekday, by month, and the wallets most
@@ -257,6 +293,29 @@ impl Report {
         self.findings.iter().find(|f| f.id == id)
     }
 
+    /// How the score was built: 100, then after each finding that cost
+    /// points, the score it left. `None` for reports made before findings
+    /// carried their points.
+    pub fn score_steps(&self) -> Option<Vec<ScoreStep<'_>>> {
+        let mut score = 100u8;
+        let mut steps = Vec::new();
+        for finding in &self.findings {
+            let points = finding.points?;
+            if points == 0 {
+                continue;
+            }
+            score = score.saturating_sub(points);
+            let shares_with = finding
+                .fact
+                .as_deref()
+                .and_then(|fact| fact_leader(&self.findings, fact))
+                .map(|(_, leader)| leader)
+                .filter(|leader| !std::ptr::eq(*leader, finding));
+            steps.push(ScoreStep { finding, points, score_after: score, shares_with });
+        }
+        Some(steps)
+    }
+
     /// "Analysed 27 of 1000+ (the most recent) transactions between
     /// 2026-09-01 and 2026-09-30.": how much of the history the report saw.
     pub fn coverage(&self) -> String {
@@ -280,6 +339,17 @@ impl Report {
             _ => analysed,
         }
     }
+}
+
+/// One line of "how the score was built".
+#[derive(Clone, Copy, Debug)]
+pub struct ScoreStep<'r> {
+    pub finding: &'r Finding,
+    pub points: u8,
+    pub score_after: u8,
+    /// The bigger finding about the same fact, when this one was discounted
+    /// for sharing it.
+    pub shares_with: Option<&'r Finding>,
 }
 
 /// A stored report as the API serves it: the report plus its lifetime.

@@ -25,6 +25,8 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
         explanation: "Why this matters.".into(),
         evidence,
         recommendation: "What to do about it.".into(),
+        fact: None,
+        points: None,
     };
     let report = Report {
         wallet: wallet.to_owned(),
@@ -71,6 +73,13 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
         analyzer_version: "test-1".into(),
         analyzed_at: MADE_AT,
     };
+    let mut report = report;
+    // The points each finding cost add up to what the score lost.
+    let lost = 100 - score.min(100);
+    for (finding, points) in report.findings.iter_mut().zip([lost - lost / 2, lost / 2]) {
+        finding.penalty = points;
+        finding.points = Some(points);
+    }
     PublishedReport { report, created_at: MADE_AT, expires_at: MADE_AT + 86_400 }
 }
 

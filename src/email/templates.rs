@@ -6,7 +6,7 @@
 
 use crate::analysis::time::format_utc;
 use crate::brand;
-use crate::domain::{Finding, Report, Severity, shorten};
+use crate::domain::{Finding, Report, Severity, points_label, shorten};
 use crate::markup::escape;
 
 pub struct ReportMail {
@@ -66,9 +66,10 @@ impl Parts<'_> {
             text.push_str("What stands out:\n");
             for finding in top {
                 text.push_str(&format!(
-                    "  - {:<9} {}\n",
+                    "  - {:<9} {} ({})\n",
                     finding.severity.label().to_uppercase(),
-                    finding.title
+                    finding.title,
+                    points_label(finding.points_or_penalty())
                 ));
             }
             if *more > 0 {
@@ -102,7 +103,7 @@ impl Parts<'_> {
         } else {
             let more_line = if *more > 0 {
                 format!(
-                    r#"<tr><td colspan="2" style="padding:6px 0 0;font-size:14px;color:{}">… and {more} more in the report.</td></tr>"#,
+                    r#"<tr><td colspan="3" style="padding:6px 0 0;font-size:14px;color:{}">… and {more} more in the report.</td></tr>"#,
                     brand::MUTED
                 )
             } else {
@@ -169,10 +170,12 @@ impl Parts<'_> {
 fn finding_row(finding: &Finding) -> String {
     let (background, color) = brand::severity_colors(finding.severity);
     format!(
-        r#"<tr><td width="84" style="padding:6px 10px 6px 0;vertical-align:top"><span style="display:inline-block;min-width:64px;padding:2px 8px;border-radius:10px;font-size:12px;font-weight:700;text-align:center;background:{background};color:{color}">{label}</span></td><td style="padding:6px 0;font-size:15px;line-height:1.4;color:{text}">{title}</td></tr>"#,
+        r#"<tr><td width="84" style="padding:6px 10px 6px 0;vertical-align:top"><span style="display:inline-block;min-width:64px;padding:2px 8px;border-radius:10px;font-size:12px;font-weight:700;text-align:center;background:{background};color:{color}">{label}</span></td><td style="padding:6px 0;font-size:15px;line-height:1.4;color:{text}">{title}</td><td align="right" style="padding:6px 0 6px 10px;font-size:14px;white-space:nowrap;vertical-align:top;color:{muted}">{points}</td></tr>"#,
         label = escape(finding.severity.label()),
         title = escape(&finding.title),
+        points = escape(&points_label(finding.points_or_penalty())),
         text = brand::TEXT,
+        muted = brand::MUTED,
     )
 }
 
@@ -193,7 +196,16 @@ mod tests {
         let mail = mail(&sample::report(WALLET, 42));
         assert!(mail.text.contains(&format!("Wallet: {WALLET}")));
         assert!(mail.text.contains("Score:  42/100 (grade D)"));
-        assert!(mail.text.contains("  - HIGH      Direct transfers with an exchange"));
+        assert!(
+            mail.text.contains("  - HIGH      Direct transfers with an exchange (−29 points)"),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.text.contains("  - LOW       Memos attached to transactions (−29 points)"),
+            "{}",
+            mail.text
+        );
         assert!(mail.text.contains(URL));
         assert!(mail.text.contains("Analysed 27 of 27 transactions between 2026-09-01 and 2026-09-30."));
         assert!(!mail.text.contains('<'), "no markup in the text part:\n{}", mail.text);
@@ -206,6 +218,7 @@ mod tests {
         assert!(mail.html.contains(">42</span>"));
         assert!(mail.html.contains(&format!("background:{}", brand::grade_color(crate::domain::Grade::D))));
         assert!(mail.html.contains(">Direct transfers with an exchange</td>"));
+        assert!(mail.html.contains(">−29 points</td>"), "what each finding cost");
         assert!(mail.html.contains(&format!(r#"href="{URL}""#)));
         assert!(mail.html.contains(r#"width="42%""#), "the score bar");
     }

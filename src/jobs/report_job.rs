@@ -111,8 +111,15 @@ pub async fn run(
     let now = state.clock.now_ms();
     // A report still within its lifetime is mailed again as it is (a burst of
     // requests for one wallet costs one analysis), unless the request asked
-    // for a fresh analysis.
-    let reusable = if job.refresh { None } else { storage::reports::get(db, wallet.as_str(), now).await? };
+    // for a fresh analysis or an older analyser made it: its findings and
+    // score may be ones this version no longer stands behind.
+    let reusable = if job.refresh {
+        None
+    } else {
+        storage::reports::get(db, wallet.as_str(), now)
+            .await?
+            .filter(|stored| stored.report.analyzer_version == analysis::ANALYZER_VERSION)
+    };
     let (published, fresh) = match reusable {
         Some(existing) => (existing, true),
         None => (analyse(state, lease, &wallet, progress).await?, false),

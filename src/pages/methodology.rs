@@ -6,11 +6,18 @@ use leptos_meta::{Meta, Title};
 
 use crate::domain::methodology::MethodologyEntry;
 
+/// The habits whose detectors count as one fact, with those detectors' ids.
+pub type HabitFacts = Vec<(String, Vec<String>)>;
+
 #[server(prefix = "/api", endpoint = "page/methodology")]
-pub async fn load_methodology() -> Result<(Vec<MethodologyEntry>, String), ServerFnError> {
-    use crate::analysis::{ANALYZER_VERSION, detectors};
+pub async fn load_methodology() -> Result<(Vec<MethodologyEntry>, String, HabitFacts), ServerFnError> {
+    use crate::analysis::{ANALYZER_VERSION, detectors, score};
     let entries = detectors::infos().map(MethodologyEntry::from).collect();
-    Ok((entries, ANALYZER_VERSION.to_owned()))
+    let habits = score::HABITS
+        .iter()
+        .map(|(fact, ids)| ((*fact).to_owned(), ids.iter().map(|id| (*id).to_owned()).collect()))
+        .collect();
+    Ok((entries, ANALYZER_VERSION.to_owned(), habits))
 }
 
 #[component]
@@ -23,9 +30,28 @@ pub fn MethodologyPage() -> impl IntoView {
             <h1>"How the score works"</h1>
             <p>
                 "Every report starts at 100. Each detector below looks for one way the wallet can be linked to a person, "
-                "another wallet or a place, and takes points off when it finds one — up to the penalty shown, scaled by "
-                "how strong the evidence is. The score is 100 minus the penalties, never below 0. Grades: "
-                "A from 90, B from 75, C from 60, D from 40, F below."
+                "another wallet or a place, and gives its finding a penalty — up to the maximum shown, scaled by how "
+                "strong the evidence is. The penalties are then combined as described below, and the report shows what "
+                "each finding actually cost. Grades: A from 90, B from 75, C from 60, D from 40, F below."
+            </p>
+            <h2>"Principles"</h2>
+            <ul>
+                <li>"A finding is about what the owner did or what identifies the owner. Movements between the wallet and accounts it owns (its wrapped-SOL and other token accounts, its stake accounts) are not payments and not counterparties."</li>
+                <li>"What others put in the wallet's history without its signature — spam memos, dust, airdrops, token accounts nobody asked for — is at most information, unless the wallet engaged with it: signed, replied, moved the dust on."</li>
+                <li>"Program-derived addresses (pool vaults, bonding curves, escrows, order accounts: addresses no private key controls) are not people and never count as \"other wallets\"."</li>
+                <li>"A memo counts as the wallet's own words only when it sits in a top-level instruction of a transaction the wallet signed; memos written by programs or by other signers are context."</li>
+                <li>"One fact, one penalty: findings that describe the same fact are counted once in full."</li>
+            </ul>
+            <h2 id="combining">"How findings combine"</h2>
+            <p>
+                "Several findings can describe one fact — an exchange withdrawal that was also the wallet's first funding, "
+                "or the wallet it trades with most that also sends money back. So findings are grouped by the fact they "
+                "share: the same party (an exchange or service by name, any other wallet by address), or the same habit. "
+                "In each group the finding with the biggest penalty counts in full and each of the others counts at half. "
+                "Then the first 50 points come off the score one for one; beyond that each further point weighs less "
+                "(the score is 2,500 divided by the points lost), so the score approaches 0 without reaching it and a "
+                "wallet that leaks twice as much still scores lower than one that leaks half as much. Neither rule can "
+                "make a finding raise the score. Each report lists, from 100 down, what every finding cost."
             </p>
             <h2>"What a report covers"</h2>
             <p>
@@ -39,7 +65,13 @@ pub fn MethodologyPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match entries.await {
-                        Ok((entries, version)) => view! {
+                        Ok((entries, version, habits)) => view! {
+                            <p>"Habits measured by more than one detector, each counted as one fact:"</p>
+                            <ul class="habit-facts">
+                                {habits.into_iter().map(|(fact, ids)| view! {
+                                    <li>{fact}": "{ids.into_iter().map(|id| view! { <code>{id}</code>" " }).collect_view()}</li>
+                                }).collect_view()}
+                            </ul>
                             <p class="muted">{format!("Analyser version {version}: {} detectors.", entries.len())}</p>
                             <div class="table-wrap">
                                 <table class="methodology">

@@ -13,6 +13,7 @@ use crate::components::counterparties::TopCounterparties;
 use crate::components::findings::FindingsBySeverity;
 use crate::components::gauge::ScoreGauge;
 use crate::components::request_form::RequestForm;
+use crate::components::score_steps::ScoreSteps;
 use crate::components::share::ShareLinks;
 use crate::domain::time::format_utc;
 use crate::domain::{PublishedReport, Report, Severity, shorten};
@@ -166,6 +167,7 @@ fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
             <h2 id="findings-title">"Findings"</h2>
             <FindingsBySeverity findings/>
         </section>
+        <ScoreSteps report=report.clone()/>
         <section class="card" aria-labelledby="activity-title">
             <h2 id="activity-title">"Activity"</h2>
             <p class="muted">"When the wallet transacts, in UTC, and with whom. Regular hours and a few repeat counterparties make a wallet easier to link."</p>

@@ -221,6 +221,80 @@ async fn a_current_report_is_mailed_again_as_it_is_unless_a_fresh_analysis_is_as
 }
 
 #[tokio::test]
+async fn the_report_says_what_each_finding_cost_and_how_the_score_was_built() {
+    let (app, wallet) = app_with_report("first@example.com").await;
+    let api: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    let findings = api["findings"].as_array().unwrap();
+    let cost: u64 =
+        findings.iter().map(|f| f["points"].as_u64().expect("every finding has its points")).sum();
+    assert_eq!(cost, 100 - api["score"].as_u64().unwrap(), "the points add up to what the score lost");
+    for finding in findings {
+        assert!(finding["points"].as_u64() <= finding["penalty"].as_u64(), "{finding}");
+    }
+
+    let html = app.get(&format!("/report/{wallet}")).await.text().await.unwrap();
+    assert!(html.contains("How the score was built"));
+    let costly =
+        findings.iter().find(|f| f["points"].as_u64() > Some(1)).expect("a finding that cost points");
+    assert!(html.contains(&format!("−{} points", costly["points"])), "the page shows what it cost");
+    assert!(html.contains(&format!("Score: {}/100", api["score"])));
+
+    let mail = &app.sent_mail()[0];
+    assert!(mail.text.contains(&format!(
+        "{} (−{} points)",
+        costly["title"].as_str().unwrap(),
+        costly["points"]
+    )));
+}
+
+#[tokio::test]
+async fn the_methodology_page_explains_how_findings_combine_and_the_principles() {
+    let app = spawn_app_with(Options::default()).await;
+    let html = app.get("/methodology").await.text().await.unwrap();
+    for text in [
+        "How findings combine",
+        "One fact, one penalty",
+        "Program-derived addresses",
+        "top-level instruction of a transaction the wallet signed",
+        "are not payments and not counterparties",
+        "when the wallet is active",
+    ] {
+        assert!(html.contains(text), "the methodology page lacks {text:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_current_report_made_by_an_older_analyser_is_analysed_again_on_request() {
+    let (app, wallet) = app_with_report("first@example.com").await;
+    // The stored report was made by the analyser before this one.
+    let older = "2000.01.1";
+    sqlx::query(
+        "UPDATE reports SET analyzer_version = ?1, data = json_set(data, '$.analyzer_version', ?1) WHERE wallet = ?2",
+    )
+    .bind(older)
+    .bind(&wallet)
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+    let before: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    assert_eq!(before["analyzer_version"], older);
+    let calls = app.rpc.calls();
+
+    // Still within its lifetime, and asked for from the home page (no refresh).
+    app.advance(HOUR);
+    app.submit(&wallet, "second@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+
+    assert!(app.rpc.calls() > calls, "the chain was read again");
+    let after: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+    assert_eq!(after["analyzer_version"], kimiko::analysis::ANALYZER_VERSION);
+    assert_eq!(after["created_at"].as_i64().unwrap(), before["created_at"].as_i64().unwrap() + 3600);
+    let page = app.get(&format!("/report/{wallet}")).await.text().await.unwrap();
+    assert!(page.contains(kimiko::analysis::ANALYZER_VERSION), "the page shows the new report");
+    assert_eq!(app.sent_mail().len(), 2);
+}
+
+#[tokio::test]
 async fn on_chain_markup_is_escaped_on_the_page_in_the_mail_and_on_the_card() {
     let mut chain = Chain::new();
     let wallet = scenarios::hostile_memo_wallet(&mut chain).wallet;

@@ -38,7 +38,9 @@ static BURST_INFO: DetectorInfo = DetectorInfo {
     limits: "Active traders and apps that split work into several transactions produce bursts without any privacy mistake; the finding matters most when a burst moves funds to several wallets.",
 };
 
-/// Block times of the wallet's own transactions, oldest first, one per second.
+/// Block times of the wallet's own transactions, oldest first, one per
+/// second. They come from the RPC, so arithmetic on them saturates rather
+/// than trusting them to be plausible dates.
 fn own_times(ctx: &Context) -> Vec<i64> {
     let mut times: Vec<i64> = ctx.own().filter_map(|tx| tx.block_time).collect();
     times.sort_unstable();
@@ -48,7 +50,7 @@ fn own_times(ctx: &Context) -> Vec<i64> {
 
 fn regular_interval(ctx: &Context) -> Option<Finding> {
     let times = own_times(ctx);
-    let mut gaps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut gaps: Vec<i64> = times.windows(2).map(|w| w[1].saturating_sub(w[0])).collect();
     if gaps.len() < MIN_GAPS {
         return None;
     }
@@ -58,7 +60,7 @@ fn regular_interval(ctx: &Context) -> Option<Finding> {
         return None;
     }
     let tolerance = (median / 10).max(120);
-    let on_beat = gaps.iter().filter(|g| (**g - median).abs() <= tolerance).count();
+    let on_beat = gaps.iter().filter(|g| g.abs_diff(median) <= tolerance.unsigned_abs()).count();
     let share = percent(on_beat, gaps.len());
     let strength = match share {
         90.. => 100,
@@ -90,7 +92,7 @@ fn burst(ctx: &Context) -> Option<Finding> {
     let mut bursts: Vec<(i64, usize)> = Vec::new();
     let mut start = 0;
     while start < times.len() {
-        let end = times[start..].partition_point(|t| *t < times[start] + BURST_WINDOW) + start;
+        let end = times[start..].partition_point(|t| *t < times[start].saturating_add(BURST_WINDOW)) + start;
         if end - start >= BURST_SIZE {
             bursts.push((times[start], end - start));
             start = end;
@@ -98,11 +100,11 @@ fn burst(ctx: &Context) -> Option<Finding> {
             start += 1;
         }
     }
-    let &(at, size) = bursts.iter().max_by_key(|(at, size)| (*size, -at))?;
+    let &(at, size) = bursts.iter().max_by_key(|(at, size)| (*size, std::cmp::Reverse(*at)))?;
     let strength = if bursts.len() >= 3 { 100 } else { 60 };
     let in_burst: Vec<&str> = ctx
         .own()
-        .filter(|tx| tx.block_time.is_some_and(|t| t >= at && t < at + BURST_WINDOW))
+        .filter(|tx| tx.block_time.is_some_and(|t| t >= at && t < at.saturating_add(BURST_WINDOW)))
         .map(|tx| tx.signature.as_str())
         .collect();
     let mut evidence = vec![

@@ -62,6 +62,7 @@ fn concentration(ctx: &Context) -> Option<Finding> {
     Some(
         CONCENTRATION_INFO
             .finding(severity, strength)
+            .about(ctx.party(top.address))
             .confidence(90)
             .explanation(format!(
                 "{share}% of this wallet's direct transfers ({count} of {total}) are with {who}. Anyone looking at either wallet sees the other, and whoever identifies one of you has a strong lead on the other."
@@ -83,6 +84,12 @@ fn two_way(ctx: &Context) -> Option<Finding> {
         return None;
     }
     let heavy = pairs.iter().any(|c| c.direct_sent >= 2 && c.direct_received >= 2);
+    // The partner with the most direct transfers is the fact this finding
+    // shares with the concentration finding, when they are the same wallet.
+    let main_partner = pairs
+        .iter()
+        .max_by(|a, b| a.direct_transfers().cmp(&b.direct_transfers()).then(b.address.cmp(a.address)))
+        .map(|c| c.address)?;
     let (severity, strength) = match (pairs.len(), heavy) {
         (3.., _) | (_, true) => (Severity::Medium, 100),
         (2, false) => (Severity::Low, 60),
@@ -107,6 +114,7 @@ fn two_way(ctx: &Context) -> Option<Finding> {
     Some(
         TWO_WAY_INFO
             .finding(severity, strength)
+            .about(ctx.party(main_partner))
             .confidence(85)
             .explanation(format!(
                 "This wallet both sends to and receives from {}. Money moving back and forth between the same addresses is the first thing clustering tools look for: it suggests the wallets belong to the same person or to people who know each other, and links their histories.",

@@ -103,6 +103,7 @@ fn source(ctx: &Context) -> Option<Finding> {
     Some(
         SOURCE_INFO
             .finding(severity, strength)
+            .about(ctx.party(funding.funder))
             .confidence(confidence)
             .explanation(format!(
                 "This wallet's first SOL ({}) came from {who}. {why}{certainty}",

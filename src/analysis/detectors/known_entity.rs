@@ -49,14 +49,14 @@ static OTHER_INFO: DetectorInfo = DetectorInfo {
     id: "known_entity.other",
     title: "Interaction with a known service",
     category: Category::KnownEntity,
-    looks_at: "Transfers with, or program calls to, labelled addresses that are not exchanges, bridges or privacy protocols — for example Jito MEV tip accounts. Under five such transfers take 3 points off, five or more 5.",
+    looks_at: "Transfers with, or program calls to, labelled addresses that are not exchanges, bridges or privacy protocols. Under five such dealings take 3 points off, five or more 5. Tips to MEV tip accounts (Jito) alone are reported for information and cost nothing: most swap apps add them.",
     severity: Severity::Low,
     max_penalty: 5,
     limits: "Only as good as the label set. Tipping a block builder or using a popular service says little on its own; it mainly narrows down which software you use.",
 };
 
 fn exchange(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &EXCHANGE_INFO, &[LabelKind::Exchange], |names, uses| Wording {
+    entity_finding(ctx, &EXCHANGE_INFO, &[LabelKind::Exchange], |&Seen { names, uses, .. }| Wording {
         severity: Severity::High,
         strength: if uses >= 3 { 100 } else { 70 },
         explanation: format!(
@@ -68,7 +68,7 @@ fn exchange(ctx: &Context) -> Option<Finding> {
 }
 
 fn bridge(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &BRIDGE_INFO, &[LabelKind::Bridge], |names, uses| Wording {
+    entity_finding(ctx, &BRIDGE_INFO, &[LabelKind::Bridge], |&Seen { names, uses, .. }| Wording {
         severity: Severity::Medium,
         strength: if uses >= 3 { 100 } else { 60 },
         explanation: format!(
@@ -80,27 +80,57 @@ fn bridge(ctx: &Context) -> Option<Finding> {
 }
 
 fn privacy_protocol(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &PRIVACY_PROTOCOL_INFO, &[LabelKind::PrivacyProtocol], |names, uses| Wording {
-        severity: Severity::Low,
-        strength: 100,
-        explanation: format!(
-            "This wallet used {names} ({}). That use is visible to anyone, and a deposit and a withdrawal of the same amount close together in time can still be matched.",
-            plural(uses, "time")
-        ),
-        recommendation: "Wait between deposit and withdrawal, don't withdraw the exact amount you deposited, and withdraw to a wallet with no other link to this one.",
-    })
+    entity_finding(
+        ctx,
+        &PRIVACY_PROTOCOL_INFO,
+        &[LabelKind::PrivacyProtocol],
+        |&Seen { names, uses, .. }| Wording {
+            severity: Severity::Low,
+            strength: 100,
+            explanation: format!(
+                "This wallet used {names} ({}). That use is visible to anyone, and a deposit and a withdrawal of the same amount close together in time can still be matched.",
+                plural(uses, "time")
+            ),
+            recommendation: "Wait between deposit and withdrawal, don't withdraw the exact amount you deposited, and withdraw to a wallet with no other link to this one.",
+        },
+    )
 }
 
 fn other(ctx: &Context) -> Option<Finding> {
-    entity_finding(ctx, &OTHER_INFO, &[LabelKind::Mev, LabelKind::Other], |names, uses| Wording {
-        severity: Severity::Low,
-        strength: if uses >= 5 { 100 } else { 60 },
-        explanation: format!(
-            "This wallet dealt with {names} ({}). These addresses are public, and services keep their own records of who uses them; together with other clues it narrows down the software and services behind this wallet.",
-            plural(uses, "time")
-        ),
-        recommendation: "Check whether the service needs to see this wallet; use a separate wallet for services that know who you are.",
+    entity_finding(ctx, &OTHER_INFO, &[LabelKind::Mev, LabelKind::Other], |seen| {
+        let &Seen { names, uses, only_mev } = seen;
+        if only_mev {
+            // Swap front-ends add a tip to most transactions they send, so a
+            // tip says which kind of software sent it, not who the owner is.
+            return Wording {
+                severity: Severity::Info,
+                strength: 0,
+                explanation: format!(
+                    "This wallet paid tips to {names} ({}). Most swap apps add such a tip to the transactions they send to get them included faster, so it says which kind of software you use, not who you are; it costs no points.",
+                    plural(uses, "time")
+                ),
+                recommendation: "Nothing to do: tipping is what most swap apps do. If you want fewer clues about your software, check whether your app lets you turn tips off.",
+            };
+        }
+        Wording {
+            severity: Severity::Low,
+            strength: if uses >= 5 { 100 } else { 60 },
+            explanation: format!(
+                "This wallet dealt with {names} ({}). These addresses are public, and services keep their own records of who uses them; together with other clues it narrows down the software and services behind this wallet.",
+                plural(uses, "time")
+            ),
+            recommendation: "Check whether the service needs to see this wallet; use a separate wallet for services that know who you are.",
+        }
     })
+}
+
+/// What a detector's wording is given: the entities dealt with, by name, and
+/// how often.
+struct Seen<'n> {
+    names: &'n str,
+    uses: usize,
+    /// Every dealing was with an MEV service (a block builder's tip account).
+    only_mev: bool,
 }
 
 struct Wording {
@@ -127,12 +157,12 @@ impl Dealing<'_> {
 }
 
 /// Shared by all four: find dealings with labels of `kinds`, and let
-/// `describe(names, uses)` say how bad that is.
+/// `describe` say how bad that is.
 fn entity_finding(
     ctx: &Context,
     info: &'static DetectorInfo,
     kinds: &[LabelKind],
-    describe: impl Fn(&str, usize) -> Wording,
+    describe: impl Fn(&Seen) -> Wording,
 ) -> Option<Finding> {
     let of_kind = |address: &str| ctx.label(address).filter(|l| kinds.contains(&l.kind));
     let mut dealings: Vec<Dealing> = ctx
@@ -182,7 +212,9 @@ fn entity_finding(
         }
     }
     let confidence = dealings.iter().map(|d| d.label.confidence).max().unwrap_or(50);
-    let wording = describe(&join_names(&names), uses);
+    let names = join_names(&names);
+    let only_mev = dealings.iter().all(|d| d.label.kind == LabelKind::Mev);
+    let wording = describe(&Seen { names: &names, uses, only_mev });
 
     let mut evidence = Vec::new();
     for dealing in &dealings {
@@ -212,6 +244,7 @@ fn entity_finding(
 
     Some(
         info.finding(wording.severity, wording.strength)
+            .about(ctx.party(&dealings[0].label.address))
             .confidence(confidence)
             .explanation(wording.explanation)
             .recommendation(wording.recommendation)

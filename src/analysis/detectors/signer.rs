@@ -55,6 +55,7 @@ fn overlap(ctx: &Context) -> Option<Finding> {
     Some(
         OVERLAP_INFO
             .finding(severity, strength)
+            .about(ctx.party(top))
             .confidence(85)
             .explanation(format!(
                 "{who} signed {share}% of this wallet's transactions ({count} of {}) alongside it. Signatures are public: whoever holds that key is tied to this wallet, and every other wallet it co-signs for is linked to this one.",

@@ -60,7 +60,9 @@ fn a_wallet_funded_by_an_exchange_that_posts_an_email_scores_badly() {
         .memo("payment from jane.doe@example.com")
         .sends_sol_to(&addr(5), 0.412)
         .analyze();
-    assert!(report.score <= 30, "score {} with {:#?}", report.score, report.findings);
+    // The Binance withdrawal and the Binance funding are one fact, and past
+    // 50 points lost each point weighs less: an F, though no longer ≤ 30.
+    assert!(report.score < 40, "score {} with {:#?}", report.score, report.findings);
     assert_eq!(report.grade, Grade::F);
     assert_eq!(report.findings[0].id, "memo.personal_data", "most severe first");
     for id in ["funding.source", "known_entity.exchange"] {
@@ -120,7 +122,8 @@ fn adding_a_finding_never_raises_the_score() {
         assert!(score(&with_extra) <= score(&subset));
     }
     let many: Vec<Finding> = pool.iter().chain(&pool).chain(&pool).cloned().collect();
-    assert_eq!(score(&many), 0, "clamped at 0, never wraps");
+    let (all, once) = (score(&many), score(&pool));
+    assert!(all <= once && all > 0, "approaches 0 without reaching it, never wraps: {all} vs {once}");
 }
 
 #[test]

@@ -63,6 +63,29 @@ fn a_sponsor_paying_most_fees_is_high() {
 }
 
 #[test]
+fn a_labelled_gasless_relayer_paying_the_fees_is_a_service_not_the_same_person() {
+    let report = wallet()
+        .repeat(4, |w, i| w.sends_sol_to(&addr(40 + i as u8), 0.1234).fee_paid_by(KEY_APP_RELAYER))
+        .signs()
+        .analyze();
+    let finding = expect_finding(&report, "fee_payer.external");
+    assert!(finding.severity <= Severity::Low, "{:?}", finding.severity);
+    assert!(finding.penalty <= 5, "{}", finding.penalty);
+    assert!(finding.explanation.contains("a service paid"), "{}", finding.explanation);
+    assert!(!finding.explanation.contains("same person"), "{}", finding.explanation);
+    assert!(has_evidence(finding, "Key App"));
+}
+
+#[test]
+fn an_unlabelled_sponsor_is_still_very_likely_the_same_person() {
+    let report = wallet()
+        .repeat(4, |w, i| w.sends_sol_to(&addr(40 + i as u8), 0.1234).fee_paid_by(&addr(30)))
+        .analyze();
+    let finding = expect_finding(&report, "fee_payer.external");
+    assert!(finding.explanation.contains("same person"), "{}", finding.explanation);
+}
+
+#[test]
 fn fees_paid_by_the_wallet_itself_are_not_reported() {
     let report = wallet().sends_sol_to(&addr(4), 1.0).signs().receives_sol_from(&addr(5), 2.0).analyze();
     expect_no_finding(&report, "fee_payer.external");

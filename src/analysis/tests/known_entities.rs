@@ -60,11 +60,32 @@ fn using_a_privacy_pool_is_reported_as_low() {
 }
 
 #[test]
-fn tipping_jito_is_a_low_other_finding() {
-    let report = wallet().signs().and_sends_sol_to(JITO_TIP, 0.001).analyze();
+fn tipping_jito_is_informational_and_costs_no_points() {
+    // Most swap front-ends add a Jito tip to every swap: it says which kind of
+    // software sent the transaction, not who the owner is.
+    let report = wallet()
+        .repeat(8, |w, i| w.signs().and_sends_sol_to(JITO_TIP, 0.001 + f64::from(i as u8) * 0.0001))
+        .analyze();
+    let finding = expect_finding(&report, "known_entity.other");
+    assert_eq!((finding.severity, finding.penalty), (Severity::Info, 0));
+    assert!(has_evidence(finding, JITO_TIP));
+    assert!(finding.explanation.contains("tip"), "{}", finding.explanation);
+}
+
+#[test]
+fn a_labelled_service_that_is_not_a_tip_account_still_costs_points() {
+    let labels = r#"{"labels":[{"address":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","name":"Some service","kind":"other","source":"operator","confidence":70}]}"#;
+    let mut shipped = crate::analysis::Labels::shipped();
+    shipped.extend_from_json(labels).unwrap();
+    let history = wallet()
+        .signs()
+        .and_sends_sol_to(JITO_TIP, 0.001)
+        .sends_sol_to("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA", 0.5)
+        .build();
+    let report = crate::analysis::analyze(&history, &shipped, ANALYZED_AT);
     let finding = expect_finding(&report, "known_entity.other");
     assert_eq!(finding.severity, Severity::Low);
-    assert!(has_evidence(finding, JITO_TIP));
+    assert!(finding.penalty > 0);
 }
 
 #[test]

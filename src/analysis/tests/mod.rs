@@ -9,6 +9,8 @@ mod funding_and_signers;
 mod identity_and_accounts;
 mod known_entities;
 mod memos_and_counterparties;
+mod properties;
+mod scoring;
 mod solana_normalize;
 mod solana_ownership;
 mod timing;
