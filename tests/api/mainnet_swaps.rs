@@ -83,10 +83,10 @@ async fn a_recorded_pump_fun_sell_scores_as_ordinary() {
 }
 
 /// The user of a gasless wallet app signs second; the app's fee relayer pays.
-/// Today `fee_payer.external` fires at high (-20, score 77): no relayer
-/// labels ship, so the relayer reads as "very likely the same person".
+/// Its fee payer is labelled as Key App's relayer (the app's own list of
+/// its fee payers); before that label shipped, `fee_payer.external` read the
+/// relayer as "very likely the same person" (high, score 77).
 #[tokio::test]
-#[ignore = "needs issue 11 everyday-wallet fixes"]
 async fn a_recorded_gasless_send_through_a_wallet_relayer_scores_as_ordinary() {
     for name in ["gasless_usdc_send_via_link_with_memo", "gasless_sol_send_via_link_with_memo"] {
         let report = report_for_signer(name, 1).await;
