@@ -198,14 +198,7 @@ impl TxBuilder {
         self.instructions.push(parsed(
             "spl-associated-token-account",
             programs::ASSOCIATED_TOKEN,
-            json!({"info": {
-                "account": account,
-                "mint": mint,
-                "source": payer,
-                "systemProgram": programs::SYSTEM,
-                "tokenProgram": programs::TOKEN,
-                "wallet": owner,
-            }, "type": "create"}),
+            associated_account_instruction("create", payer, owner, mint),
         ));
         *self.lamport_deltas.entry(payer.to_owned()).or_default() -= TOKEN_ACCOUNT_RENT as i64;
         *self.lamport_deltas.entry(account).or_default() += TOKEN_ACCOUNT_RENT as i64;
@@ -512,6 +505,19 @@ fn is_program(account: &str) -> bool {
 }
 
 /// An inner instruction the node parsed (`parsed` holds `type` and `info`).
+/// The `parsed` value of an associated-token-account instruction (`create`
+/// or `createIdempotent`) for `owner`'s account of `mint`, paid by `payer`.
+pub fn associated_account_instruction(kind: &str, payer: &str, owner: &str, mint: &str) -> Value {
+    json!({"info": {
+        "account": token_account(owner, mint),
+        "mint": mint,
+        "source": payer,
+        "systemProgram": programs::SYSTEM,
+        "tokenProgram": programs::TOKEN,
+        "wallet": owner,
+    }, "type": kind})
+}
+
 pub fn parsed_inner(program: &str, program_id: &str, parsed_value: Value) -> Value {
     parsed(program, program_id, parsed_value)
 }

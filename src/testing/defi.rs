@@ -9,7 +9,10 @@
 
 use serde_json::json;
 
-use super::chain::{TOKEN_ACCOUNT_RENT, TxBuilder, parsed_inner, program_address, raw_inner, token_account};
+use super::chain::{
+    TOKEN_ACCOUNT_RENT, TxBuilder, associated_account_instruction, parsed_inner, program_address, raw_inner,
+    token_account,
+};
 use crate::solana::programs;
 
 /// The wrapped-SOL mint.
@@ -72,14 +75,7 @@ impl TxBuilder {
         let tx = self.parsed_instruction(
             "spl-associated-token-account",
             programs::ASSOCIATED_TOKEN,
-            json!({"info": {
-                "account": account,
-                "mint": mint,
-                "source": payer,
-                "systemProgram": programs::SYSTEM,
-                "tokenProgram": programs::TOKEN,
-                "wallet": owner,
-            }, "type": "createIdempotent"}),
+            associated_account_instruction("createIdempotent", payer, owner, mint),
         );
         if exists {
             return tx.touch(&account);
