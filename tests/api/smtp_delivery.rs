@@ -6,20 +6,14 @@ use kimiko::server::state::Clock;
 use kimiko::testing::Chain;
 use kimiko::testing::scenarios;
 
-use crate::helpers::{Options, SmtpServer, spawn_app_with};
+use kimiko::testing::scenarios::Scenario;
+
+use crate::helpers::{Options, SmtpServer, TestApp, spawn_app_with};
 
 #[tokio::test]
 async fn the_report_mail_is_delivered_over_smtp_with_both_parts() {
     let smtp = SmtpServer::start();
-    let mut chain = Chain::new();
-    let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options {
-        chain,
-        smtp: true,
-        env: vec![("KIMIKO_SMTP_URL", smtp.url())],
-        ..Options::default()
-    })
-    .await;
+    let (app, scenario) = careful_wallet_mailed_through(&smtp, None).await;
 
     let job_id = app.submit(&scenario.wallet, "reader@example.com").await;
     app.run_worker().await;
@@ -50,16 +44,7 @@ async fn the_report_mail_is_delivered_over_smtp_with_both_parts() {
 async fn an_smtp_server_answering_451_for_a_while_gets_the_mail_once_it_recovers() {
     let smtp = SmtpServer::start();
     smtp.set_mode("tempfail");
-    let mut chain = Chain::new();
-    let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options {
-        chain,
-        smtp: true,
-        clock: Some(Clock::manual(1_795_000_000_000)),
-        env: vec![("KIMIKO_SMTP_URL", smtp.url()), ("KIMIKO_RETRY_BASE_SECS", "60".into())],
-        ..Options::default()
-    })
-    .await;
+    let (app, scenario) = careful_wallet_mailed_through(&smtp, Some(Clock::manual(1_795_000_000_000))).await;
     let id = app.submit(&scenario.wallet, "greylisted@example.com").await;
 
     app.run_worker().await;
@@ -82,16 +67,7 @@ async fn an_smtp_server_answering_451_for_a_while_gets_the_mail_once_it_recovers
 async fn smtp_down_past_the_last_attempt_kills_the_job_and_a_requeue_after_recovery_delivers_once() {
     let mut smtp = SmtpServer::start();
     smtp.down();
-    let mut chain = Chain::new();
-    let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options {
-        chain,
-        smtp: true,
-        clock: Some(Clock::manual(1_795_000_000_000)),
-        env: vec![("KIMIKO_SMTP_URL", smtp.url()), ("KIMIKO_RETRY_BASE_SECS", "60".into())],
-        ..Options::default()
-    })
-    .await;
+    let (app, scenario) = careful_wallet_mailed_through(&smtp, Some(Clock::manual(1_795_000_000_000))).await;
     let id = app.submit(&scenario.wallet, "outage@example.com").await;
     for _ in 0..3 {
         app.run_worker().await;
@@ -121,16 +97,7 @@ async fn a_greylisting_server_is_tried_again_and_only_a_classified_reason_of_its
     const ADDRESS: &str = "grey.listed.person@example.com";
     let smtp = SmtpServer::start();
     smtp.set_mode("tempfail-rcpt");
-    let mut chain = Chain::new();
-    let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options {
-        chain,
-        smtp: true,
-        clock: Some(Clock::manual(1_795_000_000_000)),
-        env: vec![("KIMIKO_SMTP_URL", smtp.url()), ("KIMIKO_RETRY_BASE_SECS", "60".into())],
-        ..Options::default()
-    })
-    .await;
+    let (app, scenario) = careful_wallet_mailed_through(&smtp, Some(Clock::manual(1_795_000_000_000))).await;
     let id = app.submit(&scenario.wallet, ADDRESS).await;
     app.run_worker().await;
 
@@ -165,15 +132,7 @@ async fn a_greylisting_server_is_tried_again_and_only_a_classified_reason_of_its
 #[tokio::test]
 async fn a_mail_the_server_accepted_is_never_sent_again_when_recording_it_fails() {
     let smtp = SmtpServer::start();
-    let mut chain = Chain::new();
-    let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options {
-        chain,
-        smtp: true,
-        env: vec![("KIMIKO_SMTP_URL", smtp.url())],
-        ..Options::default()
-    })
-    .await;
+    let (app, scenario) = careful_wallet_mailed_through(&smtp, None).await;
     let id = app.submit(&scenario.wallet, "accepted.once@example.com").await;
     // The commit that marks the mail sent fails (a full disk, a write
     // timeout) until the test lifts the fault.
@@ -221,4 +180,17 @@ async fn a_mail_the_server_accepted_is_never_sent_again_when_recording_it_fails(
         "a provider that deduplicates over SMTP gets a key derived from the job: {}",
         delivered[0]
     );
+}
+
+/// A careful wallet on the chain and an app that mails through `smtp`. With a
+/// manual `clock`, retries wait 60 s of it, so a test steps through them.
+async fn careful_wallet_mailed_through(smtp: &SmtpServer, clock: Option<Clock>) -> (TestApp, Scenario) {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let mut env = vec![("KIMIKO_SMTP_URL", smtp.url())];
+    if clock.is_some() {
+        env.push(("KIMIKO_RETRY_BASE_SECS", "60".into()));
+    }
+    let app = spawn_app_with(Options { chain, smtp: true, clock, env, ..Options::default() }).await;
+    (app, scenario)
 }
