@@ -42,7 +42,8 @@ test.describe('with JavaScript', () => {
     await page.getByRole('link', { name: 'Open the report' }).click();
     await expect(page).toHaveURL(new RegExp(`/report/${wallet}$`));
     await expect(page.getByRole('heading', { name: 'Findings', exact: true })).toBeVisible();
-    await expect(page.getByText('Direct transfers with an exchange')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Direct transfers with an exchange' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'How the score was built' })).toBeVisible();
     expect(page.url()).not.toContain(encodeURIComponent(email));
 
     const link = await checkMail(page, email, 'js');
