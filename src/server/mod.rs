@@ -10,6 +10,7 @@ pub mod client_ip;
 pub mod conditional;
 pub mod csrf;
 pub mod http;
+pub mod kept_pages;
 pub mod observability;
 pub mod rate_limit;
 pub mod secret;
