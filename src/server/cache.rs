@@ -2,8 +2,9 @@
 //! wallet's report, its JSON and its share card, kept for the report's
 //! lifetime and dropped the moment a newer report for the wallet is stored.
 //!
-//! With the report it keeps the page as rendered, so a cache hit for the
-//! page costs a map lookup and a copy of the headers, not a render.
+//! With the report it keeps the page as rendered ([`KeptPage`]), so a
+//! cache hit for the page costs a map lookup and a copy of the headers, not
+//! a render.
 //!
 //! Every read of a report — the page, the JSON API, the card — goes through
 //! [`crate::server::api::cached_report`], which fills this cache on a miss.
@@ -16,38 +17,13 @@ use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use super::security_headers::CspNonce;
+use super::kept_pages::KeptPage;
 use crate::domain::PublishedReport;
 
 /// Most reports held at once (`KIMIKO_REPORT_CACHE_SIZE`). A busy wallet's
 /// entry — report, JSON, page plain and gzipped, card — is about 200 KB, so
 /// a full cache stays near 50 MB.
 pub const DEFAULT_CAPACITY: usize = 256;
-
-/// The report page as rendered once for a report version.
-pub struct RenderedPage {
-    pub html: Bytes,
-    /// `html`, gzipped once for every client that accepts it.
-    pub gzip: Bytes,
-    /// The nonce its inline scripts carry; the page's CSP header must name it.
-    ///
-    /// One nonce for every response of the same bytes is sound here: a
-    /// nonce protects against markup injected into the response, and
-    /// anything in these bytes was put there by the render, before the
-    /// nonce existed. Served copies never change; a new report renders anew
-    /// with a new nonce.
-    pub nonce: CspNonce,
-}
-
-impl RenderedPage {
-    pub fn new(html: Bytes, nonce: CspNonce) -> Self {
-        use std::io::Write as _;
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder.write_all(&html).expect("writing to memory cannot fail");
-        let gzip = Bytes::from(encoder.finish().expect("writing to memory cannot fail"));
-        Self { html, gzip, nonce }
-    }
-}
 
 /// One wallet's report, ready to serve.
 pub struct CachedReport {
@@ -58,8 +34,8 @@ pub struct CachedReport {
     pub etag: String,
     /// The rendered share card, made on first request.
     card: OnceCell<Bytes>,
-    /// The rendered report page, kept by the first request that rendered it.
-    page: OnceCell<Arc<RenderedPage>>,
+    /// The report page, kept by the first request that rendered it.
+    page: KeptPage,
 }
 
 impl CachedReport {
@@ -67,7 +43,13 @@ impl CachedReport {
         let json = serde_json::to_vec(&published).context("Failed to serialise a report")?;
         let digest = Sha256::digest(&json);
         let etag = format!("\"{}\"", hex::encode(&digest[..12]));
-        Ok(Self { published, json: Bytes::from(json), etag, card: OnceCell::new(), page: OnceCell::new() })
+        Ok(Self {
+            published,
+            json: Bytes::from(json),
+            etag,
+            card: OnceCell::new(),
+            page: KeptPage::default(),
+        })
     }
 
     pub fn expires_at_ms(&self) -> i64 {
@@ -89,20 +71,9 @@ impl CachedReport {
             .cloned()
     }
 
-    /// The page rendered for this report version, if one was kept.
-    pub fn page(&self) -> Option<Arc<RenderedPage>> {
-        self.page.get().cloned()
-    }
-
-    /// The kept page, or the one `render` makes, which is kept. Requests
-    /// that miss together wait for one render instead of all rendering (a
-    /// link shared in a busy chat arrives as a crowd). A failed render
-    /// (`Err`, say a 500 page) is not kept; the next request tries anew.
-    pub async fn page_or_render<E, Fut>(&self, render: impl FnOnce() -> Fut) -> Result<Arc<RenderedPage>, E>
-    where
-        Fut: Future<Output = Result<RenderedPage, E>>,
-    {
-        self.page.get_or_try_init(|| async { render().await.map(Arc::new) }).await.cloned()
+    /// The report page rendered for this report version, once kept.
+    pub fn page(&self) -> &KeptPage {
+        &self.page
     }
 }
 
@@ -268,52 +239,6 @@ mod tests {
         assert!(!cache.is_enabled());
         cache.insert(cache.generation(), entry("w1", 50, 100), 0);
         assert!(cache.get("w1", 0).is_none());
-    }
-
-    #[tokio::test]
-    async fn requests_that_miss_together_wait_for_one_render() {
-        let report = entry("w1", 50, 100);
-        assert!(report.page().is_none());
-        let renders = std::sync::atomic::AtomicUsize::new(0);
-        let render = |html: &'static str| {
-            let renders = &renders;
-            move || async move {
-                renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                // Hands the turn to the other request mid-render.
-                tokio::task::yield_now().await;
-                Ok::<_, ()>(RenderedPage::new(Bytes::from_static(html.as_bytes()), CspNonce(html.into())))
-            }
-        };
-        let (first, second) = tokio::join!(
-            report.page_or_render(render("<p>first</p>")),
-            report.page_or_render(render("<p>second</p>"))
-        );
-        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1, "one render for both");
-        assert_eq!(first.unwrap().html, second.unwrap().html);
-        let kept = report.page().unwrap();
-        assert_eq!(
-            kept.nonce,
-            CspNonce("<p>first</p>".into()),
-            "the page keeps the nonce it was rendered with"
-        );
-        let mut unzipped = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&kept.gzip[..]), &mut unzipped)
-            .unwrap();
-        assert_eq!(unzipped, "<p>first</p>");
-    }
-
-    #[tokio::test]
-    async fn a_failed_render_is_not_kept() {
-        let report = entry("w1", 50, 100);
-        let failed = report.page_or_render(|| async { Err::<RenderedPage, _>("500") }).await;
-        assert_eq!(failed.err(), Some("500"));
-        assert!(report.page().is_none());
-        let page = report
-            .page_or_render(|| async {
-                Ok::<_, ()>(RenderedPage::new(Bytes::from_static(b"ok"), CspNonce("n".into())))
-            })
-            .await;
-        assert_eq!(page.unwrap().html, Bytes::from_static(b"ok"));
     }
 
     #[test]

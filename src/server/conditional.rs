@@ -1,6 +1,8 @@
 //! HTTP caching for everything a report is served as — the page, the JSON,
 //! the share card: an `ETag` per report version, `Cache-Control`, and `304
-//! Not Modified` when the client already has that version.
+//! Not Modified` when the client already has that version. And the serving
+//! of every page kept as rendered ([`super::kept_pages`]): the report page
+//! and the public pages, by one piece of code.
 
 use std::sync::LazyLock;
 
@@ -12,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use super::api;
-use super::cache::{CachedReport, RenderedPage};
+use super::cache::CachedReport;
+use super::kept_pages::{KeptPage, PublicPage, RenderedPage};
 use super::security_headers::CspNonce;
 use super::startup::ServerState;
 
@@ -32,8 +35,12 @@ static BOOT: LazyLock<String> = LazyLock::new(|| {
 /// The validator of a page or card made from `entry` by this process.
 /// Weak for the page: equal meaning, not necessarily equal bytes.
 pub fn derived_etag(entry: &CachedReport, kind: &str, weak: bool) -> String {
-    let core = entry.etag.trim_matches('"');
-    format!("{}\"{core}-{kind}-{}\"", if weak { "W/" } else { "" }, *BOOT)
+    versioned_etag(entry.etag.trim_matches('"'), kind, weak)
+}
+
+/// The validator of a `kind` made by this process from what `version` names.
+fn versioned_etag(version: &str, kind: &str, weak: bool) -> String {
+    format!("{}\"{version}-{kind}-{}\"", if weak { "W/" } else { "" }, *BOOT)
 }
 
 /// `public, max-age=…`, never past the report's expiry.
@@ -88,25 +95,49 @@ pub fn report_page_wallet(path: &str) -> Option<&str> {
     (!wallet.is_empty() && !wallet.contains('/')).then_some(wallet)
 }
 
-/// The server-rendered report page, from the cache when it can be: answers
-/// `304` before rendering when the client has the kept version, serves the
-/// page as first rendered for this report version (plain or gzipped), and
-/// otherwise renders it, keeps it, and adds `ETag` and `Cache-Control`.
-/// Other requests pass through.
-///
-/// An `ETag` names one rendered page, nonce included ([`page_etag`]): a
-/// browser revalidating its copy must never be told that another render,
-/// under another policy, is the same. So a page that is not kept (a query
-/// string, the cache turned off) carries no `ETag`, a page rendered again
-/// (after the cache let it go) gets a new one, and a `HEAD` is answered
-/// from the kept page (rendered as a `GET` if need be).
-pub async fn report_page(State(state): State<ServerState>, mut request: Request, next: Next) -> Response {
-    let wallet = match (request.method(), report_page_wallet(request.uri().path())) {
-        (&Method::GET | &Method::HEAD, Some(wallet)) => wallet.to_owned(),
-        _ => return next.run(request).await,
-    };
-    // A database error or a missing report: let the page render its own answer.
-    let Ok(Some(entry)) = api::cached_report(&state.app, &wallet).await else {
+/// The pages kept as rendered, from what was kept when it can be: the
+/// report page ([`report_page`]) and the public pages at their paths
+/// (`/`, `/methodology`, `/privacy`). The not-found page is kept too, but
+/// only the router knows a path is not found: see [`not_found`]. Other
+/// requests pass through.
+pub async fn kept_page(State(state): State<ServerState>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    if let Some(wallet) = report_page_wallet(request.uri().path()) {
+        let wallet = wallet.to_owned();
+        return report_page(&state, &wallet, request, next).await;
+    }
+    match PublicPage::at(request.uri().path()) {
+        // A query string could change what the page shows (`/?wallet=…`
+        // fills the form in); render those afresh.
+        Some(page) if request.uri().query().is_none() => {
+            serve_kept(public(&state, page), request, |request| next.run(request)).await
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// How a public page is kept: for the life of the process, under its name.
+fn public(state: &ServerState, page: PublicPage) -> Keeping<'_> {
+    Keeping {
+        page: state.pages.get(page),
+        version: page.name(),
+        status: page.status(),
+        cache_control: HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
+    }
+}
+
+/// Public pages change only with a deploy, which changes their ETag; the
+/// same short lifetime as a report keeps a browser from pairing old HTML
+/// with new WASM for long.
+const PUBLIC_CACHE_CONTROL: &str = "public, max-age=60";
+
+/// The server-rendered report page, kept with its report version when the
+/// report cache is on. A database error or a missing report lets the page
+/// render its own answer.
+async fn report_page(state: &ServerState, wallet: &str, request: Request, next: Next) -> Response {
+    let Ok(Some(entry)) = api::cached_report(&state.app, wallet).await else {
         return next.run(request).await;
     };
     let cache_control = cache_control(&entry, state.app.clock.now_ms());
@@ -119,67 +150,151 @@ pub async fn report_page(State(state): State<ServerState>, mut request: Request,
         }
         return response;
     }
-    let page = entry.page();
-    crate::metrics::cache_lookup(crate::metrics::Cache::Pages, page.is_some());
-    if let Some(page) = page {
-        return answer_with_page(&entry, &page, request.headers(), cache_control);
+    let keeping = Keeping {
+        page: entry.page(),
+        version: entry.etag.trim_matches('"'),
+        status: StatusCode::OK,
+        cache_control,
+    };
+    serve_kept(keeping, request, |request| next.run(request)).await
+}
+
+/// The router's fallback: a file under the site root (the WASM, the CSS,
+/// the icon), or else the not-found page, kept like the public pages.
+/// Other methods, and paths with a query string, get the not-found page
+/// rendered afresh (see [`kept_page`] on query strings).
+pub async fn not_found<R, Fut>(state: ServerState, request: Request, render: R) -> Response
+where
+    R: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    let render = |request| async move {
+        let mut response = render(request).await;
+        // What no route answers is not found, whatever the render said
+        // (unless it chose another status, such as a redirect).
+        if response.status() == StatusCode::OK {
+            *response.status_mut() = StatusCode::NOT_FOUND;
+        }
+        response
+    };
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        let file = static_file(&state.leptos.site_root, request.uri(), request.headers()).await;
+        if file.status() == StatusCode::OK {
+            return file;
+        }
+        if request.uri().query().is_none() {
+            return serve_kept(public(&state, PublicPage::NotFound), request, render).await;
+        }
+    }
+    render(request).await
+}
+
+/// The file at the request's path under the site root, precompressed copies
+/// preferred (what Leptos's own fallback serves).
+async fn static_file(root: &str, uri: &axum::http::Uri, headers: &HeaderMap) -> Response {
+    use tower::ServiceExt as _;
+    let mut request = Request::get(uri.clone()).body(Body::empty()).expect("a request from a valid URI");
+    if let Some(accept) = headers.get(header::ACCEPT_ENCODING) {
+        request.headers_mut().insert(header::ACCEPT_ENCODING, accept.clone());
+    }
+    let serve = tower_http::services::ServeDir::new(root).precompressed_gzip().precompressed_br();
+    match serve.oneshot(request).await {
+        Ok(response) => response.into_response(),
+        Err(error) => match error {},
+    }
+}
+
+/// A page to serve from what was kept.
+struct Keeping<'a> {
+    page: &'a KeptPage,
+    /// What the page shows, named in its ETag: a report version, or the
+    /// public page's name (the process's boot names the binary).
+    version: &'a str,
+    /// The status of a render worth keeping.
+    status: StatusCode,
+    cache_control: HeaderValue,
+}
+
+/// One page, served from what was kept: answers `304` before rendering when
+/// the client has the kept render, serves the kept render (plain or
+/// gzipped), and otherwise renders it with `render`, keeps it, and serves
+/// it with `ETag` and `Cache-Control`. A render with another status is
+/// answered as it is and not kept.
+///
+/// An `ETag` names one rendered page, nonce included ([`page_etag`]): a
+/// browser revalidating its copy must never be told that another render,
+/// under another policy, is the same. So a page that is not kept (a query
+/// string, the report cache turned off) carries no `ETag`, a page rendered
+/// again (after the cache let it go) gets a new one, and a `HEAD` is
+/// answered from the kept page (rendered as a `GET` if need be).
+async fn serve_kept<R, Fut>(keeping: Keeping<'_>, mut request: Request, render: R) -> Response
+where
+    R: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    let Keeping { page, version, status, cache_control } = keeping;
+    let kept = page.get();
+    crate::metrics::cache_lookup(crate::metrics::Cache::Pages, kept.is_some());
+    if let Some(kept) = kept {
+        return answer_with_page(version, &kept, request.headers(), cache_control);
     }
     let request_headers = request.headers().clone();
-    let page = entry
-        .page_or_render(|| async move {
+    let rendered = page
+        .get_or_render(|| async move {
             // Render with a nonce of the page's own, which every copy
-            // served from the cache will carry (see `RenderedPage::nonce`).
+            // served from what was kept will carry (see `RenderedPage::nonce`).
             let nonce = CspNonce::random();
             request.extensions_mut().insert(nonce.clone());
             // A HEAD's body may come back empty; the GET it stands for is
             // the page to keep (the server drops the body for a HEAD).
             *request.method_mut() = Method::GET;
-            let response = next.run(request).await;
-            if response.status() != StatusCode::OK {
+            let response = render(request).await;
+            if response.status() != status {
                 return Err(response);
             }
             match axum::body::to_bytes(response.into_body(), MAX_PAGE_BYTES).await {
-                Ok(html) => Ok(RenderedPage::new(html, nonce)),
+                Ok(html) => Ok(RenderedPage::new(status, html, nonce)),
                 Err(error) => {
-                    tracing::error!(%error, "the rendered report page could not be read for the cache");
+                    tracing::error!(%error, "a rendered page could not be read to keep it");
                     Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
                 }
             }
         })
         .await;
-    match page {
-        Ok(page) => answer_with_page(&entry, &page, &request_headers, cache_control),
+    match rendered {
+        Ok(kept) => answer_with_page(version, &kept, &request_headers, cache_control),
         Err(response) => response,
     }
 }
 
-/// The validator of one rendered page: the report version, this process,
-/// and the page's nonce (public: it is in the page). Weak, since the plain
-/// and gzipped bytes share it.
-pub fn page_etag(entry: &CachedReport, page: &RenderedPage) -> String {
+/// The validator of one rendered page: what it shows (`version`), this
+/// process, and the page's nonce (public: it is in the page). Weak, since
+/// the plain and gzipped bytes share it.
+pub fn page_etag(version: &str, page: &RenderedPage) -> String {
     let nonce = Sha256::digest(page.nonce.0.as_bytes());
-    derived_etag(entry, &format!("page-{}", hex::encode(&nonce[..6])), true)
+    versioned_etag(version, &format!("page-{}", hex::encode(&nonce[..6])), true)
 }
 
 /// `304` when the client has `page`, else the page itself.
 fn answer_with_page(
-    entry: &CachedReport,
+    version: &str,
     page: &RenderedPage,
     request: &HeaderMap,
     cache_control: HeaderValue,
 ) -> Response {
-    let etag = HeaderValue::from_str(&page_etag(entry, page)).expect("ETags are ASCII");
+    let etag = HeaderValue::from_str(&page_etag(version, page)).expect("ETags are ASCII");
     if client_has(request, etag.to_str().expect("ASCII")) {
         return not_modified(etag, cache_control);
     }
     serve_page(page, request, etag, cache_control)
 }
 
-/// A rendered report page is tens of kilobytes; anything near this is a bug.
+/// A rendered page is tens of kilobytes; anything near this is a bug.
 const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
-/// The kept page: gzipped when the client accepts it. Carries the page's
-/// nonce for [`super::security_headers::set`] to name in the policy.
+/// The kept page, with the status it was rendered with: gzipped when the
+/// client accepts it. Carries the page's nonce for
+/// [`super::security_headers::set`] to name in the policy.
 fn serve_page(
     page: &RenderedPage,
     request: &HeaderMap,
@@ -188,6 +303,7 @@ fn serve_page(
 ) -> Response {
     let gzip = accepts_gzip(request);
     let mut response = Response::new(Body::from(if gzip { page.gzip.clone() } else { page.html.clone() }));
+    *response.status_mut() = page.status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     if gzip {

@@ -125,7 +125,7 @@ pub fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
     tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
 }
 
-/// Paths answered before routing (report pages from the cache) under their
+/// Paths answered before routing (kept pages) under their
 /// route; the rest that no route matched (static files, 404s) as one
 /// `unmatched`, so made-up paths can't grow the label space.
 fn route_family(path: &str) -> &'static str {
@@ -137,6 +137,8 @@ fn route_family(path: &str) -> &'static str {
         REQUEST_REPORT_PATH
     } else if super::conditional::report_page_wallet(path).is_some() {
         "/report/{wallet}"
+    } else if let Some(page) = super::kept_pages::PublicPage::at(path) {
+        page.path()
     } else {
         "unmatched"
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{FromRef, State};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -23,6 +23,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::cache::ReportCache;
+use super::kept_pages::KeptPages;
 use super::rate_limit::{self, ClientLimiter};
 use super::secret::{self, KeyedHasher};
 use super::settings::Settings;
@@ -56,6 +57,8 @@ pub struct ServerParts {
     pub leptos: LeptosOptions,
     /// Submissions per client address (`governor`); shared by all requests.
     pub client_limiter: ClientLimiter,
+    /// The public pages as rendered, kept for the life of the process.
+    pub pages: KeptPages,
 }
 
 impl ServerState {
@@ -112,6 +115,7 @@ impl Application {
             app: state.clone(),
             leptos,
             client_limiter: client_limiter.clone(),
+            pages: KeptPages::default(),
         }));
         Ok(Application { listener, router, state, client_limiter, worker_max_idle })
     }
@@ -222,6 +226,10 @@ pub fn router(state: ServerState) -> Router {
         security_headers::provide_request_nonce();
     };
     let for_shell = state.clone();
+    let for_not_found = state.clone();
+    let render_not_found = leptos_axum::render_app_async_with_context(provide_app_state.clone(), move || {
+        shell(for_not_found.leptos.clone())
+    });
     let admin = Router::new()
         .route("/admin/queue", get(admin::queue))
         .route("/admin/jobs", get(admin::list))
@@ -241,10 +249,9 @@ pub fn router(state: ServerState) -> Router {
             shell(for_shell.leptos.clone())
         })
         .route_layer(from_fn(observability::remember_route))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
-            provide_app_state,
-            shell,
-        ))
+        .fallback(move |State(state): State<ServerState>, request: axum::extract::Request| {
+            conditional::not_found(state, request, render_not_found.clone())
+        })
         .with_state(state.clone());
     // The middleware wraps the router once. (`Router::layer` would wrap
     // every route in every layer, and axum boxes and clones each of those
@@ -259,9 +266,9 @@ pub fn router(state: ServerState) -> Router {
         .layer(from_fn(observability::track_requests))
         // Outside the limits, so their 408s and 413s get the headers too.
         .layer(from_fn_with_state(security_headers::hsts_applies(&state.app.settings), security_headers::set))
-        // Report pages from the cache skip the layers below, which concern
-        // posts and renders only (a render still passes through them).
-        .layer(from_fn_with_state(state.clone(), conditional::report_page))
+        // Kept pages skip the layers below, which concern posts and
+        // renders only (a render still passes through them).
+        .layer(from_fn_with_state(state.clone(), conditional::kept_page))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         // The body limit wraps bodies in its own type; these put axum's back.
         .map_response(IntoResponse::into_response)

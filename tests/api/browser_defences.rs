@@ -1,7 +1,8 @@
 //! What a browser is told to enforce, and what a hostile page cannot make a
 //! visitor's browser do: security headers on every answer, a CSP nonce that
-//! changes per render and marks every inline script (a report page served
-//! from the cache keeps the nonce it was rendered with: report_page.rs), HSTS on https sites,
+//! changes per render and marks every inline script (a page served as kept
+//! keeps the nonce it was rendered with: report_page.rs, public_pages.rs),
+//! HSTS on https sites,
 //! cross-site form posts refused, admin endpoints closed without the token.
 
 use kimiko::testing::chain::address;
@@ -50,14 +51,18 @@ async fn every_answer_carries_the_security_headers() {
 }
 
 #[tokio::test]
-async fn each_page_gets_a_fresh_nonce_and_every_inline_script_carries_it() {
+async fn each_render_gets_a_fresh_nonce_and_every_inline_script_carries_it() {
     let mut chain = Chain::new();
     let scenario = scenarios::careful_wallet(&mut chain);
     let app = spawn_app(chain).await;
     let id = app.submit(&scenario.wallet, "nonce@example.com").await;
     app.run_worker().await;
     let mut seen = Vec::new();
-    for path in ["/", "/", &format!("/jobs/{id}"), &format!("/report/{}", scenario.wallet), "/no-such-page"] {
+    // The job page is rendered for every request; the others once each and
+    // then kept with their nonce (public_pages.rs, report_page.rs).
+    let job = format!("/jobs/{id}");
+    let report = format!("/report/{}", scenario.wallet);
+    for path in ["/", &job, &job, &report, "/methodology", "/privacy", "/no-such-page"] {
         let response = app.get(path).await;
         let nonce = csp_nonce(response.headers());
         let html = response.text().await.unwrap();

@@ -13,6 +13,7 @@ use kimiko::server::settings::Settings;
 use kimiko::server::startup::{Application, Overrides};
 use kimiko::server::state::{AppState, Clock};
 use kimiko::testing::{Chain, MockRpc};
+use reqwest::header::HeaderMap;
 use tokio::sync::watch;
 
 pub const TEST_PUBLIC_URL: &str = "http://kimiko.test";
@@ -149,6 +150,26 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// A page as a browser gets it, asking for gzip or not: its status,
+    /// headers and HTML (unzipped).
+    pub async fn page(&self, path: &str, gzip: bool) -> (reqwest::StatusCode, HeaderMap, String) {
+        let mut request = self.http.get(self.url(path));
+        if gzip {
+            request = request.header("accept-encoding", "gzip, deflate, br");
+        }
+        let response = request.send().await.expect("request sent");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.bytes().await.unwrap();
+        let mut html = String::new();
+        if headers.get("content-encoding").is_some_and(|e| e == "gzip") {
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut html)
+                .expect("gzip");
+        } else {
+            html = String::from_utf8(bytes.to_vec()).unwrap();
+        }
+        (status, headers, html)
     }
 
     /// Submits without JavaScript and returns the job id from the redirect.

@@ -13,6 +13,7 @@ mod mainnet_fixtures;
 mod mainnet_swaps;
 mod observability;
 mod personal_data;
+mod public_pages;
 mod queue;
 mod rate_limits;
 mod report_flow;

@@ -137,20 +137,10 @@ fn nonces(headers: &HeaderMap, html: &str) -> (String, Vec<String>) {
 
 /// The page's headers and its HTML, asking for gzip or not.
 async fn page(app: &TestApp, path: &str, gzip: bool) -> (HeaderMap, String) {
-    let mut request = app.http.get(app.url(path));
+    let (status, headers, html) = app.page(path, gzip).await;
+    assert_eq!(status, 200, "{path}");
     if gzip {
-        request = request.header("accept-encoding", "gzip, deflate, br");
-    }
-    let response = request.send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.unwrap();
-    let mut html = String::new();
-    if gzip {
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut html)
-            .expect("gzip");
-    } else {
-        html = String::from_utf8(bytes.to_vec()).unwrap();
+        assert_eq!(headers["content-encoding"], "gzip", "{path}");
     }
     (headers, html)
 }

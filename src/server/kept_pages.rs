@@ -1,0 +1,187 @@
+//! Pages kept as rendered: the bytes of one render, plain and gzipped, with
+//! the CSP nonce its scripts carry, filled by the first request that needs
+//! them. A report's page is kept with the report ([`super::cache`]); the
+//! public pages — `/`, `/methodology`, `/privacy` and the not-found page —
+//! are kept here, for the life of the process. [`super::conditional`]
+//! serves both from one piece of code.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use tokio::sync::OnceCell;
+
+use super::security_headers::CspNonce;
+
+/// A page as rendered once.
+pub struct RenderedPage {
+    /// The status it was rendered with (the not-found page keeps its 404).
+    pub status: StatusCode,
+    pub html: Bytes,
+    /// `html`, gzipped once for every client that accepts it.
+    pub gzip: Bytes,
+    /// The nonce its inline scripts carry; the page's CSP header must name it.
+    ///
+    /// One nonce for every response of the same bytes is sound here: a
+    /// nonce protects against markup injected into the response, and
+    /// anything in these bytes was put there by the render, before the
+    /// nonce existed. Served copies never change; a new render gets a new
+    /// nonce.
+    pub nonce: CspNonce,
+}
+
+impl RenderedPage {
+    pub fn new(status: StatusCode, html: Bytes, nonce: CspNonce) -> Self {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&html).expect("writing to memory cannot fail");
+        let gzip = Bytes::from(encoder.finish().expect("writing to memory cannot fail"));
+        Self { status, html, gzip, nonce }
+    }
+}
+
+/// One page's place: empty until a request renders it, then that render.
+#[derive(Default)]
+pub struct KeptPage(OnceCell<Arc<RenderedPage>>);
+
+impl KeptPage {
+    /// The kept render, if there is one.
+    pub fn get(&self) -> Option<Arc<RenderedPage>> {
+        self.0.get().cloned()
+    }
+
+    /// The kept page, or the one `render` makes, which is kept. Requests
+    /// that miss together wait for one render instead of all rendering (a
+    /// link shared in a busy chat arrives as a crowd). A failed render
+    /// (`Err`, say a 500 page) is not kept; the next request tries anew.
+    pub async fn get_or_render<E, Fut>(&self, render: impl FnOnce() -> Fut) -> Result<Arc<RenderedPage>, E>
+    where
+        Fut: Future<Output = Result<RenderedPage, E>>,
+    {
+        self.0.get_or_try_init(|| async { render().await.map(Arc::new) }).await.cloned()
+    }
+}
+
+/// The pages that show everyone the same thing. Nothing on them comes from
+/// a request, the database or a setting that can change while the process
+/// runs (the methodology page lists the detectors, which change only with
+/// the binary), so one render serves until the process ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicPage {
+    Home = 0,
+    Methodology = 1,
+    Privacy = 2,
+    /// Any path nothing else answers (decided by the router's fallback).
+    NotFound = 3,
+}
+
+impl PublicPage {
+    /// The page at `path`, for the pages that have a path of their own.
+    pub fn at(path: &str) -> Option<Self> {
+        [Self::Home, Self::Methodology, Self::Privacy].into_iter().find(|page| page.path() == path)
+    }
+
+    /// Its path (the not-found page has none of its own).
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Home => "/",
+            Self::Methodology => "/methodology",
+            Self::Privacy => "/privacy",
+            Self::NotFound => "unmatched",
+        }
+    }
+
+    /// What the ETag calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Home => "home",
+            Self::Methodology => "methodology",
+            Self::Privacy => "privacy",
+            Self::NotFound => "not-found",
+        }
+    }
+
+    /// The status a good render answers with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            _ => StatusCode::OK,
+        }
+    }
+}
+
+/// The kept public pages, one place each.
+#[derive(Default)]
+pub struct KeptPages([KeptPage; 4]);
+
+impl KeptPages {
+    pub fn get(&self, page: PublicPage) -> &KeptPage {
+        &self.0[page as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(html: &'static str) -> RenderedPage {
+        RenderedPage::new(StatusCode::OK, Bytes::from_static(html.as_bytes()), CspNonce(html.into()))
+    }
+
+    #[tokio::test]
+    async fn requests_that_miss_together_wait_for_one_render() {
+        let kept = KeptPage::default();
+        assert!(kept.get().is_none());
+        let renders = std::sync::atomic::AtomicUsize::new(0);
+        let render = |html: &'static str| {
+            let renders = &renders;
+            move || async move {
+                renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                // Hands the turn to the other request mid-render.
+                tokio::task::yield_now().await;
+                Ok::<_, ()>(rendered(html))
+            }
+        };
+        let (first, second) = tokio::join!(
+            kept.get_or_render(render("<p>first</p>")),
+            kept.get_or_render(render("<p>second</p>"))
+        );
+        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1, "one render for both");
+        assert_eq!(first.unwrap().html, second.unwrap().html);
+        let page = kept.get().unwrap();
+        assert_eq!(
+            page.nonce,
+            CspNonce("<p>first</p>".into()),
+            "the page keeps the nonce it was rendered with"
+        );
+        let mut unzipped = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&page.gzip[..]), &mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, "<p>first</p>");
+    }
+
+    #[tokio::test]
+    async fn a_failed_render_is_not_kept() {
+        let kept = KeptPage::default();
+        let failed = kept.get_or_render(|| async { Err::<RenderedPage, _>("500") }).await;
+        assert_eq!(failed.err(), Some("500"));
+        assert!(kept.get().is_none());
+        let page = kept.get_or_render(|| async { Ok::<_, ()>(rendered("ok")) }).await;
+        assert_eq!(page.unwrap().html, Bytes::from_static(b"ok"));
+    }
+
+    #[test]
+    fn each_public_page_has_its_own_place() {
+        let pages = KeptPages::default();
+        let all = [PublicPage::Home, PublicPage::Methodology, PublicPage::Privacy, PublicPage::NotFound];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert!(!std::ptr::eq(pages.get(*a), pages.get(*b)), "{a:?} and {b:?} share a place");
+            }
+        }
+        assert_eq!(PublicPage::at("/"), Some(PublicPage::Home));
+        assert_eq!(PublicPage::at("/privacy"), Some(PublicPage::Privacy));
+        assert_eq!(PublicPage::at("/methodology/"), None);
+        assert_eq!(PublicPage::NotFound.status(), StatusCode::NOT_FOUND);
+    }
+}
