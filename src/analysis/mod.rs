@@ -9,7 +9,6 @@ pub mod detector;
 pub mod detectors;
 pub mod evidence;
 pub mod labels;
-pub mod model;
 pub mod score;
 pub mod time;
 
@@ -18,9 +17,9 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
+pub use crate::domain::history::WalletHistory;
 pub use detector::DetectorInfo;
 pub use labels::{Label, LabelKind, Labels};
-pub use model::WalletHistory;
 
 use crate::domain::Report;
 

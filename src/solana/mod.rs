@@ -5,7 +5,6 @@ pub mod client;
 pub mod history;
 pub mod instructions;
 pub mod normalize;
-pub mod programs;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};
