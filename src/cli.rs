@@ -8,9 +8,9 @@ use clap::{Parser, Subcommand};
 use tokio::sync::watch;
 
 use crate::analysis;
+use crate::config::settings::Settings;
 use crate::domain::{JobStatus, PublishedReport, Severity, WalletAddress};
 use crate::jobs::scheduler;
-use crate::server::settings::Settings;
 use crate::server::startup::{self, Application, Overrides};
 use crate::server::telemetry;
 use crate::solana::{Progress, SolanaRpc, fetch_history};

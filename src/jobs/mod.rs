@@ -1,8 +1,7 @@
 //! Background work: the report job, the worker that runs it from the SQLite
-//! queue, retry backoff, recording accepted mail, and the housekeeping
+//! queue, retry backoff, and the housekeeping
 //! scheduler.
 
-pub mod accepted;
 pub mod backoff;
 pub mod report_job;
 pub mod scheduler;

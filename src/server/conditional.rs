@@ -11,10 +11,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use super::api;
-use super::cache::{CachedReport, RenderedPage};
 use super::security_headers::CspNonce;
 use super::startup::ServerState;
+use crate::service::cache::{CachedReport, RenderedPage};
+use crate::service::reports as api;
 
 /// How long a browser or proxy may reuse a report without asking again.
 /// Short, because "Ask for a fresh analysis" can replace a report at any

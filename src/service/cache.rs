@@ -6,7 +6,7 @@
 //! page costs a map lookup and a copy of the headers, not a render.
 //!
 //! Every read of a report — the page, the JSON API, the card — goes through
-//! [`crate::server::api::cached_report`], which fills this cache on a miss.
+//! [`crate::service::reports::cached_report`], which fills this cache on a miss.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,13 +16,13 @@ use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use super::security_headers::CspNonce;
+use super::nonce::CspNonce;
 use crate::domain::PublishedReport;
 
 /// Most reports held at once (`KIMIKO_REPORT_CACHE_SIZE`). A busy wallet's
 /// entry — report, JSON, page plain and gzipped, card — is about 200 KB, so
 /// a full cache stays near 50 MB.
-pub const DEFAULT_CAPACITY: usize = 256;
+pub const DEFAULT_CAPACITY: usize = crate::config::settings::DEFAULT_REPORT_CACHE_SIZE;
 
 /// The report page as rendered once for a report version.
 pub struct RenderedPage {
