@@ -1,5 +1,7 @@
 //! `kimiko serve | analyze | jobs | cron`: the command line, sharing every
 //! engine with the server.
+//!
+//! Layer: the top, beside `main`; may import every module.
 
 use std::io::Write as _;
 

@@ -1,6 +1,9 @@
 //! The privacy analysis: a pure function from a wallet's fetched history to a
 //! [`Report`]. No clock, no randomness, no I/O: the same history, labels and
 //! analysis time give the same report, byte for byte.
+//!
+//! Layer: may import `domain` (the history model it reads, program ids) only;
+//! never `solana`, `storage` or anything that does I/O.
 
 pub mod activity;
 pub mod address;
