@@ -136,7 +136,7 @@ fn test_only_files(files: &[(String, String)]) -> BTreeSet<String> {
     for (path, text) in files {
         let code = code_only(text);
         let dir = match path.rsplit_once('/') {
-            Some((dir, file)) if file == "mod.rs" => format!("{dir}/"),
+            Some((dir, "mod.rs")) => format!("{dir}/"),
             Some((dir, file)) => format!("{dir}/{}/", file.trim_end_matches(".rs")),
             None if path == "lib.rs" || path == "main.rs" => String::new(),
             None => format!("{}/", path.trim_end_matches(".rs")),
