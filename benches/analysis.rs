@@ -7,10 +7,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use kimiko::analysis::model::{
+use kimiko::analysis::{Labels, analyze};
+use kimiko::domain::history::{
     ComputeBudget, SignatureInfo, TokenHolding, Transaction, Transfer, TxVersion, WalletHistory,
 };
-use kimiko::analysis::{Labels, analyze};
 
 const TRANSACTIONS: usize = 1_000;
 const WARMUP: usize = 5;

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use kimiko::config::settings::Settings;
 use kimiko::email::Mailer;
 use kimiko::jobs::Worker;
-use kimiko::server::settings::Settings;
 use kimiko::server::startup::{Application, Overrides};
 use kimiko::testing::{Chain, MockRpc, scenarios};
 
@@ -44,7 +44,7 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
 struct Bench {
     http: reqwest::Client,
     base: String,
-    app: kimiko::server::state::AppState,
+    app: kimiko::service::state::AppState,
 }
 
 impl Bench {

@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
+use kimiko::config::settings::Settings;
 use kimiko::domain::WalletAddress;
-use kimiko::server::settings::Settings;
 use kimiko::solana::{SolanaRpc, fetch_history};
 use kimiko::testing::{Chain, MockRpc, scenarios};
 

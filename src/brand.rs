@@ -1,6 +1,8 @@
 //! The colours the site's stylesheet uses, for what is drawn outside it:
 //! the mail (inline styles) and the share card (SVG). `style/main.css`
 //! holds the same values as CSS variables; keep the two in step.
+//!
+//! Layer: may import `domain` only.
 
 use crate::domain::{Grade, Severity};
 

@@ -1,5 +1,7 @@
 //! `kimiko serve | analyze | jobs | cron`: the command line, sharing every
 //! engine with the server.
+//!
+//! Layer: the top, beside `main`; may import every module.
 
 use std::io::Write as _;
 
@@ -8,9 +10,9 @@ use clap::{Parser, Subcommand};
 use tokio::sync::watch;
 
 use crate::analysis;
+use crate::config::settings::Settings;
 use crate::domain::{JobStatus, PublishedReport, Severity, WalletAddress};
 use crate::jobs::scheduler;
-use crate::server::settings::Settings;
 use crate::server::startup::{self, Application, Overrides};
 use crate::server::telemetry;
 use crate::solana::{Progress, SolanaRpc, fetch_history};

@@ -4,14 +4,15 @@
 // Leptos views are deeply nested types; the browser build needs the room.
 #![recursion_limit = "256"]
 
-/// The HTML shell and the routes.
-pub mod app;
-/// Page building blocks: score gauge, findings, explorer links.
-pub mod components;
-/// Values parsed at the edge and trusted after: wallets, emails, jobs, reports.
+// Layers, each importing only those before it (tests/layers.rs checks it):
+// domain, brand, markup, metrics → solana, analysis, card → storage →
+// config → email → service → jobs, ui → server → cli.
+
+/// Values parsed at the edge and trusted after: wallets, emails, jobs,
+/// reports, the wallet-history model and program ids.
 pub mod domain;
-/// One module per page, each with the server function that loads its data.
-pub mod pages;
+/// The Leptos UI: shell and routes, pages, components (server and browser).
+pub mod ui;
 
 /// The privacy analysis: a pure function from wallet history to report.
 #[cfg(feature = "ssr")]
@@ -25,6 +26,9 @@ pub mod card;
 /// The command line: serve, analyze, jobs, cron.
 #[cfg(feature = "ssr")]
 pub mod cli;
+/// Settings read from the environment and checked at start-up.
+#[cfg(feature = "ssr")]
+pub mod config;
 /// Mail: transports and the report message.
 #[cfg(feature = "ssr")]
 pub mod email;
@@ -37,9 +41,13 @@ pub mod markup;
 /// Counters and histograms for `/metrics`.
 #[cfg(feature = "ssr")]
 pub mod metrics;
-/// Settings, start-up, state, HTTP handlers, request intake.
+/// Axum wiring, start-up, HTTP handlers and edge defences.
 #[cfg(feature = "ssr")]
 pub mod server;
+/// The application layer: shared state, request intake, report reading and
+/// caching.
+#[cfg(feature = "ssr")]
+pub mod service;
 /// Solana JSON-RPC: wire types, client, fetching a wallet's history.
 #[cfg(feature = "ssr")]
 pub mod solana;
@@ -55,7 +63,7 @@ pub mod testing;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_body(ui::app::App);
     // Lets browser tests (and curious people) tell a hydrated page apart.
     if let Some(root) = leptos::prelude::document().document_element() {
         let _ = root.set_attribute("data-hydrated", "true");

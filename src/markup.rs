@@ -2,6 +2,8 @@
 //! cards). Leptos views escape on their own; everything built as a string
 //! goes through here, because on-chain text (memos, token names, labels) is
 //! written by strangers.
+//!
+//! Layer: may import `domain` only.
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for HTML and XML text and attributes.
 pub fn escape(text: &str) -> String {

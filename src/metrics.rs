@@ -1,6 +1,8 @@
 //! Metrics recording through the `metrics` facade, exported in Prometheus
 //! format at `/metrics`. Labels are route templates, endpoint hosts and fixed
 //! words — never a wallet, a job id or an address.
+//!
+//! Layer: may import `domain` only; every layer above may record.
 
 use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;

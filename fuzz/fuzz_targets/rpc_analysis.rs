@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use kimiko::analysis::model::WalletHistory;
+use kimiko::domain::history::WalletHistory;
 use kimiko::analysis::{Labels, analyze};
 use kimiko::email::templates;
 use kimiko::solana::normalize;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::labels::{Label, Labels};
-use super::model::{Transaction, Transfer, WalletHistory};
+use crate::domain::history::{Transaction, Transfer, WalletHistory};
 
 /// A wallet on the other side of the analysed wallet's transfers.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! or a list of signatures reads the same in every finding.
 
 use super::context::Context;
-use super::model::LAMPORTS_PER_SOL;
 use crate::domain::Evidence;
+use crate::domain::history::LAMPORTS_PER_SOL;
 
 /// How many signatures a finding lists as evidence at most.
 pub const MAX_SIGNATURES: usize = 5;

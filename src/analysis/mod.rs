@@ -1,6 +1,9 @@
 //! The privacy analysis: a pure function from a wallet's fetched history to a
 //! [`Report`]. No clock, no randomness, no I/O: the same history, labels and
 //! analysis time give the same report, byte for byte.
+//!
+//! Layer: may import `domain` (the history model it reads, program ids) only;
+//! never `solana`, `storage` or anything that does I/O.
 
 pub mod activity;
 pub mod address;
@@ -9,7 +12,6 @@ pub mod detector;
 pub mod detectors;
 pub mod evidence;
 pub mod labels;
-pub mod model;
 pub mod score;
 pub mod time;
 
@@ -18,9 +20,9 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
+pub use crate::domain::history::WalletHistory;
 pub use detector::DetectorInfo;
 pub use labels::{Label, LabelKind, Labels};
-pub use model::WalletHistory;
 
 use crate::domain::Report;
 

@@ -5,12 +5,12 @@
 //! calls after it (`at`, `memo`, `fee_paid_by`, …) change that transaction.
 
 use super::address::is_program_derived;
-use super::model::{
+use super::{Labels, analyze};
+use crate::domain::history::{
     ComputeBudget, Event, SignatureInfo, TokenHolding, Transaction, Transfer, TxVersion, WalletHistory,
 };
-use super::{Labels, analyze};
+use crate::domain::programs;
 use crate::domain::{Finding, Report};
-use crate::solana::programs;
 
 /// 2026-10-01 00:00:00 UTC: where fixture time starts.
 pub const START: i64 = 1_790_812_800;

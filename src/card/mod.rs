@@ -2,6 +2,8 @@
 //! the score, the grade, the shortened wallet and the top findings, drawn
 //! as SVG and rasterised with resvg. The font is embedded in the binary, so
 //! the card looks the same on every machine and needs no system fonts.
+//!
+//! Layer: may import `domain`, `brand` and `markup` only.
 
 use std::sync::{Arc, LazyLock};
 

@@ -1,10 +1,19 @@
-//! The values Kimiko's code passes around, parsed at the edge and trusted
-//! after: wallet and email addresses, jobs, reports. No I/O; shared by the
-//! server and the browser build.
+//! The bottom layer: the values Kimiko's code passes around, parsed at the
+//! edge and trusted after (wallet and email addresses, jobs, reports), the
+//! wallet-history model that `solana` builds and `analysis` reads, and the
+//! well-known program ids both use. No I/O; imports nothing else from the
+//! crate. Shared by the server and the browser build (the history model and
+//! program ids are server-only).
 
 pub mod email;
+/// A wallet's normalised history: what `solana` produces and `analysis` reads.
+#[cfg(feature = "ssr")]
+pub mod history;
 pub mod job;
 pub mod methodology;
+/// Well-known program ids and the short names reports use for them.
+#[cfg(feature = "ssr")]
+pub mod programs;
 pub mod report;
 pub mod request;
 /// Hand-made reports for tests of the pages, the card and the mail.

@@ -9,7 +9,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::reason::MailReason;
-use crate::server::settings::{Settings, redact_url};
+use crate::config::settings::{Settings, redact_url};
 
 /// A message ready to send.
 #[derive(Clone, PartialEq, Eq)]

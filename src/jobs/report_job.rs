@@ -21,7 +21,7 @@ use crate::analysis;
 use crate::domain::{PublishedReport, WalletAddress};
 use crate::email::templates;
 use crate::email::{MailError, OutgoingEmail};
-use crate::server::state::AppState;
+use crate::service::state::AppState;
 use crate::solana::{Progress, RpcError, fetch_history};
 use crate::storage::{self, jobs::ClaimedJob, jobs::Lease, outbox::NewMail};
 
@@ -240,7 +240,7 @@ async fn deliver(
     // Accepted: from here on only recording it is left, never a re-send.
     // No await point lies between the acceptance and this hand-over, so an
     // abort of this task (shutdown) cannot fall between the two.
-    let owned = super::accepted::record(state, lease).await;
+    let owned = crate::service::accepted::record(state, lease).await;
     Ok(if owned { Done::Delivered } else { Done::LeaseLost })
 }
 

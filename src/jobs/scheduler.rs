@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeZone as _, Utc};
 use croner::Cron;
 use tokio::sync::watch;
 
-use crate::server::state::AppState;
+use crate::service::state::AppState;
 use crate::storage;
 
 type TaskFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<String>> + Send + 'a>>;

@@ -18,7 +18,7 @@ use tracing::Instrument as _;
 
 use super::report_job::{self, Done, JobError};
 use crate::domain::JobStatus;
-use crate::server::state::AppState;
+use crate::service::state::AppState;
 use crate::solana::Progress;
 use crate::storage::{
     self,

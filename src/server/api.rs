@@ -1,7 +1,5 @@
-//! The JSON API, the share card and the health check, and the lookups the
-//! pages share with them.
-
-use std::sync::Arc;
+//! The JSON API, the share card and the health check; the lookups they
+//! share with the pages are in [`crate::service::reports`].
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -9,49 +7,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::cache::CachedReport;
 use super::conditional;
 use super::startup::ServerState;
-use super::state::AppState;
-use crate::domain::{JobId, JobView, PublishedReport, WalletAddress};
-use crate::storage;
-
-/// A job's public view; `None` for ids that are malformed or unknown.
-pub async fn job_view(state: &AppState, id: &str) -> anyhow::Result<Option<JobView>> {
-    let Some(id) = JobId::parse(id) else {
-        return Ok(None);
-    };
-    storage::jobs::view(&state.db, &id, |wallet| state.settings.link(&format!("/report/{wallet}"))).await
-}
-
-/// The wallet's unexpired report, from the in-process cache or else the
-/// database (and then cached); `None` for invalid addresses too. The page,
-/// the JSON and the card all read through here.
-pub async fn cached_report(state: &AppState, wallet: &str) -> anyhow::Result<Option<Arc<CachedReport>>> {
-    let now = state.clock.now_ms();
-    // Only valid, canonical addresses are ever cached, so a hit on the text
-    // as given needs no parsing.
-    if let Some(hit) = state.reports.get(wallet, now) {
-        crate::metrics::cache_lookup(crate::metrics::Cache::Reports, true);
-        return Ok(Some(hit));
-    }
-    let Ok(wallet) = WalletAddress::parse(wallet) else {
-        return Ok(None);
-    };
-    crate::metrics::cache_lookup(crate::metrics::Cache::Reports, false);
-    let generation = state.reports.generation();
-    let Some(published) = storage::reports::get(&state.db, wallet.as_str(), now).await? else {
-        return Ok(None);
-    };
-    let entry = Arc::new(CachedReport::new(published)?);
-    state.reports.insert(generation, Arc::clone(&entry), now);
-    Ok(Some(entry))
-}
-
-/// The wallet's unexpired report; `None` for invalid addresses too.
-pub async fn published_report(state: &AppState, wallet: &str) -> anyhow::Result<Option<PublishedReport>> {
-    Ok(cached_report(state, wallet).await?.map(|entry| entry.published.clone()))
-}
+use crate::service::reports::{cached_report, job_view};
 
 /// `GET /api/jobs/{id}`
 pub async fn get_job(State(state): State<ServerState>, Path(id): Path<String>) -> Response {

@@ -1,7 +1,7 @@
 //! HTTP caching for everything a report is served as — the page, the JSON,
 //! the share card: an `ETag` per report version, `Cache-Control`, and `304
 //! Not Modified` when the client already has that version. And the serving
-//! of every page kept as rendered ([`super::kept_pages`]): the report page
+//! of every page kept as rendered ([`crate::service::kept_pages`]): the report page
 //! and the public pages, by one piece of code.
 
 use std::sync::LazyLock;
@@ -13,11 +13,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use super::api;
-use super::cache::CachedReport;
-use super::kept_pages::{KeptPage, PublicPage, RenderedPage};
 use super::security_headers::CspNonce;
 use super::startup::ServerState;
+use crate::service::cache::CachedReport;
+use crate::service::kept_pages::{KeptPage, PublicPage, RenderedPage};
+use crate::service::reports as api;
 
 /// How long a browser or proxy may reuse a report without asking again.
 /// Short, because "Ask for a fresh analysis" can replace a report at any

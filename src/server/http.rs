@@ -2,8 +2,6 @@
 //! codes and headers for refused requests, and the report form for browsers
 //! without JavaScript.
 
-use std::net::IpAddr;
-
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -11,59 +9,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 
-use super::rate_limit;
 use super::security_headers::{self, CspNonce};
-use super::settings::Settings;
 use super::startup::ServerState;
-use super::state::AppState;
-use super::submit;
-use crate::app::shell;
 use crate::domain::RequestReportError;
-use crate::pages::home::{REQUEST_REPORT_PATH, RefusedForm};
+use crate::service::refusal::{refusal_headers, status_for};
+use crate::service::submit;
+use crate::ui::app::shell;
+use crate::ui::pages::home::{REQUEST_REPORT_PATH, RefusedForm};
 
 /// Form posts larger than this are not a wallet and an email.
 pub const MAX_FORM_BYTES: usize = 4 * 1024;
-
-/// The client's IP (inside a server function), as `KIMIKO_CLIENT_IP_HEADER` says to read it.
-pub fn client_ip_from_context(state: &AppState) -> Option<IpAddr> {
-    let parts = use_context::<axum::http::request::Parts>()?;
-    state.settings.client_ip.for_request(&parts.extensions, &parts.headers)
-}
-
-/// The HTTP status for a refused request.
-pub fn status_for(error: &RequestReportError) -> StatusCode {
-    match error {
-        RequestReportError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        RequestReportError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        RequestReportError::Forbidden => StatusCode::FORBIDDEN,
-        RequestReportError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        RequestReportError::Internal | RequestReportError::Network(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// `Retry-After` and the `RateLimit` fields for a rate-limit refusal; none otherwise.
-fn refusal_headers(settings: &Settings, error: &RequestReportError) -> HeaderMap {
-    match error {
-        RequestReportError::RateLimited { limit, retry_after_secs, .. } => {
-            rate_limit::refusal_headers(settings, *limit, *retry_after_secs)
-        }
-        RequestReportError::Unavailable { retry_after_secs } => {
-            HeaderMap::from_iter([(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs))])
-        }
-        _ => HeaderMap::new(),
-    }
-}
-
-/// Sets status and headers on the server function's response.
-pub fn set_error_status(settings: &Settings, error: &RequestReportError) {
-    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
-        return;
-    };
-    response.set_status(status_for(error));
-    for (name, value) in &refusal_headers(settings, error) {
-        response.insert_header(name.clone(), value.clone());
-    }
-}
 
 /// A browser posting a plain form asks for HTML; the hydrated form's fetch asks for JSON.
 pub fn accepts_html(headers: &HeaderMap) -> bool {

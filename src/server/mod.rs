@@ -1,22 +1,20 @@
-//! The server side: settings, start-up, shared state, HTTP handlers, the
-//! report request service, the report cache, the pages kept as rendered
-//! and HTTP caching, secrets and logging; and the edge defences: client address, rate limit, cross-site
-//! check, security headers.
+//! The top of the web process (server only): axum wiring and start-up, the
+//! HTTP handlers (JSON API, card, health, metrics, admin), HTTP caching of
+//! kept pages, logging; and the edge defences: rate limit per client,
+//! cross-site check, security headers, form guard.
+//!
+//! May import every layer below it (`ui`, `jobs`, `email`, `service`,
+//! `config`, `storage`, `analysis`, `solana`, `domain`); only `cli` and
+//! `main` import it. Nothing here is business logic: a handler reads through
+//! [`crate::service`] and answers.
 
 pub mod admin;
 pub mod api;
-pub mod cache;
-pub mod client_ip;
 pub mod conditional;
 pub mod csrf;
 pub mod http;
-pub mod kept_pages;
 pub mod observability;
 pub mod rate_limit;
-pub mod secret;
 pub mod security_headers;
-pub mod settings;
 pub mod startup;
-pub mod state;
-pub mod submit;
 pub mod telemetry;

@@ -129,7 +129,7 @@ pub fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
 /// route; the rest that no route matched (static files, 404s) as one
 /// `unmatched`, so made-up paths can't grow the label space.
 fn route_family(path: &str) -> &'static str {
-    use crate::pages::home::REQUEST_REPORT_PATH;
+    use crate::ui::pages::home::REQUEST_REPORT_PATH;
     if path.starts_with("/pkg/") {
         "/pkg/{file}"
     } else if path == REQUEST_REPORT_PATH {
@@ -137,7 +137,7 @@ fn route_family(path: &str) -> &'static str {
         REQUEST_REPORT_PATH
     } else if super::conditional::report_page_wallet(path).is_some() {
         "/report/{wallet}"
-    } else if let Some(page) = super::kept_pages::PublicPage::at(path) {
+    } else if let Some(page) = crate::service::kept_pages::PublicPage::at(path) {
         page.path()
     } else {
         "unmatched"
@@ -152,7 +152,7 @@ pub async fn readyz(State(state): State<ServerState>) -> Response {
         return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
     }
     match app.health.worker_seen_ago() {
-        Some(ago) if ago <= super::state::WORKER_STALE => (StatusCode::OK, "ready").into_response(),
+        Some(ago) if ago <= crate::service::state::WORKER_STALE => (StatusCode::OK, "ready").into_response(),
         Some(ago) => (StatusCode::SERVICE_UNAVAILABLE, format!("worker last seen {}s ago", ago.as_secs()))
             .into_response(),
         None => (StatusCode::SERVICE_UNAVAILABLE, "worker not running").into_response(),

@@ -1,5 +1,5 @@
 //! The edge limit on report submissions: a `governor` rate limiter keyed on
-//! the client address ([`super::client_ip`]), burst `KIMIKO_IP_RATE_BURST`
+//! the client address ([`crate::config::client_ip`]), burst `KIMIKO_IP_RATE_BURST`
 //! (5) and one more every `KIMIKO_IP_RATE_PERIOD_MS` (2000) — the original
 //! design's "5 requests / 10 s per IP". It reads the application's
 //! [`Clock`], so tests step through its windows instead of waiting them out.
@@ -14,7 +14,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::IntoResponse;
 use governor::clock::Clock as _;
@@ -23,40 +23,18 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use tokio::sync::watch;
 
-use super::client_ip::limit_key;
 use super::http;
-use super::settings::{Settings, SettingsError, ranged};
 use super::startup::ServerState;
-use super::state::Clock;
+use crate::config::client_ip::limit_key;
+use crate::config::settings::Settings;
 use crate::domain::RequestReportError;
 use crate::domain::request::{Limit, humanize_wait};
-use crate::pages::home::REQUEST_REPORT_PATH;
+use crate::service::state::Clock;
+use crate::ui::pages::home::REQUEST_REPORT_PATH;
 
 /// How often keys whose bucket has refilled are dropped, so the table holds
 /// only clients seen in the last few seconds.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
-const DAY_SECS: u64 = 24 * 3600;
-
-/// The per-client quota.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IpRate {
-    pub burst: u32,
-    pub period: Duration,
-}
-
-impl IpRate {
-    pub fn from_lookup(var: &impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        Ok(IpRate {
-            burst: ranged(var, "KIMIKO_IP_RATE_BURST", 5, 1..=1_000_000)? as u32,
-            period: Duration::from_millis(ranged(var, "KIMIKO_IP_RATE_PERIOD_MS", 2000, 1..=3_600_000)?),
-        })
-    }
-
-    /// The window in which `burst` requests are allowed from empty, in whole seconds.
-    fn window_secs(&self) -> u64 {
-        (self.period * self.burst).as_secs_f64().ceil() as u64
-    }
-}
 
 /// The limiter's time: the application's [`Clock`], as a monotonic offset.
 /// The system clock is read as time since start (the wall clock can step
@@ -129,23 +107,6 @@ pub async fn limit_submissions(
     http::refuse(&state, wants_html, nonce, String::new(), error).await
 }
 
-/// `Retry-After` plus the IETF `RateLimit` and `RateLimit-Policy` fields
-/// (draft-ietf-httpapi-ratelimit-headers) for a refusal by `limit`.
-pub fn refusal_headers(settings: &Settings, limit: Limit, retry_after_secs: u64) -> HeaderMap {
-    let (name, quota, window) = match limit {
-        Limit::Client => ("client", u64::from(settings.ip_rate.burst), settings.ip_rate.window_secs()),
-        Limit::Email => ("email", u64::from(settings.email_daily_limit), DAY_SECS),
-        Limit::EmailAndWallet => ("email-wallet", 1, DAY_SECS),
-    };
-    let mut headers = HeaderMap::new();
-    headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-    let policy = format!("\"{name}\";q={quota};w={window}");
-    let state = format!("\"{name}\";r=0;t={retry_after_secs}");
-    headers.insert("ratelimit-policy", HeaderValue::from_str(&policy).expect("ASCII"));
-    headers.insert("ratelimit", HeaderValue::from_str(&state).expect("ASCII"));
-    headers
-}
-
 /// Drops, every minute until shutdown, the keys whose bucket is full again.
 pub async fn prune_stale_keys(limiter: ClientLimiter, mut shutdown: watch::Receiver<bool>) {
     let mut every = tokio::time::interval(PRUNE_EVERY);
@@ -173,7 +134,8 @@ mod tests {
 
     fn limiter(burst: u32, period_ms: u64, clock: &Clock) -> ClientLimiter {
         let mut settings = Settings::from_lookup(|_| None).unwrap();
-        settings.ip_rate = IpRate { burst, period: Duration::from_millis(period_ms) };
+        settings.ip_rate =
+            crate::config::client_ip::IpRate { burst, period: Duration::from_millis(period_ms) };
         client_limiter(&settings, clock.clone())
     }
 
@@ -220,12 +182,12 @@ mod tests {
     #[test]
     fn the_policy_header_states_the_configured_quota_and_window() {
         let mut settings = Settings::from_lookup(|_| None).unwrap();
-        let headers = refusal_headers(&settings, Limit::Client, 3);
+        let headers = crate::service::refusal::limit_headers(&settings, Limit::Client, 3);
         assert_eq!(headers["ratelimit-policy"], "\"client\";q=5;w=10");
         assert_eq!(headers["ratelimit"], "\"client\";r=0;t=3");
         assert_eq!(headers["retry-after"], "3");
         settings.email_daily_limit = 7;
-        let headers = refusal_headers(&settings, Limit::Email, 600);
+        let headers = crate::service::refusal::limit_headers(&settings, Limit::Email, 600);
         assert_eq!(headers["ratelimit-policy"], "\"email\";q=7;w=86400");
     }
 }

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use leptos::prelude::*;
 
-use super::settings::Settings;
+use crate::config::settings::Settings;
 
 /// Features a report site never needs; denying them means an injected
 /// script could not use them either.
@@ -23,15 +23,8 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), browsing-topics
      payment=(), publickey-credentials-get=(), serial=(), usb=(), xr-spatial-tracking=()";
 const HSTS: &str = "max-age=31536000";
 
-/// This request's CSP nonce: 128 random bits, base64url.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CspNonce(pub String);
-
-impl CspNonce {
-    pub fn random() -> Self {
-        CspNonce(leptos::nonce::Nonce::new().to_string())
-    }
-}
+// The nonce lives in the application layer: a kept page keeps its nonce.
+pub use crate::service::nonce::CspNonce;
 
 /// The policy for a response whose inline scripts carry `nonce`.
 pub fn content_security_policy(nonce: &str) -> String {

@@ -22,20 +22,20 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::cache::ReportCache;
-use super::kept_pages::KeptPages;
 use super::rate_limit::{self, ClientLimiter};
-use super::secret::{self, KeyedHasher};
-use super::settings::Settings;
-use super::state::{AppState, Clock};
-use super::submit::RequestWriter;
 use super::{admin, api, conditional, csrf, http, observability, security_headers};
 use crate::analysis::Labels;
-use crate::app::{App, shell};
+use crate::config::settings::Settings;
 use crate::email::Mailer;
 use crate::jobs::{Worker, scheduler};
+use crate::service::cache::ReportCache;
+use crate::service::kept_pages::KeptPages;
+use crate::service::secret::{self, KeyedHasher};
+use crate::service::state::{AppState, Clock};
+use crate::service::submit::RequestWriter;
 use crate::solana::SolanaRpc;
 use crate::storage::Db;
+use crate::ui::app::{App, shell};
 
 /// The runtime half of Leptos's configuration; the build half is
 /// `[package.metadata.leptos]` in Cargo.toml (a test keeps the two in step).

@@ -6,12 +6,12 @@ use serde_json::{Value, json};
 
 use super::client::{Call, RpcError, SolanaRpc};
 use super::normalize;
-use super::programs;
 use super::wire::{
     EncodedTransaction, KeyedTokenAccount, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED, WithContext,
 };
-use crate::analysis::model::WalletHistory;
 use crate::domain::WalletAddress;
+use crate::domain::history::WalletHistory;
+use crate::domain::programs;
 
 /// The most `getSignaturesForAddress` returns per call.
 pub const SIGNATURE_PAGE: usize = 1000;

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::programs;
 use super::wire::{Instruction, RawInstruction};
-use crate::analysis::model::{ComputeBudget, Event, Transfer};
+use crate::domain::history::{ComputeBudget, Event, Transfer};
+use crate::domain::programs;
 
 /// Token account → (owner, mint, decimals) as far as the transaction tells.
 #[derive(Default)]

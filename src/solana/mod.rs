@@ -1,11 +1,13 @@
 //! Solana JSON-RPC: the wire format, a client for several endpoints, and
 //! fetching one wallet's history for the analysis.
+//!
+//! Layer: builds `domain::history` values; may import `domain` and `metrics`
+//! only (not `analysis`, which reads what this module builds).
 
 pub mod client;
 pub mod history;
 pub mod instructions;
 pub mod normalize;
-pub mod programs;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};

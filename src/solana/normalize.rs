@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::analysis::model::{SignatureInfo, TokenHolding, Transaction, TxVersion};
+use crate::domain::history::{SignatureInfo, TokenHolding, Transaction, TxVersion};
 
 use super::instructions::{InstructionReader, TokenAccounts};
 use super::wire::{EncodedTransaction, KeyedTokenAccount, SignatureStatus, WireVersion};

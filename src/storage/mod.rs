@@ -8,6 +8,9 @@
 //! (a deferred transaction that later writes fails with SQLITE_BUSY no
 //! matter the busy timeout). No write transaction is ever held across
 //! network I/O.
+//!
+//! Layer: may import `domain` only. Everything above (`service`, `jobs`,
+//! `server`, `cli`) reaches the database through here.
 
 pub mod jobs;
 pub mod outbox;

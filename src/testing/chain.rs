@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::analysis::address::is_program_derived;
-use crate::analysis::model::WalletHistory;
+use crate::domain::history::WalletHistory;
+use crate::domain::programs;
 use crate::solana::normalize;
-use crate::solana::programs;
 use crate::solana::wire::{EncodedTransaction, KeyedTokenAccount, SignatureStatus};
 
 pub const SOL: u64 = 1_000_000_000;

@@ -13,7 +13,7 @@ use super::chain::{
     TOKEN_ACCOUNT_RENT, TxBuilder, associated_account_instruction, parsed_inner, program_address, raw_inner,
     token_account,
 };
-use crate::solana::programs;
+use crate::domain::programs;
 
 /// The wrapped-SOL mint.
 pub const WSOL: &str = "So11111111111111111111111111111111111111112";

@@ -10,7 +10,7 @@ use super::chain::{
 };
 use super::defi::{JITO_TIP_ACCOUNTS, Pool};
 use super::scenarios::{HOUR, START, Scenario};
-use crate::solana::programs;
+use crate::domain::programs;
 
 /// Magic Eden's v2 marketplace program.
 pub const MAGIC_EDEN_V2: &str = "M2mx93ekt1fmXSVkTrUL9xVFHkmME8HTUi5Cyc5aF7K";

@@ -3,6 +3,8 @@
 //! ready-made wallets. Integration tests, the end-to-end suite (through
 //! `examples/mock_rpc.rs`) and benchmarks share it; production builds leave
 //! it out.
+//!
+//! Layer: beside `storage`; may import `analysis`, `solana` and `domain`.
 
 pub mod chain;
 pub mod defi;

@@ -51,7 +51,7 @@ impl Server {
             Some(path) => {
                 command
                     .env("KIMIKO_LOG_FORMAT", "json")
-                    .env("RUST_LOG", "warn,kimiko::jobs::report_job=info,kimiko::jobs::accepted=info")
+                    .env("RUST_LOG", "warn,kimiko::jobs::report_job=info,kimiko::service::accepted=info")
                     .stderr(std::fs::File::create(path).expect("log file"));
             }
             None => {

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use kimiko::config::settings::Settings;
 use kimiko::email::{Mailer, MemoryOutbox, SentEmail};
 use kimiko::jobs::Worker;
-use kimiko::server::settings::Settings;
 use kimiko::server::startup::{Application, Overrides};
-use kimiko::server::state::{AppState, Clock};
+use kimiko::service::state::{AppState, Clock};
 use kimiko::testing::{Chain, MockRpc};
 use reqwest::header::HeaderMap;
 use tokio::sync::watch;

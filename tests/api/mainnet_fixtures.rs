@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use kimiko::analysis::model::{Event, Transaction, TxVersion};
+use kimiko::domain::history::{Event, Transaction, TxVersion};
+use kimiko::domain::programs;
 use kimiko::solana::normalize;
-use kimiko::solana::programs;
 use kimiko::solana::wire::{EncodedTransaction, Envelope};
 use kimiko::testing::chain::recorded_status;
 use serde_json::Value;

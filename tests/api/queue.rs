@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use kimiko::email::MemoryBehaviour;
-use kimiko::server::state::Clock;
+use kimiko::service::state::Clock;
 use kimiko::storage::jobs::{self, AfterFailure, Lease};
 use kimiko::testing::scenarios;
 use kimiko::testing::{Chain, Fault};

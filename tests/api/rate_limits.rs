@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use kimiko::server::state::Clock;
+use kimiko::service::state::Clock;
 use kimiko::testing::chain::address;
 
 use crate::helpers::{Options, TestApp, spawn_app_with};
@@ -198,7 +198,7 @@ async fn limits_count_keyed_hashes_never_the_address() {
     assert!(!email_hash.contains("hashed") && !email_hash.contains("example"));
     assert_eq!(email_hash, app.state.hasher.hash("email", "hashed.person@example.com"));
     // Without the server secret the hash of a guessed address does not match.
-    let other = kimiko::server::secret::KeyedHasher::new(kimiko::server::settings::Secret::new(
+    let other = kimiko::service::secret::KeyedHasher::new(kimiko::config::settings::Secret::new(
         "another-secret-another-secret-0001",
     ));
     assert_ne!(email_hash, other.hash("email", "hashed.person@example.com"));

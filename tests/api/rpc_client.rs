@@ -124,7 +124,7 @@ async fn token_2022_holdings_are_read_beside_classic_token_holdings() {
     const PYUSD: &str = "2b1kV6DkPAnxd5ixfnxCpjxmKwqjjaYmCZfHsFu24GXo";
     let (mut chain, wallet) = one_wallet(3);
     chain.add_token_account(wallet.as_str(), kimiko::testing::chain::USDC, 5_000_000, 6);
-    chain.add_token_account_of(kimiko::solana::programs::TOKEN_2022, wallet.as_str(), PYUSD, 7_250_000, 6);
+    chain.add_token_account_of(kimiko::domain::programs::TOKEN_2022, wallet.as_str(), PYUSD, 7_250_000, 6);
     let rpc = MockRpc::start(chain).await;
     let (history, _) = fetch_history(&client(&[&rpc], 10), &wallet, 1_000, &|_| {}).await.unwrap();
     let mints: Vec<&str> = history.token_accounts.iter().map(|h| h.mint.as_str()).collect();

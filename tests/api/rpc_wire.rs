@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use kimiko::analysis::model::{TxVersion, WalletHistory};
+use kimiko::domain::history::{TxVersion, WalletHistory};
 use kimiko::solana::normalize;
 use kimiko::solana::wire::{EncodedTransaction, KeyedTokenAccount, SignatureStatus, WithContext};
 use kimiko::testing::chain::{TxBuilder, USDC, Version};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use kimiko::server::state::Clock;
+use kimiko::service::state::Clock;
 use kimiko::testing::Chain;
 use kimiko::testing::scenarios;
 

@@ -5,7 +5,7 @@
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, percent};
-use crate::analysis::model::Transfer;
+use crate::domain::history::Transfer;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 use super::{is_dust, tally};

@@ -6,9 +6,9 @@
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, percent};
-use crate::analysis::model::TxVersion;
+use crate::domain::history::TxVersion;
+use crate::domain::programs;
 use crate::domain::{Category, Evidence, Finding, Severity};
-use crate::solana::programs;
 
 use super::tally;
 

@@ -6,8 +6,8 @@ use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence;
 use crate::analysis::labels::LabelKind;
-use crate::analysis::model::{Event, Transaction};
 use crate::analysis::time::format_utc;
+use crate::domain::history::{Event, Transaction};
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const SOURCE: Detector = Detector { info: &SOURCE_INFO, detect: source };

@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, plural};
-use crate::analysis::model::Event;
+use crate::domain::history::Event;
+use crate::domain::programs;
 use crate::domain::{Category, Evidence, Finding, Severity};
-use crate::solana::programs;
 
 pub const DOMAIN: Detector = Detector { info: &DOMAIN_INFO, detect: domain };
 pub const NFT_CREATOR: Detector = Detector { info: &NFT_CREATOR_INFO, detect: nft_creator };

@@ -4,7 +4,7 @@
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, plural};
-use crate::analysis::model::Transaction;
+use crate::domain::history::Transaction;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const PERSONAL_DATA: Detector = Detector { info: &PERSONAL_DATA_INFO, detect: personal_data };

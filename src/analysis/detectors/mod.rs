@@ -21,7 +21,7 @@ pub mod token_account;
 use std::collections::BTreeMap;
 
 use super::detector::{Detector, DetectorInfo};
-use super::model::Transfer;
+use crate::domain::history::Transfer;
 
 pub use super::evidence::MAX_SIGNATURES;
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, plural};
-use crate::analysis::model::Event;
+use crate::domain::history::Event;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const DELEGATION: Detector = Detector { info: &DELEGATION_INFO, detect: delegation };

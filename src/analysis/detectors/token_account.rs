@@ -8,7 +8,7 @@ use crate::analysis::address::could_be_wallet;
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, plural};
-use crate::analysis::model::Event;
+use crate::domain::history::Event;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const CREATED_FOR_OTHERS: Detector =

@@ -1,10 +1,10 @@
 //! Properties of the report as a whole: calibration, determinism, scoring.
 
 use crate::analysis::detectors::infos;
-use crate::analysis::model::WalletHistory;
 use crate::analysis::score::score;
 use crate::analysis::testkit::*;
 use crate::analysis::{Labels, analyze};
+use crate::domain::history::WalletHistory;
 use crate::domain::{Finding, Grade, Severity};
 
 /// A tiny deterministic generator, so "varied" fixtures are reproducible.

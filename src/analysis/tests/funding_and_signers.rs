@@ -1,6 +1,6 @@
-use crate::analysis::model::Event;
 use crate::analysis::testkit::*;
 use crate::domain::Severity;
+use crate::domain::history::Event;
 
 #[test]
 fn a_wallet_first_funded_by_an_exchange_is_high() {

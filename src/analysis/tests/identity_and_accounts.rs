@@ -1,7 +1,7 @@
-use crate::analysis::model::Event;
 use crate::analysis::testkit::*;
 use crate::domain::Severity;
-use crate::solana::programs;
+use crate::domain::history::Event;
+use crate::domain::programs;
 
 #[test]
 fn registering_a_sol_name_is_high() {

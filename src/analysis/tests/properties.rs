@@ -8,11 +8,11 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
 use crate::analysis::detectors::infos;
-use crate::analysis::model::{
-    ComputeBudget, Event, SignatureInfo, TokenHolding, Transaction, Transfer, TxVersion, WalletHistory,
-};
 use crate::analysis::testkit::*;
 use crate::analysis::{Labels, analyze};
+use crate::domain::history::{
+    ComputeBudget, Event, SignatureInfo, TokenHolding, Transaction, Transfer, TxVersion, WalletHistory,
+};
 
 /// Addresses a random history draws from: the wallet, strangers, labelled
 /// entities, a look-alike of a stranger, well-known programs.
@@ -27,11 +27,11 @@ fn pool() -> Vec<String> {
     );
     pool.extend(
         [
-            crate::solana::programs::SYSTEM,
-            crate::solana::programs::TOKEN,
-            crate::solana::programs::MEMO,
-            crate::solana::programs::STAKE,
-            crate::solana::programs::NAME_SERVICE,
+            crate::domain::programs::SYSTEM,
+            crate::domain::programs::TOKEN,
+            crate::domain::programs::MEMO,
+            crate::domain::programs::STAKE,
+            crate::domain::programs::NAME_SERVICE,
         ]
         .iter()
         .map(|a| (*a).to_owned()),

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::analysis::model::{Event, TxVersion};
+use crate::domain::history::{Event, TxVersion};
 use crate::solana::normalize::transaction;
 use crate::solana::wire::EncodedTransaction;
 
@@ -44,7 +44,7 @@ fn encoded(version: Value, instructions: Vec<Value>, config: Option<Value>) -> E
     .expect("a well-formed transaction")
 }
 
-fn normalise(instructions: Vec<Value>) -> crate::analysis::model::Transaction {
+fn normalise(instructions: Vec<Value>) -> crate::domain::history::Transaction {
     transaction(WALLET, &encoded(json!(0), instructions, None))
 }
 

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::analysis::model::{Event, Transaction};
+use crate::domain::history::{Event, Transaction};
 use crate::solana::normalize::transaction;
 use crate::solana::wire::EncodedTransaction;
 

@@ -1,6 +1,6 @@
-use crate::analysis::model::{Event, WalletHistory};
 use crate::analysis::testkit::*;
 use crate::domain::Severity;
+use crate::domain::history::{Event, WalletHistory};
 
 #[test]
 fn a_thousand_sol_balance_is_medium() {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tracing::Instrument as _;
 
-use crate::server::state::AppState;
+use crate::service::state::AppState;
 use crate::storage::{self, jobs::Lease};
 
 /// First pause after a failed record, doubling up to [`LONGEST_PAUSE`].

@@ -10,13 +10,15 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::client_ip::ClientIpSource;
-use super::rate_limit::IpRate;
+use super::client_ip::{ClientIpSource, IpRate};
 
 mod checks;
 
 pub use checks::redact_url;
 use checks::{http_url, validate_mailbox, validate_smtp_url};
+
+/// Most reports kept in memory by default (`KIMIKO_REPORT_CACHE_SIZE`).
+pub const DEFAULT_REPORT_CACHE_SIZE: usize = 256;
 
 /// The public mainnet endpoint: rate-limited, but needs no key.
 pub const DEFAULT_RPC_URL: &str = "https://api.mainnet-beta.solana.com";
@@ -214,7 +216,7 @@ impl Settings {
             report_cache_size: ranged(
                 &var,
                 "KIMIKO_REPORT_CACHE_SIZE",
-                super::cache::DEFAULT_CAPACITY as u64,
+                DEFAULT_REPORT_CACHE_SIZE as u64,
                 0..=100_000,
             )? as usize,
             log_json: match var("KIMIKO_LOG_FORMAT").as_deref() {

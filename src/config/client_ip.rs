@@ -9,6 +9,7 @@
 //! client wrote to the left of it is its own invention.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap, HeaderName};
@@ -155,6 +156,27 @@ pub fn limit_key(ip: IpAddr) -> IpAddr {
             IpAddr::V6(Ipv6Addr::from(prefix))
         }
         v4 => v4,
+    }
+}
+
+/// The per-client quota.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpRate {
+    pub burst: u32,
+    pub period: Duration,
+}
+
+impl IpRate {
+    pub fn from_lookup(var: &impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        Ok(IpRate {
+            burst: ranged(var, "KIMIKO_IP_RATE_BURST", 5, 1..=1_000_000)? as u32,
+            period: Duration::from_millis(ranged(var, "KIMIKO_IP_RATE_PERIOD_MS", 2000, 1..=3_600_000)?),
+        })
+    }
+
+    /// The window in which `burst` requests are allowed from empty, in whole seconds.
+    pub fn window_secs(&self) -> u64 {
+        (self.period * self.burst).as_secs_f64().ceil() as u64
     }
 }
 

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::settings::{Secret, Settings};
+use crate::config::settings::{Secret, Settings};
 
 const SECRET_FILE: &str = "kimiko.secret";
 

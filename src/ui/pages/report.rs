@@ -8,15 +8,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::not_found::NotFoundMessage;
-use crate::components::charts::ActivityCharts;
-use crate::components::counterparties::TopCounterparties;
-use crate::components::findings::FindingsBySeverity;
-use crate::components::gauge::ScoreGauge;
-use crate::components::request_form::RequestForm;
-use crate::components::score_steps::ScoreSteps;
-use crate::components::share::ShareLinks;
 use crate::domain::time::format_utc;
 use crate::domain::{PublishedReport, Report, Severity, shorten};
+use crate::ui::components::charts::ActivityCharts;
+use crate::ui::components::counterparties::TopCounterparties;
+use crate::ui::components::findings::FindingsBySeverity;
+use crate::ui::components::gauge::ScoreGauge;
+use crate::ui::components::request_form::RequestForm;
+use crate::ui::components::score_steps::ScoreSteps;
+use crate::ui::components::share::ShareLinks;
 
 /// How many findings the preview description names.
 const PREVIEW_FINDINGS: usize = 3;
@@ -25,7 +25,7 @@ const PREVIEW_FINDINGS: usize = 3;
 /// links), or `None` when there is no unexpired report.
 #[server(prefix = "/api", endpoint = "page/report")]
 pub async fn load_report(wallet: String) -> Result<Option<(PublishedReport, String)>, ServerFnError> {
-    use crate::server::{api, state::AppState};
+    use crate::service::{reports as api, state::AppState};
     let state = expect_context::<AppState>();
     let base = state.settings.link("");
     let report = api::published_report(&state, &wallet)

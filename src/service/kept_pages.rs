@@ -2,8 +2,8 @@
 //! the CSP nonce its scripts carry, filled by the first request that needs
 //! them. A report's page is kept with the report ([`super::cache`]); the
 //! public pages — `/`, `/methodology`, `/privacy` and the not-found page —
-//! are kept here, for the life of the process. [`super::conditional`]
-//! serves both from one piece of code.
+//! are kept here, for the life of the process. The server's conditional
+//! responses serve both from one piece of code.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use tokio::sync::OnceCell;
 
-use super::security_headers::CspNonce;
+use super::nonce::CspNonce;
 
 /// A page as rendered once.
 pub struct RenderedPage {

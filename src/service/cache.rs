@@ -7,7 +7,7 @@
 //! a render.
 //!
 //! Every read of a report — the page, the JSON API, the card — goes through
-//! [`crate::server::api::cached_report`], which fills this cache on a miss.
+//! [`crate::service::reports::cached_report`], which fills this cache on a miss.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,7 +23,7 @@ use crate::domain::PublishedReport;
 /// Most reports held at once (`KIMIKO_REPORT_CACHE_SIZE`). A busy wallet's
 /// entry — report, JSON, page plain and gzipped, card — is about 200 KB, so
 /// a full cache stays near 50 MB.
-pub const DEFAULT_CAPACITY: usize = 256;
+pub const DEFAULT_CAPACITY: usize = crate::config::settings::DEFAULT_REPORT_CACHE_SIZE;
 
 /// One wallet's report, ready to serve.
 pub struct CachedReport {

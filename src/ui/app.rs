@@ -10,7 +10,7 @@ use leptos_router::{
     path,
 };
 
-use crate::pages::{
+use crate::ui::pages::{
     home::HomePage, job::JobPage, methodology::MethodologyPage, not_found::NotFound, privacy::PrivacyPage,
     report::ReportPage,
 };

@@ -18,7 +18,7 @@ const POLL: Duration = Duration::from_millis(1000);
 /// The job's public view, or `None` for an unknown id.
 #[server(prefix = "/api", endpoint = "page/job")]
 pub async fn load_job(id: String) -> Result<Option<JobView>, ServerFnError> {
-    use crate::server::{api, state::AppState};
+    use crate::service::{reports as api, state::AppState};
     let state = expect_context::<AppState>();
     api::job_view(&state, &id).await.map_err(|_| ServerFnError::new("Could not read the job."))
 }

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
-use crate::components::request_form::RequestForm;
 use crate::domain::RequestReportError;
+use crate::ui::components::request_form::RequestForm;
 
 /// The form's fixed endpoint (also the no-JavaScript form's `action`).
 pub const REQUEST_REPORT_PATH: &str = "/api/request-report";
@@ -21,9 +21,9 @@ pub async fn request_report(
     email: String,
     refresh: Option<String>,
 ) -> Result<String, RequestReportError> {
-    use crate::server::{http, state::AppState, submit};
+    use crate::service::{refusal, state::AppState, submit};
     let state = expect_context::<AppState>();
-    let client_ip = http::client_ip_from_context(&state);
+    let client_ip = refusal::client_ip_from_context(&state);
     let input = submit::FormInput { wallet: &wallet, email: &email, refresh: refresh.is_some() };
     match submit::request_report(&state, input, client_ip).await {
         Ok(id) => {
@@ -31,7 +31,7 @@ pub async fn request_report(
             Ok(id.to_string())
         }
         Err(error) => {
-            http::set_error_status(&state.settings, &error);
+            refusal::set_error_status(&state.settings, &error);
             Err(error)
         }
     }

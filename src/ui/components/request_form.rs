@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use crate::pages::home::{RefusedForm, RequestReport};
+use crate::ui::pages::home::{RefusedForm, RequestReport};
 
 #[component]
 pub fn RequestForm(

@@ -7,9 +7,9 @@ use tokio::sync::Notify;
 
 use super::cache::ReportCache;
 use super::secret::KeyedHasher;
-use super::settings::Settings;
 use super::submit::RequestWriter;
 use crate::analysis::Labels;
+use crate::config::settings::Settings;
 use crate::email::Mailer;
 use crate::solana::SolanaRpc;
 use crate::storage::Db;
@@ -35,7 +35,7 @@ pub struct AppState {
     pub health: Arc<Health>,
     /// Mail the SMTP server accepted that is still being recorded; the
     /// worker's shutdown waits for it.
-    pub accepted: crate::jobs::accepted::Accepted,
+    pub accepted: crate::service::accepted::Accepted,
 }
 
 /// A worker loop not seen for this long is reported as stuck.

@@ -1,0 +1,19 @@
+//! The application layer (server only): what the web pages, the HTTP
+//! handlers, the worker and the scheduler share. The shared state
+//! ([`state::AppState`]) and its clock, request intake (validation, limits,
+//! grouped writes: [`submit`]), reading jobs and reports through the report
+//! cache ([`reports`], [`cache`]), keyed hashing of addresses, how a refusal
+//! is told to a client, and recording mail the SMTP server accepted.
+//!
+//! May import `config`, `email`, `storage`, `analysis`, `solana`, `card`,
+//! `metrics` and `domain`; never `jobs`, `ui` or `server`, which build on it.
+
+pub mod accepted;
+pub mod cache;
+pub mod kept_pages;
+pub mod nonce;
+pub mod refusal;
+pub mod reports;
+pub mod secret;
+pub mod state;
+pub mod submit;
