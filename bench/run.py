@@ -284,16 +284,26 @@ def main():
         print(f"run {i + 1} of {args.runs}…", file=sys.stderr)
         runs.append(one_run(args, args.target, i))
     table = median_table(runs)
+    header = (f"# Kimiko load benchmark\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+              f"{os.cpu_count()} cores, wrk -t2 -c{args.connections} -d{args.seconds}s, "
+              f"median of {args.runs} runs.\n\n{table}\n\n")
+    raw = f"## Raw runs\n\n```json\n{json.dumps(runs, indent=1)}\n```\n"
+    # The load figures first: the benchmarks below compile for minutes on a
+    # busy machine, and an interrupted run should not lose what it measured.
+    print(table, flush=True)
+    write_results(header + raw)
     queue = cargo_bench("queue", "ssr")
     analysis = cargo_bench("analysis", "ssr")
-    report = (f"# Kimiko load benchmark\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-              f"{os.cpu_count()} cores, wrk -t2 -c{args.connections} -d{args.seconds}s, "
-              f"median of {args.runs} runs.\n\n{table}\n\n## Queue\n\n```\n{queue.strip()}\n```\n\n"
-              f"## Analysis\n\n```\n{analysis.strip()}\n```\n\n## Raw runs\n\n```json\n{json.dumps(runs, indent=1)}\n```\n")
+    report = (header + f"## Queue\n\n```\n{queue.strip()}\n```\n\n"
+              f"## Analysis\n\n```\n{analysis.strip()}\n```\n\n" + raw)
+    write_results(report)
+    print(report)
+
+
+def write_results(text):
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "latest.md"), "w") as f:
-        f.write(report)
-    print(report)
+        f.write(text)
 
 
 if __name__ == "__main__":
