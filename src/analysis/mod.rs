@@ -26,7 +26,7 @@ use crate::domain::Report;
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
-pub const ANALYZER_VERSION: &str = "2026.11.3";
+pub const ANALYZER_VERSION: &str = "2026.11.4";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
 /// (unix seconds).

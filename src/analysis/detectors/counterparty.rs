@@ -21,7 +21,7 @@ static CONCENTRATION_INFO: DetectorInfo = DetectorInfo {
     looks_at: "The share of the wallet's direct SOL and token transfers (at least 5) that involve its most frequent counterparty, with at least 3 transfers. 75% or more is medium (15 points), 60–74% medium (11), 40–59% low (6).",
     severity: Severity::Medium,
     max_penalty: 15,
-    limits: "Counts transfers, not value. A wallet that mostly deals with an exchange shows up here as well as under known entities; labelled counterparties are named. Program-derived addresses (escrows, vaults) are never the top counterparty.",
+    limits: "Counts transfers, not value. Left out: dust strangers sent without the wallet's signature, Jito tips and other labelled services' fees, and any top-level transfer to someone else inside a transaction that swaps through a known DEX or aggregator (a trading bot's fee wallet is a tool, not a person). A wallet that mostly deals with an exchange shows up here as well as under known entities; labelled counterparties are named. Program-derived addresses (escrows, vaults) are never the top counterparty.",
 };
 
 static TWO_WAY_INFO: DetectorInfo = DetectorInfo {
