@@ -2,8 +2,10 @@
 
 use std::collections::HashMap;
 
-use super::labels::{Label, Labels};
+use super::detectors::is_dust;
+use super::labels::{Label, LabelKind, Labels};
 use crate::domain::history::{Transaction, Transfer, WalletHistory};
+use crate::domain::programs;
 
 /// A wallet on the other side of the analysed wallet's transfers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,7 +17,8 @@ pub struct Counterparty<'a> {
     pub received: u32,
     /// Of those, transfers made by a top-level instruction: payments a
     /// person or their software asked for, not legs of a swap inside a
-    /// program (where the "counterparty" is a pool).
+    /// program (where the "counterparty" is a pool), nor a front-end's
+    /// fee or tip (see [`Context::is_service_fee`]).
     pub direct_sent: u32,
     pub direct_received: u32,
     /// Signatures of the transactions involved, oldest first.
@@ -48,11 +51,18 @@ impl<'a> Context<'a> {
         let mut total_transfers = 0;
         // Oldest first, so evidence lists start where the relationship began.
         for tx in history.transactions.iter().rev().filter(|tx| !tx.failed) {
+            let signed = tx.signers.iter().any(|s| s == wallet);
             for transfer in &tx.transfers {
                 let Some((other, outgoing)) = other_side(wallet, transfer) else {
                     continue;
                 };
+                // Dust a stranger sent without the wallet's signature says
+                // who the stranger targets, not whom the owner deals with.
+                if !outgoing && !signed && is_dust(transfer) {
+                    continue;
+                }
                 total_transfers += 1;
+                let direct = transfer.top_level && !service_fee(wallet, labels, tx, transfer);
                 let entry = by_address.entry(other).or_insert_with(|| Counterparty {
                     address: other,
                     sent: 0,
@@ -61,7 +71,7 @@ impl<'a> Context<'a> {
                     direct_received: 0,
                     signatures: Vec::new(),
                 });
-                match (outgoing, transfer.top_level) {
+                match (outgoing, direct) {
                     (true, true) => {
                         entry.sent += 1;
                         entry.direct_sent += 1;
@@ -114,6 +124,21 @@ impl<'a> Context<'a> {
             .filter(move |(_, t)| other_side(wallet, t).is_some())
     }
 
+    /// A fee or tip the wallet's software adds to a trade: any transfer to
+    /// a labelled MEV or service account (Jito tips), and any top-level
+    /// transfer to someone else inside a transaction that swaps through a
+    /// DEX or aggregator (a trading bot's or front-end's fixed fee). These
+    /// repeat on every trade and name the tool, not a person.
+    pub fn is_service_fee(&self, tx: &Transaction, transfer: &Transfer) -> bool {
+        service_fee(self.wallet, self.labels, tx, transfer)
+    }
+
+    /// Direct transfers with the wallet on one side that the owner chose to
+    /// make: top-level, not dust, not a service fee or tip.
+    pub fn payments(&self) -> impl Iterator<Item = (&'a Transaction, &'a Transfer)> + '_ {
+        self.wallet_transfers().filter(|(tx, t)| t.top_level && !is_dust(t) && !self.is_service_fee(tx, t))
+    }
+
     pub fn counterparties(&self) -> &[Counterparty<'a>] {
         &self.counterparties
     }
@@ -143,6 +168,17 @@ impl<'a> Context<'a> {
     pub fn window(&self) -> (Option<i64>, Option<i64>) {
         (self.block_times().min(), self.block_times().max())
     }
+}
+
+fn service_fee(wallet: &str, labels: &Labels, tx: &Transaction, transfer: &Transfer) -> bool {
+    if transfer.from != wallet || transfer.to == wallet {
+        return false;
+    }
+    let service =
+        labels.get(&transfer.to).is_some_and(|label| matches!(label.kind, LabelKind::Mev | LabelKind::Other));
+    let fee_in_swap =
+        transfer.top_level && tx.programs.iter().any(|program| programs::SWAPS.contains(&program.as_str()));
+    service || fee_in_swap
 }
 
 /// The address on the other side of a transfer and whether the wallet sent it.

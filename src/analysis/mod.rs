@@ -28,7 +28,7 @@ use crate::domain::Report;
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
-pub const ANALYZER_VERSION: &str = "2026.11.3";
+pub const ANALYZER_VERSION: &str = "2026.11.4";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
 /// (unix seconds).
@@ -43,7 +43,10 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
         wallet: history.wallet.clone(),
         score,
         grade,
-        summary: score::summary(score, grade, &findings, ctx.transactions().len(), history.signatures.len()),
+        summary: with_vault_note(
+            &history.wallet,
+            score::summary(score, grade, &findings, ctx.transactions().len(), history.signatures.len()),
+        ),
         findings,
         transactions_analyzed: u32::try_from(history.transactions.len()).unwrap_or(u32::MAX),
         transactions_found: u32::try_from(history.signatures.len()).unwrap_or(u32::MAX),
@@ -55,4 +58,16 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
         analyzer_version: ANALYZER_VERSION.to_owned(),
         analyzed_at,
     }
+}
+
+/// A smart-wallet vault (Squads and the like) is a program-derived address:
+/// it never signs, so its members' memos, timing and habits are not read as
+/// its own, and the report must say so rather than look clean.
+fn with_vault_note(wallet: &str, summary: String) -> String {
+    if address::could_be_wallet(wallet) {
+        return summary;
+    }
+    format!(
+        "{summary} This address is program-derived (off the ed25519 curve), such as a smart wallet's vault: it never signs, so what its owners do through the smart wallet (memos, timing, fees) is not seen here; analyse the members' own wallets too."
+    )
 }

@@ -26,6 +26,21 @@ pub const CANDY_GUARD: &str = "Guard1JwRhJkVH6XZhzoYxeBVQe872VH6QggF4BWmS9g";
 /// collection's creator, not to the wallet that paid.
 pub const MINT_FOR_BUYER: &[&str] = &[CANDY_MACHINE_V1, CANDY_MACHINE_V2, CANDY_MACHINE_V3, CANDY_GUARD];
 
+/// Swap programs: Jupiter's aggregator (v6), Raydium's AMM v4, CLMM and
+/// CPMM, Orca's Whirlpools, Meteora's DLMM and pump.fun's bonding curve.
+/// A top-level transfer to someone else inside a transaction that swaps
+/// through one of them is the front-end's or bot's fee, not a payment.
+pub const JUPITER: &str = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
+pub const RAYDIUM_AMM: &str = "675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8";
+pub const RAYDIUM_CLMM: &str = "CAMMCzo5YL8w4VFF8KVHrK22GGUsp5VTaW7grrKgrWqK";
+pub const RAYDIUM_CPMM: &str = "CPMMoo8L3F4NbTegBCKVNunggL7H1ZpdTHKxQB5qKP1C";
+pub const ORCA_WHIRLPOOL: &str = "whirLbMiicVdio4qvUfM5KAg6Ct8VwpYzGff3uctyCc";
+pub const METEORA_DLMM: &str = "LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YTnSGxKnv";
+pub const PUMP_FUN: &str = "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P";
+
+pub const SWAPS: &[&str] =
+    &[JUPITER, RAYDIUM_AMM, RAYDIUM_CLMM, RAYDIUM_CPMM, ORCA_WHIRLPOOL, METEORA_DLMM, PUMP_FUN];
+
 const NAMES: &[(&str, &str)] = &[
     (SYSTEM, "system"),
     (COMPUTE_BUDGET, "compute-budget"),

@@ -11,6 +11,7 @@ pub mod defi;
 pub mod everyday;
 pub mod mock_rpc;
 pub mod scenarios;
+pub mod trading_bot;
 
 pub use chain::{Chain, SOL, TxBuilder, Version};
 pub use mock_rpc::{Fault, MockRpc};

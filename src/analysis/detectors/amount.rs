@@ -8,7 +8,7 @@ use crate::analysis::evidence::{self, percent};
 use crate::domain::history::Transfer;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
-use super::{is_dust, tally};
+use super::tally;
 
 pub const ROUND: Detector = Detector { info: &ROUND_INFO, detect: round };
 pub const REPEATED: Detector = Detector { info: &REPEATED_INFO, detect: repeated };
@@ -19,7 +19,7 @@ static ROUND_INFO: DetectorInfo = DetectorInfo {
     id: "amount.round",
     title: "Mostly round amounts",
     category: Category::Amount,
-    looks_at: "Direct (top-level) SOL and token transfers to or from the wallet, dust left out, at least 5. An amount is round when it has at most one decimal place in whole units (2.5 SOL, 100 USDC; for tokens without decimals, a multiple of 10). When half or more are round it is low: 8 points from 80%, 5 below.",
+    looks_at: "Direct (top-level) SOL and token transfers to or from the wallet, at least 5; dust, Jito tips and a front-end's or trading bot's fee inside a swap transaction left out. An amount is round when it has at most one decimal place in whole units (2.5 SOL, 100 USDC; for tokens without decimals, a multiple of 10). When half or more are round it is low: 8 points from 80%, 5 below.",
     severity: Severity::Low,
     max_penalty: 8,
     limits: "Prices are often round for good reasons. Values are compared in each token's own units; Kimiko does not convert to dollars, so a round dollar amount paid in SOL is not seen as round.",
@@ -29,15 +29,15 @@ static REPEATED_INFO: DetectorInfo = DetectorInfo {
     id: "amount.repeated",
     title: "The same amount again and again",
     category: Category::Amount,
-    looks_at: "Direct SOL and token transfers to or from the wallet, dust left out. An exact amount of the same token that occurs 3 or 4 times is low (4 points); 5 or more times, medium (8).",
+    looks_at: "Direct SOL and token transfers to or from the wallet; dust, Jito tips and a front-end's or trading bot's fee inside a swap transaction left out. An exact amount of the same token that occurs 3 or 4 times is low (4 points); 5 or more times, medium (8).",
     severity: Severity::Medium,
     max_penalty: 8,
     limits: "Exact repeats only: amounts that differ by a fee or a cent are not grouped. Fixed prices in an app (a mint price) repeat for everyone who pays them.",
 };
 
-/// Direct transfers with the wallet on one side, dust excluded.
+/// The owner's own payments: direct, not dust, not a fee or tip.
 fn payments<'a>(ctx: &Context<'a>) -> Vec<&'a Transfer> {
-    ctx.wallet_transfers().map(|(_, t)| t).filter(|t| t.top_level && !is_dust(t)).collect()
+    ctx.payments().map(|(_, t)| t).collect()
 }
 
 fn is_round(transfer: &Transfer) -> bool {
@@ -94,8 +94,8 @@ fn repeated(ctx: &Context) -> Option<Finding> {
     let (severity, strength) = if count >= 5 { (Severity::Medium, 100) } else { (Severity::Low, 50) };
     let shown = evidence::amount(amount, decimals, mint);
     let signatures: Vec<&str> = ctx
-        .wallet_transfers()
-        .filter(|(_, t)| t.top_level && t.amount == amount && t.mint.as_deref() == mint)
+        .payments()
+        .filter(|(_, t)| t.amount == amount && t.mint.as_deref() == mint)
         .map(|(tx, _)| tx.signature.as_str())
         .collect();
     let mut evidence =

@@ -21,7 +21,7 @@ static CONCENTRATION_INFO: DetectorInfo = DetectorInfo {
     looks_at: "The share of the wallet's direct SOL and token transfers (at least 5) that involve its most frequent counterparty, with at least 3 transfers. 75% or more is medium (15 points), 60–74% medium (11), 40–59% low (6).",
     severity: Severity::Medium,
     max_penalty: 15,
-    limits: "Counts transfers, not value. A wallet that mostly deals with an exchange shows up here as well as under known entities; labelled counterparties are named. Program-derived addresses (escrows, vaults) are never the top counterparty.",
+    limits: "Counts transfers, not value. Left out: dust strangers sent without the wallet's signature, Jito tips and other labelled services' fees, and any top-level transfer to someone else inside a transaction that swaps through a known DEX or aggregator (a trading bot's fee wallet is a tool, not a person). A wallet that mostly deals with an exchange shows up here as well as under known entities; labelled counterparties are named. Program-derived addresses (escrows, vaults) are never the top counterparty; that includes a friend's smart-wallet (e.g. Squads) vault, which is program-derived too and so is missed.",
 };
 
 static TWO_WAY_INFO: DetectorInfo = DetectorInfo {
@@ -31,7 +31,7 @@ static TWO_WAY_INFO: DetectorInfo = DetectorInfo {
     looks_at: "Unlabelled wallets (not program-derived addresses) that the wallet both sent direct transfers to and received direct transfers from. One such wallet is low (6 points), two are low (9); three or more wallets, or two or more transfers each way with one of them, medium (15).",
     severity: Severity::Medium,
     max_penalty: 15,
-    limits: "Exchanges and other labelled services are left to the known-entity findings. Paying a friend back is ordinary; the finding says that the pair is now a visible cluster, not that anything is wrong.",
+    limits: "Exchanges and other labelled services are left to the known-entity findings. Smart-wallet (e.g. Squads) vaults are program-derived addresses and are not counted, so flows with a friend's vault are missed. Paying a friend back is ordinary; the finding says that the pair is now a visible cluster, not that anything is wrong.",
 };
 
 fn concentration(ctx: &Context) -> Option<Finding> {

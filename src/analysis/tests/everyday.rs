@@ -6,6 +6,7 @@ use crate::domain::{Report, Severity};
 use crate::testing::Chain;
 use crate::testing::everyday::{nft_collector, ordinary_defi_user};
 use crate::testing::scenarios::Scenario;
+use crate::testing::trading_bot::trading_bot_user;
 
 fn analyse(build: fn(&mut Chain) -> Scenario) -> Report {
     let mut chain = Chain::new();
@@ -40,4 +41,11 @@ fn an_ordinary_defi_user_scores_80_or_more_with_nothing_above_low() {
 #[test]
 fn an_nft_collector_scores_80_or_more_with_nothing_above_low() {
     assert_everyday(&analyse(nft_collector));
+}
+
+#[test]
+fn a_trading_bot_user_with_a_fixed_fee_and_tip_on_every_trade_scores_80_or_more_with_nothing_above_low() {
+    let report = analyse(trading_bot_user);
+    assert!(report.transactions_analyzed >= 36, "{} transactions", report.transactions_analyzed);
+    assert_everyday(&report);
 }

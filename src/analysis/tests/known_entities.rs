@@ -96,3 +96,16 @@ fn disputed_labels_carry_their_note_into_the_evidence() {
     assert!(has_evidence(finding, "Public lists disagree"));
     assert_eq!(finding.confidence, 65);
 }
+
+#[test]
+fn a_bloxroute_tip_on_every_trade_is_named_as_a_tip_and_costs_no_points() {
+    // The recorded pump.fun sell pays 0.003 SOL to this address: bloXroute's
+    // Trader API tip wallet, not a person and not the bot's own fee wallet.
+    const BLOXROUTE_TIP: &str = "HWEoBxYs7ssKuudEjzjmpfJVX7Dvi7wescFsVx2L5yoY";
+    let report = wallet().repeat(8, |w, _| w.signs().and_sends_sol_to(BLOXROUTE_TIP, 0.003)).analyze();
+    let finding = expect_finding(&report, "known_entity.other");
+    assert_eq!((finding.severity, finding.penalty), (Severity::Info, 0));
+    assert!(has_evidence(finding, "bloXroute"), "{:?}", finding.evidence);
+    expect_no_finding(&report, "amount.repeated");
+    expect_no_finding(&report, "counterparty.concentration");
+}

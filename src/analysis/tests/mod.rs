@@ -4,6 +4,7 @@
 mod engine;
 #[cfg(feature = "testing")]
 mod everyday;
+mod fees_and_tips;
 mod fingerprint_and_amounts;
 mod funding_and_signers;
 mod identity_and_accounts;

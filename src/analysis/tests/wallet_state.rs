@@ -79,3 +79,17 @@ fn an_unknown_balance_is_not_guessed() {
     let report = report(&WalletHistory { wallet: me(), ..WalletHistory::default() });
     expect_no_finding(&report, "balance.exposure");
 }
+
+#[test]
+fn a_report_on_a_smart_wallet_vault_says_what_it_cannot_see() {
+    // A Squads-style vault is a program-derived address: it never signs, so
+    // what its members do through the multisig is not read as its own.
+    let vault = pda(7);
+    let mut history = wallet().receives_sol_from(&addr(3), 1.5).sends_sol_to(&addr(4), 0.7).build();
+    history.wallet = vault.clone();
+    let report = report(&history);
+    assert!(report.summary.contains("program-derived"), "{}", report.summary);
+    assert!(report.summary.contains("smart wallet"), "{}", report.summary);
+    let ordinary = wallet().receives_sol_from(&addr(3), 1.5).analyze();
+    assert!(!ordinary.summary.contains("program-derived"), "{}", ordinary.summary);
+}
