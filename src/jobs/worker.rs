@@ -37,6 +37,12 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// writes, and back within seconds once it takes them.
 const CLAIM_PAUSE_FIRST: Duration = Duration::from_millis(100);
 const CLAIM_PAUSE_MAX: Duration = Duration::from_secs(10);
+/// How long a shutdown waits for sends in progress and accepted mail to be
+/// recorded. Recording is retried for as long as it fails, and stopping
+/// before it commits means the mail is sent again after a restart; but a
+/// database that refuses every write must not keep SIGTERM from ending the
+/// process forever. Long enough for an operator to free a full disk.
+pub const RECORD_WAIT: Duration = Duration::from_secs(15 * 60);
 
 pub struct Worker {
     state: AppState,
@@ -46,6 +52,8 @@ pub struct Worker {
     max_idle: Duration,
     /// Claims that failed in a row.
     claim_failures: AtomicU32,
+    /// How long a shutdown waits for accepted mail to be recorded ([`RECORD_WAIT`]).
+    record_wait: Duration,
 }
 
 /// What one turn of the worker loop claimed, and how long to wait before the next.
@@ -68,7 +76,13 @@ type InFlight = HashMap<TaskId, Running>;
 impl Worker {
     pub fn new(state: AppState) -> Worker {
         let id = format!("{}-{}", std::process::id(), bs58::encode(rand::random::<[u8; 6]>()).into_string());
-        Worker { state, id, max_idle: MAX_IDLE, claim_failures: AtomicU32::new(0) }
+        Worker { state, id, max_idle: MAX_IDLE, claim_failures: AtomicU32::new(0), record_wait: RECORD_WAIT }
+    }
+
+    /// Waits at most this long at shutdown for accepted mail to be recorded.
+    pub fn with_record_wait(mut self, record_wait: Duration) -> Worker {
+        self.record_wait = record_wait;
+        self
     }
 
     /// Looks at the queue unprompted only this often. Tests set it far out
@@ -208,9 +222,15 @@ impl Worker {
         if self.state.accepted.in_flight() > 0 {
             tracing::info!(
                 mails = self.state.accepted.in_flight(),
+                bound = ?self.record_wait,
                 "waiting for accepted mail to be recorded"
             );
-            self.state.accepted.wait().await;
+            if tokio::time::timeout(self.record_wait, self.state.accepted.wait()).await.is_err() {
+                // Each of these will be sent again after a restart.
+                for job_id in self.state.accepted.job_ids() {
+                    tracing::error!(%job_id, "stopping with a sent mail unrecorded; it will be sent again");
+                }
+            }
         }
         for Running { lease, .. } in in_flight.values() {
             match storage::jobs::release(&self.state.db, lease, self.state.clock.now_ms()).await {

@@ -575,3 +575,37 @@ async fn a_job_reclaimed_while_its_accepted_mail_is_still_being_recorded_does_no
     assert_eq!(app.sent_mail().len(), 1, "the re-run sent the accepted mail again");
     assert_eq!(status(&app, &id).await, "succeeded");
 }
+
+#[tokio::test]
+async fn a_stopping_worker_gives_up_waiting_for_a_record_the_database_keeps_refusing() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())],
+        ..Options::default()
+    })
+    .await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
+    )
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = kimiko::jobs::Worker::new(app.state.clone()).with_record_wait(Duration::ZERO);
+    let worker = tokio::spawn(worker.run(stopped));
+    app.submit(&scenario.wallet, "forever@example.com").await;
+    until("the mail was accepted", || !app.sent_mail().is_empty() && app.state.accepted.in_flight() == 1)
+        .await;
+
+    stop.send(true).unwrap();
+    // The trigger stays: the record can never commit. The bound here only
+    // turns a hang into a failure; the worker's own bound is zero.
+    tokio::time::timeout(Duration::from_secs(60), worker)
+        .await
+        .expect("the worker stopped although a record kept failing")
+        .unwrap();
+    assert_eq!(app.state.accepted.in_flight(), 1, "the record is still being retried");
+}
