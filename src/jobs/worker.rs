@@ -66,6 +66,7 @@ pub struct Turn {
 
 /// A job this worker is running.
 struct Running {
+    task: tokio::task::AbortHandle,
     lease: Lease,
     max_attempts: i64,
     started: std::time::Instant,
@@ -165,12 +166,24 @@ impl Worker {
 
     fn start(&self, jobs: Vec<ClaimedJob>, tasks: &mut JoinSet<()>, in_flight: &mut InFlight) {
         for job in jobs {
-            let running = Running {
-                lease: Lease::of(&job, &self.id),
-                max_attempts: job.max_attempts,
-                started: std::time::Instant::now(),
-            };
-            let handle = tasks.spawn(execute(self.state.clone(), job, running.lease.clone()));
+            // This process claimed its own expired lease: the old run is
+            // still alive (stalled), fenced out of every write by the new
+            // lease. Stop it rather than run the job twice side by side; a
+            // send of its already under way is not cut off (it runs in a
+            // task of its own and the new run waits for it).
+            let stale: Vec<TaskId> =
+                in_flight.iter().filter(|(_, r)| r.lease.job_id == job.id).map(|(id, _)| *id).collect();
+            for id in stale {
+                if let Some(old) = in_flight.remove(&id) {
+                    tracing::warn!(job_id = %job.id, "stopping an earlier run of a job claimed again");
+                    old.task.abort();
+                }
+            }
+            let lease = Lease::of(&job, &self.id);
+            let max_attempts = job.max_attempts;
+            let handle = tasks.spawn(execute(self.state.clone(), job, lease.clone()));
+            let running =
+                Running { task: handle.clone(), lease, max_attempts, started: std::time::Instant::now() };
             in_flight.insert(handle.id(), running);
         }
     }
@@ -255,8 +268,10 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
         let started = std::time::Instant::now();
         let (progress_tx, progress_rx) = watch::channel(Progress::default());
         let (lost_tx, mut lost_rx) = watch::channel(false);
-        let heartbeat = tokio::spawn(heartbeat(state.clone(), lease.clone(), lost_tx));
-        let progress = tokio::spawn(write_progress(state.clone(), lease.clone(), progress_rx));
+        // Aborted when this task ends in any way (a panic, an abort): an
+        // orphaned heartbeat would keep extending the lease of a dead run.
+        let heartbeat = AbortOnDrop(tokio::spawn(heartbeat(state.clone(), lease.clone(), lost_tx)));
+        let progress = AbortOnDrop(tokio::spawn(write_progress(state.clone(), lease.clone(), progress_rx)));
 
         let outcome = tokio::select! {
             outcome = report_job::run(&state, &job, &lease, &progress_tx) => outcome,
@@ -268,9 +283,9 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
                 Err(_) => Err(JobError::Retryable("the job's heartbeat stopped".into())),
             },
         };
-        heartbeat.abort();
+        drop(heartbeat);
         drop(progress_tx);
-        let _ = progress.await;
+        progress.finish().await;
         let label = match outcome {
             Ok(Done::Delivered) => {
                 tracing::info!("job succeeded");
@@ -288,6 +303,22 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
         crate::metrics::job_finished(label, started.elapsed());
     }
     .instrument(span)
+}
+
+/// A helper task that ends with its owner.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl AbortOnDrop {
+    /// Lets the task run to its end and waits for it.
+    async fn finish(mut self) {
+        let _ = (&mut self.0).await;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Records a failed attempt; returns the job's new status (None if the lease was lost).
