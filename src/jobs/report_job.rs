@@ -6,8 +6,10 @@
 //! what is stored: a stored outbox row means the report is stored too, so
 //! only the mail is left; a mail marked sent means nothing is left. Once the
 //! SMTP server has accepted the message, recording that is never given up
-//! for a re-send: it is retried in-process until it commits, and shutdown
-//! waits for it ([`super::accepted`]). The one window that remains is a
+//! for a re-send: send and record run in a task shutdown does not abort,
+//! the record is retried in-process until it commits, a second run of the
+//! job in this process waits for both, and shutdown waits for them up to
+//! [`super::worker::RECORD_WAIT`] ([`super::accepted`]). The one window that remains is a
 //! crash (SIGKILL, power) after the acceptance and before that commit; the
 //! re-run then sends the same message again with the same Message-ID and
 //! idempotency key, which most mail systems, and Resend, deduplicate.
