@@ -70,12 +70,16 @@ pub enum Mailer {
 #[derive(Clone, Default)]
 pub struct MemoryOutbox {
     inner: Arc<Mutex<MemoryState>>,
+    /// Turns true when the hanging sends may return ([`MemoryBehaviour::AcceptThenHang`]).
+    released: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 #[derive(Default)]
 struct MemoryState {
     sent: Vec<SentEmail>,
     behaviour: MemoryBehaviour,
+    /// Sends inside their hang right now.
+    hanging: usize,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -88,6 +92,10 @@ pub enum MemoryBehaviour {
     Permanent,
     /// A bug in the sending code.
     Panic,
+    /// The server accepted the message, and the answer has not reached
+    /// Kimiko yet: the mail is kept as sent, and `send` returns only once
+    /// [`MemoryOutbox::release`] is called.
+    AcceptThenHang,
 }
 
 impl MemoryOutbox {
@@ -97,6 +105,62 @@ impl MemoryOutbox {
 
     pub fn set_behaviour(&self, behaviour: MemoryBehaviour) {
         self.inner.lock().expect("memory outbox lock").behaviour = behaviour;
+    }
+
+    /// Lets every hanging send return, and those after it not hang.
+    pub fn release(&self) {
+        self.released.send_replace(true);
+    }
+
+    /// How many sends are inside their hang: one that was cut off (its
+    /// task aborted) no longer counts.
+    pub fn hanging(&self) -> usize {
+        self.inner.lock().expect("memory outbox lock").hanging
+    }
+}
+
+/// The memory backend's send, up to the hang: a guard while it hangs.
+fn memory_send(
+    outbox: &MemoryOutbox,
+    email: &OutgoingEmail,
+    message: &Message,
+) -> Result<Option<Hanging>, MailError> {
+    let mut state = outbox.inner.lock().expect("memory outbox lock");
+    let hang = state.behaviour == MemoryBehaviour::AcceptThenHang;
+    match state.behaviour {
+        MemoryBehaviour::Accept | MemoryBehaviour::AcceptThenHang => {}
+        MemoryBehaviour::Transient => {
+            return Err(MailError::Transient(MailReason::from_reply(451, "4.3.0 try again later")));
+        }
+        MemoryBehaviour::Permanent => {
+            return Err(MailError::Permanent(MailReason::from_reply(550, "5.1.1 no such user")));
+        }
+        MemoryBehaviour::Panic => {
+            drop(state);
+            panic!("the memory mailer was told to panic");
+        }
+    }
+    state.sent.push(SentEmail {
+        to: email.to.clone(),
+        subject: email.subject.clone(),
+        html: email.html.clone(),
+        text: email.text.clone(),
+        message_id: email.message_id.clone(),
+        raw: String::from_utf8_lossy(&message.formatted()).into_owned(),
+    });
+    if !hang {
+        return Ok(None);
+    }
+    state.hanging += 1;
+    Ok(Some(Hanging(outbox.clone())))
+}
+
+/// Counts a send as hanging for as long as it lives.
+struct Hanging(MemoryOutbox);
+
+impl Drop for Hanging {
+    fn drop(&mut self) {
+        self.0.inner.lock().expect("memory outbox lock").hanging -= 1;
     }
 }
 
@@ -173,31 +237,11 @@ impl Mailer {
             }
             Mailer::File { dir, .. } => write_eml(dir, email, &message.formatted()).await.map(Some),
             Mailer::Memory { outbox, .. } => {
-                let mut state = outbox.inner.lock().expect("memory outbox lock");
-                match state.behaviour {
-                    MemoryBehaviour::Accept => {}
-                    MemoryBehaviour::Transient => {
-                        return Err(MailError::Transient(MailReason::from_reply(
-                            451,
-                            "4.3.0 try again later",
-                        )));
-                    }
-                    MemoryBehaviour::Permanent => {
-                        return Err(MailError::Permanent(MailReason::from_reply(550, "5.1.1 no such user")));
-                    }
-                    MemoryBehaviour::Panic => {
-                        drop(state);
-                        panic!("the memory mailer was told to panic");
-                    }
+                let hanging = memory_send(outbox, email, &message)?;
+                if let Some(_hanging) = hanging {
+                    let mut released = outbox.released.subscribe();
+                    let _ = released.wait_for(|released| *released).await;
                 }
-                state.sent.push(SentEmail {
-                    to: email.to.clone(),
-                    subject: email.subject.clone(),
-                    html: email.html.clone(),
-                    text: email.text.clone(),
-                    message_id: email.message_id.clone(),
-                    raw: String::from_utf8_lossy(&message.formatted()).into_owned(),
-                });
                 Ok(None)
             }
         }

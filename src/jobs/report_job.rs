@@ -6,8 +6,10 @@
 //! what is stored: a stored outbox row means the report is stored too, so
 //! only the mail is left; a mail marked sent means nothing is left. Once the
 //! SMTP server has accepted the message, recording that is never given up
-//! for a re-send: it is retried in-process until it commits, and shutdown
-//! waits for it ([`super::accepted`]). The one window that remains is a
+//! for a re-send: send and record run in a task shutdown does not abort,
+//! the record is retried in-process until it commits, a second run of the
+//! job in this process waits for both, and shutdown waits for them up to
+//! [`super::worker::RECORD_WAIT`] ([`crate::service::accepted`]). The one window that remains is a
 //! crash (SIGKILL, power) after the acceptance and before that commit; the
 //! re-run then sends the same message again with the same Message-ID and
 //! idempotency key, which most mail systems, and Resend, deduplicate.
@@ -100,7 +102,7 @@ pub async fn run(
             // of an older version; nothing to send again.
             return finish(state, lease).await;
         }
-        return deliver(state, job, lease, &mail).await;
+        return deliver(state, job, lease).await;
     }
 
     let wallet = WalletAddress::parse(&job.wallet)
@@ -158,10 +160,7 @@ pub async fn run(
     }
     tracing::info!(fresh, score = published.report.score, "report stored");
 
-    let mail = storage::outbox::get(db, &job.id)
-        .await?
-        .ok_or_else(|| JobError::Retryable("outbox row vanished after commit".into()))?;
-    deliver(state, job, lease, &mail).await
+    deliver(state, job, lease).await
 }
 
 /// Fetches and analyses; the report expires after the configured TTL.
@@ -194,21 +193,29 @@ async fn analyse(
     Ok(PublishedReport { report, created_at: now / 1000, expires_at: (now + ttl) / 1000 })
 }
 
-async fn deliver(
-    state: &AppState,
-    job: &ClaimedJob,
-    lease: &Lease,
-    mail: &storage::outbox::OutboxRow,
-) -> Result<Done, JobError> {
-    let Some(to) = mail.to_addr.clone() else {
+/// Sends the job's stored mail and records it. Inside [`Accepted::enter`]
+/// (`crate::service::accepted`) from before the outbox row is read until the mail is
+/// recorded: a second run of this job in this process waits there and then
+/// finds the mail sent.
+async fn deliver(state: &AppState, job: &ClaimedJob, lease: &Lease) -> Result<Done, JobError> {
+    let sending = state.accepted.enter(&job.id).await;
+    // Read now, not before the wait: an earlier run may have sent it meanwhile.
+    let mail = storage::outbox::get(&state.db, &job.id)
+        .await?
+        .ok_or_else(|| JobError::Retryable("the job's mail is missing from the outbox".into()))?;
+    if mail.is_sent() {
+        drop(sending);
+        return finish(state, lease).await;
+    }
+    let Some(to) = mail.to_addr else {
         return Err(JobError::Permanent("the email address was already erased".into()));
     };
     let outgoing = OutgoingEmail {
         to,
-        subject: mail.subject.clone(),
-        html: mail.html.clone(),
-        text: mail.text.clone(),
-        message_id: mail.message_id.clone(),
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        message_id: mail.message_id,
         idempotency_key: format!("kimiko-report/{}", job.id),
     };
     // Still ours? If the lease ran out (a stalled process) and the job was
@@ -217,6 +224,25 @@ async fn deliver(
     if !storage::jobs::heartbeat(&state.db, lease, state.settings.lease, state.clock.now_ms()).await? {
         return Ok(Done::LeaseLost);
     }
+    // The server may accept the message at any moment from here on, so the
+    // send and its record run in a task an abort of this job's task (a
+    // shutdown past its grace) does not cut off; the shutdown waits for it.
+    let task =
+        tokio::spawn(send_and_record(state.clone(), lease.clone(), outgoing, sending).in_current_span());
+    match task.await {
+        Ok(outcome) => outcome,
+        // A panic in the send is this job's panic: the worker records it.
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(error) => Err(JobError::Retryable(format!("the send task stopped: {error}"))),
+    }
+}
+
+async fn send_and_record(
+    state: AppState,
+    lease: Lease,
+    outgoing: OutgoingEmail,
+    sending: crate::service::accepted::Sending,
+) -> Result<Done, JobError> {
     // These lines bracket the one duplicate-mail window (see the module
     // docs); the crash test reads them to measure it.
     tracing::info!(job_id = %lease.job_id, "sending the report mail");
@@ -229,18 +255,19 @@ async fn deliver(
             }
         }
         Err(error) => {
+            drop(sending);
             crate::metrics::mail(match error {
                 MailError::Transient(_) => "transient",
                 MailError::Permanent(_) => "permanent",
             });
-            storage::outbox::record_failure(&state.db, &job.id, &error.to_string()).await?;
+            storage::outbox::record_failure(&state.db, &lease.job_id, &error.to_string()).await?;
             return Err(error.into());
         }
     }
     // Accepted: from here on only recording it is left, never a re-send.
-    // No await point lies between the acceptance and this hand-over, so an
-    // abort of this task (shutdown) cannot fall between the two.
-    let owned = crate::service::accepted::record(state, lease).await;
+    let owned = crate::service::accepted::record(&state, &lease).await;
+    drop(sending);
+    state.db.checkpoint_after_erasure().await;
     Ok(if owned { Done::Delivered } else { Done::LeaseLost })
 }
 

@@ -37,6 +37,12 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// writes, and back within seconds once it takes them.
 const CLAIM_PAUSE_FIRST: Duration = Duration::from_millis(100);
 const CLAIM_PAUSE_MAX: Duration = Duration::from_secs(10);
+/// How long a shutdown waits for sends in progress and accepted mail to be
+/// recorded. Recording is retried for as long as it fails, and stopping
+/// before it commits means the mail is sent again after a restart; but a
+/// database that refuses every write must not keep SIGTERM from ending the
+/// process forever. Long enough for an operator to free a full disk.
+pub const RECORD_WAIT: Duration = Duration::from_secs(15 * 60);
 
 pub struct Worker {
     state: AppState,
@@ -46,6 +52,8 @@ pub struct Worker {
     max_idle: Duration,
     /// Claims that failed in a row.
     claim_failures: AtomicU32,
+    /// How long a shutdown waits for accepted mail to be recorded ([`RECORD_WAIT`]).
+    record_wait: Duration,
 }
 
 /// What one turn of the worker loop claimed, and how long to wait before the next.
@@ -58,6 +66,7 @@ pub struct Turn {
 
 /// A job this worker is running.
 struct Running {
+    task: tokio::task::AbortHandle,
     lease: Lease,
     max_attempts: i64,
     started: std::time::Instant,
@@ -68,7 +77,13 @@ type InFlight = HashMap<TaskId, Running>;
 impl Worker {
     pub fn new(state: AppState) -> Worker {
         let id = format!("{}-{}", std::process::id(), bs58::encode(rand::random::<[u8; 6]>()).into_string());
-        Worker { state, id, max_idle: MAX_IDLE, claim_failures: AtomicU32::new(0) }
+        Worker { state, id, max_idle: MAX_IDLE, claim_failures: AtomicU32::new(0), record_wait: RECORD_WAIT }
+    }
+
+    /// Waits at most this long at shutdown for accepted mail to be recorded.
+    pub fn with_record_wait(mut self, record_wait: Duration) -> Worker {
+        self.record_wait = record_wait;
+        self
     }
 
     /// Looks at the queue unprompted only this often. Tests set it far out
@@ -151,12 +166,24 @@ impl Worker {
 
     fn start(&self, jobs: Vec<ClaimedJob>, tasks: &mut JoinSet<()>, in_flight: &mut InFlight) {
         for job in jobs {
-            let running = Running {
-                lease: Lease::of(&job, &self.id),
-                max_attempts: job.max_attempts,
-                started: std::time::Instant::now(),
-            };
-            let handle = tasks.spawn(execute(self.state.clone(), job, running.lease.clone()));
+            // This process claimed its own expired lease: the old run is
+            // still alive (stalled), fenced out of every write by the new
+            // lease. Stop it rather than run the job twice side by side; a
+            // send of its already under way is not cut off (it runs in a
+            // task of its own and the new run waits for it).
+            let stale: Vec<TaskId> =
+                in_flight.iter().filter(|(_, r)| r.lease.job_id == job.id).map(|(id, _)| *id).collect();
+            for id in stale {
+                if let Some(old) = in_flight.remove(&id) {
+                    tracing::warn!(job_id = %job.id, "stopping an earlier run of a job claimed again");
+                    old.task.abort();
+                }
+            }
+            let lease = Lease::of(&job, &self.id);
+            let max_attempts = job.max_attempts;
+            let handle = tasks.spawn(execute(self.state.clone(), job, lease.clone()));
+            let running =
+                Running { task: handle.clone(), lease, max_attempts, started: std::time::Instant::now() };
             in_flight.insert(handle.id(), running);
         }
     }
@@ -208,9 +235,15 @@ impl Worker {
         if self.state.accepted.in_flight() > 0 {
             tracing::info!(
                 mails = self.state.accepted.in_flight(),
+                bound = ?self.record_wait,
                 "waiting for accepted mail to be recorded"
             );
-            self.state.accepted.wait().await;
+            if tokio::time::timeout(self.record_wait, self.state.accepted.wait()).await.is_err() {
+                // Each of these will be sent again after a restart.
+                for job_id in self.state.accepted.job_ids() {
+                    tracing::error!(%job_id, "stopping with a sent mail unrecorded; it will be sent again");
+                }
+            }
         }
         for Running { lease, .. } in in_flight.values() {
             match storage::jobs::release(&self.state.db, lease, self.state.clock.now_ms()).await {
@@ -235,8 +268,10 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
         let started = std::time::Instant::now();
         let (progress_tx, progress_rx) = watch::channel(Progress::default());
         let (lost_tx, mut lost_rx) = watch::channel(false);
-        let heartbeat = tokio::spawn(heartbeat(state.clone(), lease.clone(), lost_tx));
-        let progress = tokio::spawn(write_progress(state.clone(), lease.clone(), progress_rx));
+        // Aborted when this task ends in any way (a panic, an abort): an
+        // orphaned heartbeat would keep extending the lease of a dead run.
+        let heartbeat = AbortOnDrop(tokio::spawn(heartbeat(state.clone(), lease.clone(), lost_tx)));
+        let progress = AbortOnDrop(tokio::spawn(write_progress(state.clone(), lease.clone(), progress_rx)));
 
         let outcome = tokio::select! {
             outcome = report_job::run(&state, &job, &lease, &progress_tx) => outcome,
@@ -248,9 +283,9 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
                 Err(_) => Err(JobError::Retryable("the job's heartbeat stopped".into())),
             },
         };
-        heartbeat.abort();
+        drop(heartbeat);
         drop(progress_tx);
-        let _ = progress.await;
+        progress.finish().await;
         let label = match outcome {
             Ok(Done::Delivered) => {
                 tracing::info!("job succeeded");
@@ -268,6 +303,22 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
         crate::metrics::job_finished(label, started.elapsed());
     }
     .instrument(span)
+}
+
+/// A helper task that ends with its owner.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl AbortOnDrop {
+    /// Lets the task run to its end and waits for it.
+    async fn finish(mut self) {
+        let _ = (&mut self.0).await;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Records a failed attempt; returns the job's new status (None if the lease was lost).

@@ -319,13 +319,25 @@ pub async fn fail(
 /// long: error texts are kept and shown, and some carry untrusted words (a
 /// server's reply, a panic message).
 pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
-    let clean = !text.contains('@') && text.chars().count() <= MOST_ERROR_CHARS;
+    let clean = !text.split(' ').any(address_like) && text.chars().count() <= MOST_ERROR_CHARS;
     if clean {
         return std::borrow::Cow::Borrowed(text);
     }
     let words: Vec<&str> =
-        text.split(' ').map(|word| if word.contains('@') { "[address removed]" } else { word }).collect();
+        text.split(' ').map(|word| if address_like(word) { "[address removed]" } else { word }).collect();
     std::borrow::Cow::Owned(words.join(" ").chars().take(MOST_ERROR_CHARS).collect())
+}
+
+/// A word with an at sign in it, also written escaped (`%40`), full-width
+/// or spelled out between two parts (`who(at)example.com`).
+fn address_like(word: &str) -> bool {
+    if word.contains(['@', '\u{FF20}']) {
+        return true;
+    }
+    let lower = word.to_ascii_lowercase();
+    ["%40", "(at)", "[at]", "{at}"]
+        .iter()
+        .any(|at| lower.find(at).is_some_and(|start| start > 0 && start + at.len() < lower.len()))
 }
 
 /// Longest error text kept.
@@ -397,5 +409,15 @@ mod tests {
             "the job panicked: cannot send to [address removed] no"
         );
         assert_eq!(scrub(&"x".repeat(2_000)).chars().count(), 500);
+    }
+
+    #[test]
+    fn scrub_removes_addresses_written_with_an_escaped_or_spelled_out_at_sign() {
+        for written in ["who%40example.com", "who(at)example.com", "who[at]example.com", "who＠example.com"]
+        {
+            let text = format!("cannot send to {written} today");
+            assert_eq!(scrub(&text), "cannot send to [address removed] today", "{written}");
+        }
+        assert_eq!(scrub("look at the (at) sign"), "look at the (at) sign", "a lone word is no address");
     }
 }

@@ -493,3 +493,119 @@ async fn a_stopping_worker_returns_only_once_every_mail_the_server_accepted_is_r
     assert_eq!((job.as_str(), mail.as_str()), ("succeeded", "sent"));
     assert_eq!(app.sent_mail().len(), 1);
 }
+
+/// Waits (bounded) until `ready` holds; the test fails if it never does.
+async fn until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_send_the_server_accepted_is_not_cut_off_by_shutdown_and_never_goes_out_again() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())],
+        ..Options::default()
+    })
+    .await;
+    // The server has said 250; its answer has not reached Kimiko yet.
+    app.mail.set_behaviour(MemoryBehaviour::AcceptThenHang);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(kimiko::jobs::Worker::new(app.state.clone()).run(stopped));
+    let id = app.submit(&scenario.wallet, "cutoff@example.com").await;
+    until("the mail reached the server", || app.mail.hanging() == 1).await;
+
+    // Stop with no grace: the job's own task is aborted at once. The send
+    // is either cut off with it, or the shutdown waits for it.
+    stop.send(true).unwrap();
+    until("the send was cut off or is waited for", || {
+        app.mail.hanging() == 0 || app.state.accepted.waiters() > 0
+    })
+    .await;
+    app.mail.release();
+    worker.await.unwrap();
+    assert_eq!(status(&app, &id).await, "succeeded", "the accepted mail is recorded before the worker stops");
+
+    // After a restart nothing goes out again.
+    app.mail.set_behaviour(MemoryBehaviour::Accept);
+    app.run_worker().await;
+    assert_eq!(app.sent_mail().len(), 1, "the accepted mail went out again");
+}
+
+#[tokio::test]
+async fn a_job_reclaimed_while_its_accepted_mail_is_still_being_recorded_does_not_send_again() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = manual_app(chain, vec![]).await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
+    )
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+    let id = app.submit(&scenario.wallet, "twice@example.com").await;
+    let first = {
+        let state = app.state.clone();
+        tokio::spawn(async move { kimiko::jobs::Worker::new(state).run_due().await })
+    };
+    until("the mail was accepted", || !app.sent_mail().is_empty() && app.state.accepted.in_flight() == 1)
+        .await;
+
+    // Recording it keeps failing, so no heartbeat gets through either: the
+    // lease runs out and this same process claims the job again.
+    app.advance(LEASE + Duration::from_secs(1));
+    let second = {
+        let state = app.state.clone();
+        tokio::spawn(async move { kimiko::jobs::Worker::new(state).run_due().await })
+    };
+    until("the re-run sent again or waits for the record", || {
+        app.sent_mail().len() > 1 || app.state.accepted.waiters() > 0
+    })
+    .await;
+
+    sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+    first.await.unwrap().unwrap();
+    second.await.unwrap().unwrap();
+    assert_eq!(app.sent_mail().len(), 1, "the re-run sent the accepted mail again");
+    assert_eq!(status(&app, &id).await, "succeeded");
+}
+
+#[tokio::test]
+async fn a_stopping_worker_gives_up_waiting_for_a_record_the_database_keeps_refusing() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app = spawn_app_with(Options {
+        chain,
+        env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())],
+        ..Options::default()
+    })
+    .await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
+    )
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = kimiko::jobs::Worker::new(app.state.clone()).with_record_wait(Duration::ZERO);
+    let worker = tokio::spawn(worker.run(stopped));
+    app.submit(&scenario.wallet, "forever@example.com").await;
+    until("the mail was accepted", || !app.sent_mail().is_empty() && app.state.accepted.in_flight() == 1)
+        .await;
+
+    stop.send(true).unwrap();
+    // The trigger stays: the record can never commit. The bound here only
+    // turns a hang into a failure; the worker's own bound is zero.
+    tokio::time::timeout(Duration::from_secs(60), worker)
+        .await
+        .expect("the worker stopped although a record kept failing")
+        .unwrap();
+    assert_eq!(app.state.accepted.in_flight(), 1, "the record is still being retried");
+}
