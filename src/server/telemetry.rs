@@ -13,6 +13,42 @@ pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     // Already initialised (a test harness, a second call): keep the first.
     let _ = subscriber(json, filter, std::io::stderr).try_init();
+    install_panic_hook();
+}
+
+/// Routes panics through the logger with their message scrubbed of
+/// anything address-like. Rust's default hook prints the raw message to
+/// stderr, past every rule the log lines keep; a panic inside a library
+/// that was handed an address would print it there.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned());
+        let location = info.location().map(|at| format!("{}:{}", at.file(), at.line())).unwrap_or_default();
+        tracing::error!(location, panic = %panic_text(&message), "panicked");
+    }));
+}
+
+/// What a panic's message may say in the log: address-like words removed.
+fn panic_text(message: &str) -> std::borrow::Cow<'_, str> {
+    crate::storage::jobs::scrub(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panic_text;
+
+    #[test]
+    fn a_panic_message_holding_an_address_is_logged_without_it() {
+        let text =
+            panic_text("called `Result::unwrap()` on an `Err` value: rejected <leaky.person@example.com>");
+        assert!(!text.contains("leaky.person"), "{text}");
+        assert!(text.contains("called `Result::unwrap()`"), "the rest of the message stays: {text}");
+    }
 }
 
 /// The logger [`init`] installs, writing to `writer`, so tests can read
