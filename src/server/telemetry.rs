@@ -38,6 +38,16 @@ fn panic_text(message: &str) -> std::borrow::Cow<'_, str> {
     crate::storage::jobs::scrub(message)
 }
 
+/// The logger [`init`] installs, writing to `writer`, so tests can read
+/// exactly the lines an operator would.
+pub fn subscriber<W>(json: bool, filter: EnvFilter, writer: W) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    if json { Box::new(builder.json().flatten_event(true).finish()) } else { Box::new(builder.finish()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::panic_text;
@@ -49,14 +59,4 @@ mod tests {
         assert!(!text.contains("leaky.person"), "{text}");
         assert!(text.contains("called `Result::unwrap()`"), "the rest of the message stays: {text}");
     }
-}
-
-/// The logger [`init`] installs, writing to `writer`, so tests can read
-/// exactly the lines an operator would.
-pub fn subscriber<W>(json: bool, filter: EnvFilter, writer: W) -> Box<dyn tracing::Subscriber + Send + Sync>
-where
-    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
-{
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
-    if json { Box::new(builder.json().flatten_event(true).finish()) } else { Box::new(builder.finish()) }
 }
