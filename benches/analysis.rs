@@ -145,15 +145,7 @@ fn busy_wallet() -> WalletHistory {
         });
     }
     transactions.reverse();
-    let signatures = transactions
-        .iter()
-        .map(|tx| SignatureInfo {
-            signature: tx.signature.clone(),
-            slot: tx.slot,
-            block_time: tx.block_time,
-            failed: tx.failed,
-        })
-        .collect();
+    let signatures = transactions.iter().map(SignatureInfo::of).collect();
     WalletHistory {
         wallet,
         signatures,

@@ -290,15 +290,7 @@ impl HistoryBuilder {
         let mut txs = self.txs;
         txs.sort_by_key(|tx| (tx.block_time, tx.slot));
         txs.reverse();
-        self.history.signatures = txs
-            .iter()
-            .map(|tx| SignatureInfo {
-                signature: tx.signature.clone(),
-                slot: tx.slot,
-                block_time: tx.block_time,
-                failed: tx.failed,
-            })
-            .collect();
+        self.history.signatures = txs.iter().map(SignatureInfo::of).collect();
         self.history.transactions = txs;
         self.history
     }

@@ -33,6 +33,18 @@ pub struct SignatureInfo {
     pub failed: bool,
 }
 
+impl SignatureInfo {
+    /// The signature list's entry for a transaction already read.
+    pub fn of(tx: &Transaction) -> SignatureInfo {
+        SignatureInfo {
+            signature: tx.signature.clone(),
+            slot: tx.slot,
+            block_time: tx.block_time,
+            failed: tx.failed,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TxVersion {

@@ -171,15 +171,7 @@ fn history(rng: &mut StdRng, pool: &[String]) -> WalletHistory {
         _ => rng.random_range(40..300),
     };
     let transactions: Vec<Transaction> = (0..count).map(|i| transaction(rng, i, pool)).collect();
-    let mut signatures: Vec<SignatureInfo> = transactions
-        .iter()
-        .map(|tx| SignatureInfo {
-            signature: tx.signature.clone(),
-            slot: tx.slot,
-            block_time: tx.block_time,
-            failed: tx.failed,
-        })
-        .collect();
+    let mut signatures: Vec<SignatureInfo> = transactions.iter().map(SignatureInfo::of).collect();
     // Signatures the RPC listed but could not return.
     for extra in 0..rng.random_range(0..5) {
         signatures.push(SignatureInfo {
