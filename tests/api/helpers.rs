@@ -343,3 +343,20 @@ pub fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().map(|a: SocketAddr| a.port()).unwrap()
 }
+
+/// Makes every write that marks a mail sent fail, as a full disk or a
+/// write timeout would, until [`allow_marking_mail_sent`].
+pub async fn refuse_to_mark_mail_sent(app: &TestApp) {
+    sqlx::query(
+        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
+         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
+    )
+    .execute(app.state.db.writer())
+    .await
+    .unwrap();
+}
+
+/// Lifts [`refuse_to_mark_mail_sent`].
+pub async fn allow_marking_mail_sent(app: &TestApp) {
+    sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+}

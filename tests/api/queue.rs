@@ -10,7 +10,9 @@ use kimiko::storage::jobs::{self, AfterFailure, Lease};
 use kimiko::testing::scenarios;
 use kimiko::testing::{Chain, Fault};
 
-use crate::helpers::{Options, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Options, TestApp, allow_marking_mail_sent, refuse_to_mark_mail_sent, spawn_app, spawn_app_with,
+};
 
 const START_MS: i64 = 1_795_000_000_000;
 const LEASE: Duration = Duration::from_secs(60);
@@ -461,13 +463,7 @@ async fn a_stopping_worker_returns_only_once_every_mail_the_server_accepted_is_r
         ..Options::default()
     })
     .await;
-    sqlx::query(
-        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
-         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
-    )
-    .execute(app.state.db.writer())
-    .await
-    .unwrap();
+    refuse_to_mark_mail_sent(&app).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(kimiko::jobs::Worker::new(app.state.clone()).run(stopped));
     let id = app.submit(&scenario.wallet, "stopping@example.com").await;
@@ -480,7 +476,7 @@ async fn a_stopping_worker_returns_only_once_every_mail_the_server_accepted_is_r
 
     // Stop with no grace: the job's own task is cut short at once.
     stop.send(true).unwrap();
-    sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+    allow_marking_mail_sent(&app).await;
     worker.await.unwrap();
     assert_eq!(app.state.accepted.in_flight(), 0, "the worker returned with an accepted mail unrecorded");
     let (job, mail): (String, String) = sqlx::query_as(
@@ -542,13 +538,7 @@ async fn a_job_reclaimed_while_its_accepted_mail_is_still_being_recorded_does_no
     let mut chain = Chain::new();
     let scenario = scenarios::careful_wallet(&mut chain);
     let app = manual_app(chain, vec![]).await;
-    sqlx::query(
-        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
-         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
-    )
-    .execute(app.state.db.writer())
-    .await
-    .unwrap();
+    refuse_to_mark_mail_sent(&app).await;
     let id = app.submit(&scenario.wallet, "twice@example.com").await;
     let first = {
         let state = app.state.clone();
@@ -569,7 +559,7 @@ async fn a_job_reclaimed_while_its_accepted_mail_is_still_being_recorded_does_no
     })
     .await;
 
-    sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+    allow_marking_mail_sent(&app).await;
     first.await.unwrap().unwrap();
     second.await.unwrap().unwrap();
     assert_eq!(app.sent_mail().len(), 1, "the re-run sent the accepted mail again");
@@ -586,13 +576,7 @@ async fn a_stopping_worker_gives_up_waiting_for_a_record_the_database_keeps_refu
         ..Options::default()
     })
     .await;
-    sqlx::query(
-        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
-         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
-    )
-    .execute(app.state.db.writer())
-    .await
-    .unwrap();
+    refuse_to_mark_mail_sent(&app).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = kimiko::jobs::Worker::new(app.state.clone()).with_record_wait(Duration::ZERO);
     let worker = tokio::spawn(worker.run(stopped));

@@ -8,7 +8,9 @@ use kimiko::testing::scenarios;
 
 use kimiko::testing::scenarios::Scenario;
 
-use crate::helpers::{Options, SmtpServer, TestApp, spawn_app_with};
+use crate::helpers::{
+    Options, SmtpServer, TestApp, allow_marking_mail_sent, refuse_to_mark_mail_sent, spawn_app_with,
+};
 
 #[tokio::test]
 async fn the_report_mail_is_delivered_over_smtp_with_both_parts() {
@@ -136,13 +138,7 @@ async fn a_mail_the_server_accepted_is_never_sent_again_when_recording_it_fails(
     let id = app.submit(&scenario.wallet, "accepted.once@example.com").await;
     // The commit that marks the mail sent fails (a full disk, a write
     // timeout) until the test lifts the fault.
-    sqlx::query(
-        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
-         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
-    )
-    .execute(app.state.db.writer())
-    .await
-    .unwrap();
+    refuse_to_mark_mail_sent(&app).await;
 
     let lift_the_fault = async {
         // Once the server has the message and Kimiko has failed to record
@@ -163,7 +159,7 @@ async fn a_mail_the_server_accepted_is_never_sent_again_when_recording_it_fails(
             assert!(std::time::Instant::now() < deadline, "the mail was never sent");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+        allow_marking_mail_sent(&app).await;
     };
     let (ran, ()) = tokio::join!(app.worker.run_due(), lift_the_fault);
     ran.unwrap();
