@@ -57,6 +57,7 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
         activity: activity::activity(&ctx),
         analyzer_version: ANALYZER_VERSION.to_owned(),
         analyzed_at,
+        links: Vec::new(),
     }
 }
 

@@ -25,8 +25,8 @@ pub mod wallet;
 pub use email::{EmailAddress, EmailError};
 pub use job::{JobId, JobStatus, JobView};
 pub use report::{
-    Activity, Category, CounterpartyShare, Evidence, EvidenceKind, Finding, Grade, MonthCount,
-    PublishedReport, Report, ScoreStep, Severity, fact_leader, points_label,
+    Activity, Category, CounterpartyShare, Evidence, EvidenceKind, Finding, Grade, Link, LinkKind,
+    MonthCount, PublishedReport, Report, ScoreStep, Severity, fact_leader, points_label,
 };
 pub use request::{FieldErrors, RequestReportError};
 pub use wallet::{WalletAddress, WalletError, shorten};

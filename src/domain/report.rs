@@ -282,6 +282,49 @@ pub struct Report {
     pub analyzer_version: String,
     /// When the analysis ran (unix seconds); passed in, never read from a clock.
     pub analyzed_at: i64,
+    /// The link graph: how the wallet is tied to other addresses, one edge
+    /// each (empty in reports made before the graph existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// What ties two addresses together in the link graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// `to` sent `from` its first SOL (a hop on the funding chain).
+    FundedBy,
+    /// `from` pays `to`.
+    Pays,
+    /// Money goes both ways between `from` and `to`.
+    TwoWay,
+    /// `to` signed transactions together with `from`.
+    CoSigner,
+    /// `to` paid `from`'s transaction fees.
+    FeePayer,
+    /// `to` is `from`'s deposit address at an exchange: it sweeps what it
+    /// receives on to the exchange.
+    DepositAddress,
+    /// `from` forwards what it receives to `to` (a deposit address's sweeps).
+    SweepsTo,
+}
+
+/// One edge of the link graph. Addresses are base58; `label` names `to`
+/// when it is a known entity ("Binance"). Both ends may be on-chain data and
+/// are escaped wherever they are shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub from: String,
+    pub to: String,
+    pub kind: LinkKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The finding that reports this link, if one does (its `id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<String>,
+    /// A short fact for the edge ("3 payments, 12.5 SOL", "2 hops").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl Report {
