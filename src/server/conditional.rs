@@ -178,15 +178,31 @@ where
         response
     };
     if matches!(*request.method(), Method::GET | Method::HEAD) {
-        let file = static_file(&state.leptos.site_root, request.uri(), request.headers()).await;
-        if file.status() == StatusCode::OK {
-            return file;
+        if may_be_a_file(&state.leptos.site_root, request.uri().path()) {
+            let file = static_file(&state.leptos.site_root, request.uri(), request.headers()).await;
+            if file.status() == StatusCode::OK {
+                return file;
+            }
         }
         if request.uri().query().is_none() {
             return serve_kept(public(&state, PublicPage::NotFound), request, render).await;
         }
     }
     render(request).await
+}
+
+/// False when the path's first segment names nothing in the site root, so
+/// no file can answer it. One `stat` on the calling thread instead of the
+/// file service's trip to the blocking pool: the not-found page is kept
+/// too, and a crawler's stream of made-up paths should cost what it does.
+fn may_be_a_file(root: &str, path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    // Anything unusual (an empty or dot segment, an encoded character) goes
+    // to the file service, which has the rules for it.
+    if first.is_empty() || first.starts_with('.') || first.contains('%') || first.contains('\\') {
+        return true;
+    }
+    std::path::Path::new(root).join(first).symlink_metadata().is_ok()
 }
 
 /// The file at the request's path under the site root, precompressed copies
@@ -370,5 +386,20 @@ mod tests {
         assert_eq!(report_page_wallet("/report/abc/card.png"), None);
         assert_eq!(report_page_wallet("/report/"), None);
         assert_eq!(report_page_wallet("/reports/abc"), None);
+    }
+
+    #[test]
+    fn a_path_whose_first_segment_is_in_the_site_root_may_be_a_file_and_others_may_not() {
+        let root = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(root.path().join("pkg")).expect("pkg dir");
+        std::fs::write(root.path().join("favicon.ico"), b"icon").expect("icon");
+        let root = root.path().to_str().expect("utf-8 path");
+        assert!(may_be_a_file(root, "/pkg/kimiko.wasm"));
+        assert!(may_be_a_file(root, "/favicon.ico"));
+        assert!(!may_be_a_file(root, "/no-such-page"));
+        assert!(!may_be_a_file(root, "/wp-admin/setup.php"));
+        // Unusual paths are left to the file service's own rules.
+        assert!(may_be_a_file(root, "/%70kg/kimiko.wasm"));
+        assert!(may_be_a_file(root, "/../etc/passwd"));
     }
 }
