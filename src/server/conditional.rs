@@ -98,7 +98,8 @@ pub fn report_page_wallet(path: &str) -> Option<&str> {
 /// The pages kept as rendered, from what was kept when it can be: the
 /// report page ([`report_page`]) and the public pages at their paths
 /// (`/`, `/methodology`, `/privacy`). The not-found page is kept too, but
-/// only the router knows a path is not found: see [`not_found`]. Other
+/// only the router knows a path is not found: see [`not_found`], which
+/// remembers such paths so they are answered here next time. Other
 /// requests pass through.
 pub async fn kept_page(State(state): State<ServerState>, request: Request, next: Next) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
@@ -108,14 +109,17 @@ pub async fn kept_page(State(state): State<ServerState>, request: Request, next:
         let wallet = wallet.to_owned();
         return report_page(&state, &wallet, request, next).await;
     }
-    match PublicPage::at(request.uri().path()) {
-        // A query string could change what the page shows (`/?wallet=…`
-        // fills the form in); render those afresh.
-        Some(page) if request.uri().query().is_none() => {
-            serve_kept(public(&state, page), request, |request| next.run(request)).await
-        }
-        _ => next.run(request).await,
+    // A query string could change what the page shows (`/?wallet=…` fills
+    // the form in); render those afresh.
+    if request.uri().query().is_some() {
+        return next.run(request).await;
     }
+    let page = match PublicPage::at(request.uri().path()) {
+        Some(page) => page,
+        None if state.pages.not_found().contains(request.uri().path()) => PublicPage::NotFound,
+        None => return next.run(request).await,
+    };
+    serve_kept(public(&state, page), request, |request| next.run(request)).await
 }
 
 /// How a public page is kept: for the life of the process, under its name.
@@ -178,11 +182,15 @@ where
         response
     };
     if matches!(*request.method(), Method::GET | Method::HEAD) {
-        if may_be_a_file(&state.leptos.site_root, request.uri().path()) {
+        let path = request.uri().path();
+        if may_be_a_file(&state.leptos.site_root, path) {
             let file = static_file(&state.leptos.site_root, request.uri(), request.headers()).await;
             if file.status() == StatusCode::OK {
                 return file;
             }
+        } else if request.uri().query().is_none() {
+            // No route and no file can answer it while this process runs.
+            state.pages.not_found().insert(path);
         }
         if request.uri().query().is_none() {
             return serve_kept(public(&state, PublicPage::NotFound), request, render).await;

@@ -110,13 +110,55 @@ impl PublicPage {
     }
 }
 
-/// The kept public pages, one place each.
+/// The kept public pages, one place each, and the paths found to be none
+/// of them.
 #[derive(Default)]
-pub struct KeptPages([KeptPage; 4]);
+pub struct KeptPages {
+    pages: [KeptPage; 4],
+    not_found: NotFoundPaths,
+}
 
 impl KeptPages {
     pub fn get(&self, page: PublicPage) -> &KeptPage {
-        &self.0[page as usize]
+        &self.pages[page as usize]
+    }
+
+    /// Paths the router found no route or file for.
+    pub fn not_found(&self) -> &NotFoundPaths {
+        &self.not_found
+    }
+}
+
+/// Paths already answered with the not-found page, so the same path asked
+/// again is answered before routing. Scanners probe the same few hundred
+/// paths (`/wp-login.php`, `/.env`) on every server; each costs a kept page
+/// instead of a trip through the router and the file system. Routes do not
+/// change while the process runs, and only paths whose first segment names
+/// nothing in the site root are remembered (see the server's fallback): a
+/// file added inside an existing folder (`pkg/`) is still found. A new
+/// top-level file comes with a deploy, which starts a new process.
+#[derive(Default)]
+pub struct NotFoundPaths(std::sync::RwLock<std::collections::HashSet<Box<str>>>);
+
+impl NotFoundPaths {
+    /// At most this many paths, each at most this long: a crawler making
+    /// up paths cannot grow the set without bound.
+    const MAX_PATHS: usize = 4096;
+    const MAX_PATH_BYTES: usize = 256;
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner).contains(path)
+    }
+
+    /// Remembers `path`, unless it is too long or the set is full.
+    pub fn insert(&self, path: &str) {
+        if path.len() > Self::MAX_PATH_BYTES {
+            return;
+        }
+        let mut paths = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if paths.len() < Self::MAX_PATHS {
+            paths.insert(path.into());
+        }
     }
 }
 
@@ -168,6 +210,21 @@ mod tests {
         assert!(kept.get().is_none());
         let page = kept.get_or_render(|| async { Ok::<_, ()>(rendered("ok")) }).await;
         assert_eq!(page.unwrap().html, Bytes::from_static(b"ok"));
+    }
+
+    #[test]
+    fn not_found_paths_are_remembered_up_to_a_bound() {
+        let paths = NotFoundPaths::default();
+        paths.insert("/wp-login.php");
+        assert!(paths.contains("/wp-login.php"));
+        assert!(!paths.contains("/wp-login.php/"));
+        paths.insert(&format!("/{}", "a".repeat(NotFoundPaths::MAX_PATH_BYTES)));
+        for i in 0..NotFoundPaths::MAX_PATHS + 10 {
+            paths.insert(&format!("/probe-{i}"));
+        }
+        let kept = paths.0.read().unwrap();
+        assert_eq!(kept.len(), NotFoundPaths::MAX_PATHS);
+        assert!(kept.iter().all(|path| path.len() <= NotFoundPaths::MAX_PATH_BYTES));
     }
 
     #[test]

@@ -124,6 +124,13 @@ async fn files_under_the_site_root_are_served_before_the_not_found_page() {
     assert_eq!(robots.status(), 200);
     assert_eq!(robots.text().await.unwrap(), "User-agent: *\nAllow: /\n");
     assert_eq!(app.get("/robots.txt?v=2").await.status(), 200, "a query string does not hide a file");
+    // A file that appears in a folder after its path was not found (a
+    // rebuild writing `pkg/`) is served, not the remembered 404.
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    assert_eq!(app.get("/pkg/late.js").await.status(), 404);
+    std::fs::write(site.path().join("pkg/late.js"), "late()").unwrap();
+    assert_eq!(app.get("/pkg/late.js").await.status(), 200);
+    assert_eq!(app.get("/no-such-page").await.status(), 404, "asked again");
 }
 
 #[tokio::test]
