@@ -17,6 +17,7 @@ mod public_pages;
 mod queue;
 mod rate_limits;
 mod report_flow;
+mod report_graph;
 mod report_page;
 mod request_report;
 mod rpc_client;

@@ -59,6 +59,11 @@ pub fn MethodologyPage() -> impl IntoView {
                 "of how many it found, and between which dates). Times are in UTC. The activity charts count "
                 "transactions by hour, weekday and month; the counterparties are the wallets on the other side of its "
                 "transfers, with their share of all its transfers and a label when the wallet is a known entity. "
+                "The link graph shows who the wallet is tied to in public: its first funder (and that funder's funder, "
+                "when the chain was followed), the wallets it pays or trades with both ways most often (direct payments "
+                "only: not swap legs, tips or program-derived accounts), keys that co-signed at least two of its "
+                "transactions, and whoever paid its fees; each named when it is a known entity, with a table of the same "
+                "links. "
                 "Evidence links to a public explorer, which sees only that someone opened the link."
             </p>
             <h2>"The detectors"</h2>
