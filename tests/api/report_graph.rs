@@ -92,3 +92,20 @@ async fn markup_in_link_labels_and_facts_is_text_in_the_graph_and_its_table() {
     assert!(!graph.contains("<script>") && !graph.contains("<b onclick"), "{graph}");
     assert!(graph.contains("&lt;script&gt;alert("), "the label is shown, escaped");
 }
+
+#[tokio::test]
+async fn the_waterfall_draws_a_bar_per_step_each_step_linked_to_its_finding() {
+    let wallet = address("graph:waterfall");
+    let published = sample::report(&wallet, 42);
+    let app = app_showing(&published, Vec::new()).await;
+    let html = app.get(&format!("/report/{wallet}")).await.text().await.unwrap();
+    let steps = section(&html, r#"id="score-steps""#);
+    // 100 to start, then one step per finding that cost points.
+    assert_eq!(steps.matches(r#"class="step-bar""#).count(), 1 + published.report.findings.len());
+    assert!(steps.contains(r##"href="#finding-known_entity-exchange""##));
+    assert!(steps.contains(r##"href="#finding-memo-usage""##));
+    // The first step's bar keeps 71 of 100 and shows the 29 points it cost.
+    assert!(has_tag(steps, "rect", &[r#"class="step-kept""#, r#"width="71""#]), "{steps}");
+    assert!(has_tag(steps, "rect", &[r#"class="step-lost""#, r#"x="71""#, r#"width="29""#]), "{steps}");
+    assert!(steps.contains("Score: 42/100"));
+}

@@ -51,7 +51,8 @@ pub fn MethodologyPage() -> impl IntoView {
                 "Then the first 50 points come off the score one for one; beyond that each further point weighs less "
                 "(the score is 2,500 divided by the points lost), so the score approaches 0 without reaching it and a "
                 "wallet that leaks twice as much still scores lower than one that leaks half as much. Neither rule can "
-                "make a finding raise the score. Each report lists, from 100 down, what every finding cost."
+                "make a finding raise the score. Each report lists, from 100 down, what every finding cost, and draws "
+                "it as a waterfall: one bar per finding, each linked to the finding."
             </p>
             <h2>"What a report covers"</h2>
             <p>
