@@ -9,6 +9,7 @@ mod crash_recovery;
 mod disk_full;
 mod helpers;
 mod hostile_data;
+mod job_events;
 mod mainnet_fixtures;
 mod mainnet_swaps;
 mod observability;
