@@ -12,8 +12,8 @@ use super::link_layout::{BOX_H, GraphLayout, NodeBox, Place, ROW_H, VIEW_W, fit,
 use crate::domain::{LinkKind, Report};
 
 /// Characters that fit on a line of a box, per view-box unit of its width.
-const CHARS_PER_UNIT_NAME: f64 = 1.0 / 7.0;
-const CHARS_PER_UNIT_DETAIL: f64 = 1.0 / 6.0;
+const CHARS_PER_UNIT_NAME: f64 = 1.0 / 7.4;
+const CHARS_PER_UNIT_DETAIL: f64 = 1.0 / 6.3;
 
 #[component]
 pub fn LinkGraph(report: Report) -> impl IntoView {

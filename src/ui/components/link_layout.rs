@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use crate::domain::{Link, LinkKind, Report, shorten};
 
-/// The drawing's width in view-box units: about 1:1 on a 390 px phone,
-/// like the activity charts, so its 10–11 unit text stays legible.
-pub const VIEW_W: f64 = 360.0;
+/// The drawing's width in view-box units: about the width of a card on a
+/// 390 px phone, so its 10–11.5 unit text is drawn there at about 1:1.
+pub const VIEW_W: f64 = 320.0;
 /// Boxes drawn at most, the wallet included; the rest are counted ("and 4
 /// more") and listed in the table.
 pub const MAX_NODES: usize = 10;
@@ -28,7 +28,7 @@ const RIGHT: f64 = VIEW_W - 8.0;
 /// How far each level of the tree is indented.
 const INDENT: f64 = 28.0;
 /// Width of the chain's and the wallet's boxes.
-const SPINE_W: f64 = 250.0;
+const SPINE_W: f64 = 220.0;
 
 /// Where a box sits in the picture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,7 +196,7 @@ pub fn layout(report: &Report) -> GraphLayout {
     let mut y = TOP;
     // Chain, farthest funder first; each box's line runs down to the next.
     for (i, address) in chain.iter().enumerate().rev() {
-        let (name, labelled) = name_of(*address);
+        let (name, labelled) = name_of(address);
         let (relation, detail, kind) =
             if i == 0 { (String::new(), None, None) } else { relation(links, chain[i - 1], address) };
         nodes.push(NodeBox {
