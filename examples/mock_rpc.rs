@@ -4,7 +4,8 @@
 //!     cargo run --example mock_rpc --features testing -- 127.0.0.1:8899 scenarios.json
 //!
 //! Writes `{ "exposed": "<wallet>", "careful": …, "empty": … }` to the given
-//! file once it is listening, then serves until killed.
+//! file once it is listening, then serves until killed. Requests about the
+//! `slow` wallet are answered after 4 s, so its job can be watched live.
 
 use std::net::SocketAddr;
 
@@ -23,6 +24,11 @@ async fn main() -> std::process::ExitCode {
     };
     let (chain, scenarios) = demo_chain();
     let rpc = MockRpc::start_on(addr, chain).await;
+    // The "slow" wallet's requests take a while, so a job for it can be
+    // watched as it runs.
+    for scenario in scenarios.iter().filter(|s| s.name == "slow") {
+        rpc.slow_for(&scenario.wallet, std::time::Duration::from_secs(4));
+    }
     let wallets: serde_json::Map<String, serde_json::Value> =
         scenarios.iter().map(|s| (s.name.to_owned(), s.wallet.clone().into())).collect();
     let json = serde_json::Value::Object(wallets).to_string();

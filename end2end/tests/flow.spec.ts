@@ -38,7 +38,7 @@ test.describe('with JavaScript', () => {
     await screenshot(page, 'job-js');
 
     await expect(page.getByRole('heading', { name: 'Your report is ready' })).toBeVisible({ timeout: 30_000 });
-    expect(await page.evaluate(() => (window as any).__kimikoMark), 'polling, not reloading').toBe('same document');
+    expect(await page.evaluate(() => (window as any).__kimikoMark), 'pushed, not reloaded').toBe('same document');
     await page.getByRole('link', { name: 'Open the report' }).click();
     await expect(page).toHaveURL(new RegExp(`/report/${wallet}$`));
     await expect(page.getByRole('heading', { name: 'Findings', exact: true })).toBeVisible();

@@ -12,6 +12,7 @@ pub mod detector;
 pub mod detectors;
 pub mod evidence;
 pub mod labels;
+pub mod links;
 pub mod score;
 pub mod time;
 
@@ -28,7 +29,7 @@ use crate::domain::Report;
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
-pub const ANALYZER_VERSION: &str = "2026.11.4";
+pub const ANALYZER_VERSION: &str = "2026.11.5";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
 /// (unix seconds).
@@ -38,6 +39,7 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
     score::sort_findings(&mut findings);
     let score = score::assign_points(&mut findings);
     let grade = crate::domain::Grade::for_score(score);
+    let links = links::one_hop(&ctx, &findings);
     let (window_start, window_end) = ctx.window();
     Report {
         wallet: history.wallet.clone(),
@@ -57,7 +59,7 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
         activity: activity::activity(&ctx),
         analyzer_version: ANALYZER_VERSION.to_owned(),
         analyzed_at,
-        links: Vec::new(),
+        links,
     }
 }
 

@@ -3,9 +3,40 @@
 //! holds markup, as a stranger's memo or label could.
 
 use super::report::{
-    Activity, Category, CounterpartyShare, Evidence, Finding, Grade, MonthCount, PublishedReport, Report,
-    Severity,
+    Activity, Category, CounterpartyShare, Evidence, Finding, Grade, Link, LinkKind, MonthCount,
+    PublishedReport, Report, Severity,
 };
+
+/// Binance's hot wallet, labelled in the shipped label set.
+const EXCHANGE: &str = "5tzFkiKscXHK5ZXCGbXZxdw7gTjjD1mBwuoFbhUvuAi9";
+/// Addresses the sample wallet is linked to (valid base58, unlabelled).
+pub const FUNDER: &str = "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM";
+pub const DEPOSIT: &str = "3yFwqXBfZY4jBVUafQ1YEXw189y2dN3V5KQq9uzBDy1E";
+pub const FRIEND: &str = "HN7cABqLq46Es1jh92dQQisAq662SmxELLLsHHe4YWrH";
+
+/// The sample's link graph, the multi-hop kinds included: funded by a
+/// friend who withdrew from Binance, paying its own deposit address there,
+/// and a two-way friend.
+fn links(wallet: &str) -> Vec<Link> {
+    let link = |from: &str, to: &str, kind: LinkKind, label: Option<&str>, detail: &str| Link {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        kind,
+        label: label.map(str::to_owned),
+        finding: None,
+        detail: Some(detail.to_owned()),
+    };
+    vec![
+        link(wallet, FUNDER, LinkKind::FundedBy, None, "2 SOL"),
+        link(FUNDER, EXCHANGE, LinkKind::FundedBy, Some("Binance 2"), "2.1 SOL, 40 minutes earlier"),
+        Link {
+            finding: Some("known_entity.exchange".into()),
+            ..link(wallet, DEPOSIT, LinkKind::DepositAddress, None, "3 payments, 12.5 SOL")
+        },
+        link(DEPOSIT, EXCHANGE, LinkKind::SweepsTo, Some("Binance 2"), "3 sweeps"),
+        link(wallet, FRIEND, LinkKind::TwoWay, None, "2 out (1 SOL), 1 in (0.5 SOL)"),
+    ]
+}
 
 /// Markup, quotes and an ampersand: what escaping must neutralise.
 pub const HOSTILE: &str = r#"<script>alert("pwned")</script><b onclick='x()'>bold</b> & more"#;
@@ -72,7 +103,7 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
         },
         analyzer_version: "test-1".into(),
         analyzed_at: MADE_AT,
-        links: Vec::new(),
+        links: links(wallet),
     };
     let mut report = report;
     // The points each finding cost add up to what the score lost.
@@ -86,7 +117,7 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
 
 /// [`report`] with [`HOSTILE`] in every free-text field a stranger could
 /// influence: summary, finding titles, evidence values and details,
-/// counterparty labels.
+/// counterparty labels, link labels and facts.
 pub fn hostile_report(wallet: &str) -> PublishedReport {
     let mut published = report(wallet, 31);
     let report = &mut published.report;
@@ -100,6 +131,10 @@ pub fn hostile_report(wallet: &str) -> PublishedReport {
     }
     for counterparty in &mut report.activity.top_counterparties {
         counterparty.label = Some(HOSTILE.to_owned());
+    }
+    for link in &mut report.links {
+        link.label = Some(HOSTILE.to_owned());
+        link.detail = Some(HOSTILE.to_owned());
     }
     published
 }

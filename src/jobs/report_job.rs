@@ -180,6 +180,7 @@ async fn analyse(
     // the job can finish and stop accepting progress.
     let fetched = u32::try_from(history.signatures.len()).unwrap_or(u32::MAX);
     storage::jobs::progress(&state.db, lease, fetched, fetched, state.clock.now_ms()).await?;
+    state.job_events.changed(&lease.job_id);
     if gaps.missing + gaps.unsupported_version > 0 {
         tracing::warn!(
             missing = gaps.missing,

@@ -216,6 +216,7 @@ impl Worker {
             crate::metrics::job_finished("panic", running.started.elapsed());
             let failure = JobError::Retryable(format!("the job panicked: {message}"));
             record_failure(&self.state, &running.lease, running.max_attempts, &failure).await;
+            self.state.job_events.changed(&running.lease.job_id);
         }
     }
 
@@ -248,7 +249,8 @@ impl Worker {
         for Running { lease, .. } in in_flight.values() {
             match storage::jobs::release(&self.state.db, lease, self.state.clock.now_ms()).await {
                 Ok(true) => {
-                    tracing::warn!(job_id = %lease.job_id, "job abandoned at shutdown; lease handed back")
+                    tracing::warn!(job_id = %lease.job_id, "job abandoned at shutdown; lease handed back");
+                    self.state.job_events.changed(&lease.job_id);
                 }
                 Ok(false) => {}
                 Err(error) => {
@@ -266,6 +268,8 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
     let span = tracing::info_span!("job", job_id = %job.id, wallet = %job.wallet, attempt = job.attempts);
     async move {
         let started = std::time::Instant::now();
+        // Claimed: its page now says it runs.
+        state.job_events.changed(&lease.job_id);
         let (progress_tx, progress_rx) = watch::channel(Progress::default());
         let (lost_tx, mut lost_rx) = watch::channel(false);
         // Aborted when this task ends in any way (a panic, an abort): an
@@ -300,6 +304,7 @@ fn execute(state: AppState, job: ClaimedJob, lease: Lease) -> impl Future<Output
                 _ => "retry",
             },
         };
+        state.job_events.changed(&lease.job_id);
         crate::metrics::job_finished(label, started.elapsed());
     }
     .instrument(span)
@@ -380,11 +385,13 @@ async fn write_progress(state: AppState, lease: Lease, mut progress: watch::Rece
         {
             tracing::warn!(error = format!("{error:#}"), "could not record progress");
         }
+        state.job_events.changed(&lease.job_id);
         tokio::time::sleep(PROGRESS_EVERY).await;
     }
     // The last value, if it changed during the final sleep.
     let Progress { done, total } = *progress.borrow();
     let _ = storage::jobs::progress(&state.db, &lease, done, total, state.clock.now_ms()).await;
+    state.job_events.changed(&lease.job_id);
 }
 
 /// The pause after `failures` failed claims in a row.

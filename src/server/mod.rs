@@ -1,5 +1,6 @@
 //! The top of the web process (server only): axum wiring and start-up, the
-//! HTTP handlers (JSON API, card, health, metrics, admin), HTTP caching of
+//! HTTP handlers (JSON API, job progress stream, card, health, metrics,
+//! admin), HTTP caching of
 //! kept pages, logging; and the edge defences: rate limit per client,
 //! cross-site check, security headers, form guard.
 //!
@@ -13,6 +14,7 @@ pub mod api;
 pub mod conditional;
 pub mod csrf;
 pub mod http;
+pub mod job_stream;
 pub mod observability;
 pub mod rate_limit;
 pub mod security_headers;

@@ -23,7 +23,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::rate_limit::{self, ClientLimiter};
-use super::{admin, api, conditional, csrf, http, observability, security_headers};
+use super::{admin, api, conditional, csrf, http, job_stream, observability, security_headers};
 use crate::analysis::Labels;
 use crate::config::settings::Settings;
 use crate::email::Mailer;
@@ -137,6 +137,16 @@ impl Application {
         let mut tasks = tokio::task::JoinSet::new();
         tasks.spawn(rate_limit::prune_stale_keys(client_limiter, shutdown.clone()));
         tasks.spawn(crate::metrics::upkeep(shutdown.clone()));
+        // Open progress streams end at shutdown, or the graceful shutdown
+        // would wait for every job page left open.
+        tasks.spawn({
+            let events = state.job_events.clone();
+            let mut stop = shutdown.clone();
+            async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+                events.close();
+            }
+        });
         if background {
             let mut worker = Worker::new(state.clone());
             if let Some(max_idle) = worker_max_idle {
@@ -188,6 +198,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         rpc: Arc::new(rpc),
         clock: overrides.clock.unwrap_or(Clock::System),
         queue_wake: Arc::new(Notify::new()),
+        job_events: Default::default(),
         hasher,
         health: Arc::default(),
         accepted: Default::default(),
@@ -240,6 +251,7 @@ pub fn router(state: ServerState) -> Router {
     let routes: Router = Router::new()
         .merge(admin)
         .route("/api/jobs/{id}", get(api::get_job))
+        .route("/api/jobs/{id}/events", get(job_stream::job_events))
         .route("/api/reports/{wallet}", get(api::get_report))
         .route("/report/{wallet}/card.png", get(api::get_card))
         .route("/healthz", get(api::healthz))

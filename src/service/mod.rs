@@ -3,13 +3,15 @@
 //! ([`state::AppState`]) and its clock, request intake (validation, limits,
 //! grouped writes: [`submit`]), reading jobs and reports through the report
 //! cache ([`reports`], [`cache`]), keyed hashing of addresses, how a refusal
-//! is told to a client, and recording mail the SMTP server accepted.
+//! is told to a client, recording mail the SMTP server accepted, and
+//! telling open progress streams that a job changed ([`job_events`]).
 //!
 //! May import `config`, `email`, `storage`, `analysis`, `solana`, `card`,
 //! `metrics` and `domain`; never `jobs`, `ui` or `server`, which build on it.
 
 pub mod accepted;
 pub mod cache;
+pub mod job_events;
 pub mod kept_pages;
 pub mod nonce;
 pub mod refusal;

@@ -24,6 +24,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Poked on every enqueue so the worker starts at once instead of polling.
     pub queue_wake: Arc<Notify>,
+    /// Told when a job's progress or status changes; read by the job pages'
+    /// event streams.
+    pub job_events: super::job_events::JobEvents,
     /// Keyed hashes for rate limits.
     pub hasher: KeyedHasher,
     /// Writes report requests, grouped into few transactions under load.

@@ -44,6 +44,8 @@ struct Faults {
     always: Option<Fault>,
     refuse_batches: bool,
     delay: Duration,
+    /// Requests that name one of these addresses wait this long.
+    slow: Vec<(String, Duration)>,
 }
 
 #[derive(Default)]
@@ -123,6 +125,13 @@ impl MockRpc {
         self.faults().delay = delay;
     }
 
+    /// Delay every request that names `address` (its signatures, balance
+    /// and token accounts), leaving other wallets fast: a job for it stays
+    /// in each phase long enough to be watched.
+    pub fn slow_for(&self, address: &str, delay: Duration) {
+        self.faults().slow.push((address.to_owned(), delay));
+    }
+
     pub fn http_requests(&self) -> u64 {
         self.state.counters.http_requests.load(Ordering::SeqCst)
     }
@@ -159,7 +168,10 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
     let (fault, refuse_batches, delay) = {
         let mut faults = state.faults.lock().expect("faults lock");
         let fault = faults.queue.pop_front().or_else(|| faults.always.clone());
-        (fault, faults.refuse_batches, faults.delay)
+        let text = String::from_utf8_lossy(&body);
+        let slow =
+            faults.slow.iter().filter(|(address, _)| text.contains(address.as_str())).map(|(_, d)| *d).max();
+        (fault, faults.refuse_batches, faults.delay.max(slow.unwrap_or_default()))
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

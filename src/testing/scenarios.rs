@@ -111,6 +111,28 @@ pub fn many_wallets(chain: &mut Chain, count: usize, transactions: usize) -> Vec
         .collect()
 }
 
+/// An ordinary wallet (funded from Binance, paying one friend) that the
+/// demo mock RPC answers slowly for (see [`super::MockRpc::slow_for`]), so
+/// the end-to-end suite can watch a job's progress arrive live.
+pub fn slow_wallet(chain: &mut Chain) -> Scenario {
+    let wallet = address("scenario:slow");
+    let friend = address("scenario:slow:friend");
+    chain.set_balance(&wallet, SOL);
+    // Seeded: unseeded, it would share its signature with the exposed
+    // wallet's funding (same payer, same time) and replace it.
+    let funding = TxBuilder::new(BINANCE, START).seed("slow-funding").sol_transfer(BINANCE, &wallet, 2 * SOL);
+    chain.add(&funding, &[&wallet, BINANCE]);
+    for day in 1..6u64 {
+        let tx = TxBuilder::new(&wallet, START + DAY * day as i64).seed(format!("slow-{day}")).sol_transfer(
+            &wallet,
+            &friend,
+            SOL / 10 + day * 1_234_567,
+        );
+        chain.add(&tx, &[&wallet, &friend]);
+    }
+    Scenario { name: "slow", wallet }
+}
+
 /// The chain the demo mock RPC serves: every scenario above.
 pub fn demo_chain() -> (Chain, Vec<Scenario>) {
     let mut chain = Chain::new();
@@ -119,6 +141,35 @@ pub fn demo_chain() -> (Chain, Vec<Scenario>) {
         careful_wallet(&mut chain),
         empty_wallet(&mut chain),
         hostile_memo_wallet(&mut chain),
+        slow_wallet(&mut chain),
     ];
     (chain, scenarios)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_chain_serves_each_wallet_the_history_it_has_on_its_own() {
+        let (demo, scenarios) = demo_chain();
+        let builders: [fn(&mut Chain) -> Scenario; 5] =
+            [exposed_wallet, careful_wallet, empty_wallet, hostile_memo_wallet, slow_wallet];
+        assert_eq!(scenarios.len(), builders.len());
+        for build in builders {
+            let mut alone = Chain::new();
+            let scenario = build(&mut alone);
+            // Slots differ (the demo chain numbers them across scenarios).
+            let moves = |chain: &Chain| -> Vec<_> {
+                let history = chain.history(&scenario.wallet);
+                history.transactions.into_iter().map(|tx| (tx.signature, tx.transfers, tx.memos)).collect()
+            };
+            assert_eq!(
+                moves(&demo),
+                moves(&alone),
+                "{}: another scenario's transaction took the place of one of its own",
+                scenario.name
+            );
+        }
+    }
 }

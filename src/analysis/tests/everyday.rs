@@ -49,3 +49,32 @@ fn a_trading_bot_user_with_a_fixed_fee_and_tip_on_every_trade_scores_80_or_more_
     assert!(report.transactions_analyzed >= 36, "{} transactions", report.transactions_analyzed);
     assert_everyday(&report);
 }
+
+#[test]
+fn everyday_wallets_link_no_program_account_and_none_of_their_own_accounts() {
+    use crate::analysis::address::is_program_derived;
+    use crate::testing::chain::token_account;
+    for build in [ordinary_defi_user, nft_collector, trading_bot_user] {
+        let mut chain = Chain::new();
+        let scenario = build(&mut chain);
+        let history = chain.history(&scenario.wallet);
+        let report = report(&history);
+        let own_accounts: Vec<&str> = history.token_accounts.iter().map(|h| h.account.as_str()).collect();
+        for link in &report.links {
+            for end in [&link.from, &link.to] {
+                assert!(!is_program_derived(end), "{} links a program account: {link:?}", scenario.name);
+                assert!(
+                    !own_accounts.contains(&end.as_str()),
+                    "{} links its own account: {link:?}",
+                    scenario.name
+                );
+                assert_ne!(
+                    *end,
+                    token_account(&scenario.wallet, crate::testing::chain::USDC),
+                    "{}: its USDC account is the wallet",
+                    scenario.name
+                );
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod fingerprint_and_amounts;
 mod funding_and_signers;
 mod identity_and_accounts;
 mod known_entities;
+mod links;
 mod memos_and_counterparties;
 mod properties;
 mod scoring;

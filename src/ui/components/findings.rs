@@ -31,6 +31,12 @@ pub fn FindingsBySeverity(findings: Vec<Finding>) -> impl IntoView {
         .into_any()
 }
 
+/// The id of a finding's card on the report page (`finding-fee_payer-external`),
+/// which the score steps and the link graph point at.
+pub fn anchor(id: &str) -> String {
+    format!("finding-{}", id.replace('.', "-"))
+}
+
 #[component]
 pub fn FindingCard(finding: Finding) -> impl IntoView {
     let points = finding.points_or_penalty();
@@ -40,7 +46,7 @@ pub fn FindingCard(finding: Finding) -> impl IntoView {
     let nominal = (points < penalty).then(|| format!("of {penalty} on its own"));
     // Serious findings show their evidence straight away.
     let open_evidence = severity >= Severity::High;
-    let anchor = format!("finding-{}", id.replace('.', "-"));
+    let anchor = anchor(&id);
     view! {
         <article class=format!("finding sev-border-{}", severity.as_str()) id=anchor>
             <header>

@@ -1,8 +1,7 @@
-//! `/jobs/{id}`: where a request stands. Refreshes itself — by a `<noscript>`
-//! meta refresh without JavaScript, by polling with it — until the job ends.
-//! Shows nothing about who asked.
-
-use std::time::Duration;
+//! `/jobs/{id}`: where a request stands. Follows the job until it ends —
+//! with JavaScript, by the job's event stream (`/api/jobs/{id}/events`,
+//! pushed by the server, no polling); without it, by a `<noscript>` meta
+//! refresh. Shows nothing about who asked.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -11,9 +10,6 @@ use leptos_router::hooks::use_params_map;
 
 use super::not_found::NotFoundMessage;
 use crate::domain::{JobStatus, JobView, shorten};
-
-/// How often the page looks again while the job runs.
-const POLL: Duration = Duration::from_millis(1000);
 
 /// The job's public view, or `None` for an unknown id.
 #[server(prefix = "/api", endpoint = "page/job")]
@@ -29,20 +25,11 @@ pub fn JobPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let job = Resource::new(id, load_job);
 
-    // With JavaScript: look again while the job is unfinished.
-    Effect::new(move |_| {
-        if let Some(Ok(Some(view))) = job.get()
-            && !view.status.is_finished()
-        {
-            set_timeout(move || job.refetch(), POLL);
-        }
-    });
-
     view! {
         <Transition fallback=|| view! { <section class="card"><p>"Loading…"</p></section> }>
             {move || Suspend::new(async move {
                 match job.await {
-                    Ok(Some(view)) => view! { <JobStatusCard job=view/> }.into_any(),
+                    Ok(Some(view)) => view! { <LiveJob job=view/> }.into_any(),
                     Ok(None) => {
                         super::set_status(404);
                         view! {
@@ -59,6 +46,52 @@ pub fn JobPage() -> impl IntoView {
         </Transition>
     }
 }
+
+/// The job as the page loaded it, then as its event stream tells.
+#[component]
+fn LiveJob(job: JobView) -> impl IntoView {
+    let finished = job.status.is_finished();
+    let id = job.id.clone();
+    let live = RwSignal::new(job);
+    // Effects run in the browser only, once the page is hydrated.
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() && !finished {
+            follow(&id, live);
+        }
+    });
+    move || view! { <JobStatusCard job=live.get()/> }
+}
+
+/// Opens the job's event stream and shows each view it sends, until the
+/// job ends (or the page is left).
+#[cfg(feature = "hydrate")]
+fn follow(id: &str, live: RwSignal<JobView>) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Ok(source) = web_sys::EventSource::new(&format!("/api/jobs/{id}/events")) else {
+        return;
+    };
+    let stream = source.clone();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let Some(view) =
+            event.data().as_string().and_then(|text| serde_json::from_str::<JobView>(&text).ok())
+        else {
+            return;
+        };
+        let finished = view.status.is_finished();
+        // A signal that is gone means the page was left: stop listening.
+        let gone = live.try_set(view).is_some();
+        if finished || gone {
+            stream.close();
+        }
+    });
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // Lives as long as the stream (one per visit of the page).
+    on_message.forget();
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn follow(_id: &str, _live: RwSignal<JobView>) {}
 
 /// What went wrong, for a person: the stored error is for operators.
 pub fn plain_error(error: &str) -> String {

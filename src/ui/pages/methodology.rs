@@ -51,7 +51,8 @@ pub fn MethodologyPage() -> impl IntoView {
                 "Then the first 50 points come off the score one for one; beyond that each further point weighs less "
                 "(the score is 2,500 divided by the points lost), so the score approaches 0 without reaching it and a "
                 "wallet that leaks twice as much still scores lower than one that leaks half as much. Neither rule can "
-                "make a finding raise the score. Each report lists, from 100 down, what every finding cost."
+                "make a finding raise the score. Each report lists, from 100 down, what every finding cost, and draws "
+                "it as a waterfall: one bar per finding, each linked to the finding."
             </p>
             <h2>"What a report covers"</h2>
             <p>
@@ -59,6 +60,11 @@ pub fn MethodologyPage() -> impl IntoView {
                 "of how many it found, and between which dates). Times are in UTC. The activity charts count "
                 "transactions by hour, weekday and month; the counterparties are the wallets on the other side of its "
                 "transfers, with their share of all its transfers and a label when the wallet is a known entity. "
+                "The link graph shows who the wallet is tied to in public: its first funder (and that funder's funder, "
+                "when the chain was followed), the wallets it pays or trades with both ways most often (direct payments "
+                "only: not swap legs, tips or program-derived accounts), keys that co-signed at least two of its "
+                "transactions, and whoever paid its fees; each named when it is a known entity, with a table of the same "
+                "links. "
                 "Evidence links to a public explorer, which sees only that someone opened the link."
             </p>
             <h2>"The detectors"</h2>

@@ -1,6 +1,7 @@
 //! `/report/{wallet}`: the report, rendered on the server with its preview
 //! meta tags and share card, so a shared link shows the score in any chat
-//! and the whole page — gauge, findings, charts — works without JavaScript.
+//! and the whole page — gauge, findings, score steps, link graph, charts —
+//! works without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
@@ -14,6 +15,7 @@ use crate::ui::components::charts::ActivityCharts;
 use crate::ui::components::counterparties::TopCounterparties;
 use crate::ui::components::findings::FindingsBySeverity;
 use crate::ui::components::gauge::ScoreGauge;
+use crate::ui::components::link_graph::LinkGraph;
 use crate::ui::components::request_form::RequestForm;
 use crate::ui::components::score_steps::ScoreSteps;
 use crate::ui::components::share::ShareLinks;
@@ -168,6 +170,7 @@ fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
             <FindingsBySeverity findings/>
         </section>
         <ScoreSteps report=report.clone()/>
+        <LinkGraph report=report.clone()/>
         <section class="card" aria-labelledby="activity-title">
             <h2 id="activity-title">"Activity"</h2>
             <p class="muted">"When the wallet transacts, in UTC, and with whom. Regular hours and a few repeat counterparties make a wallet easier to link."</p>
