@@ -3,7 +3,9 @@
 //! ([`state::AppState`]) and its clock, request intake (validation, limits,
 //! grouped writes: [`submit`]), reading jobs and reports through the report
 //! cache ([`reports`], [`cache`]), keyed hashing of addresses, how a refusal
-//! is told to a client, and recording mail the SMTP server accepted.
+//! is told to a client, recording mail the SMTP server accepted, and
+//! following a wallet's links to other addresses within a budget
+//! ([`neighbourhood`]).
 //!
 //! May import `config`, `email`, `storage`, `analysis`, `solana`, `card`,
 //! `metrics` and `domain`; never `jobs`, `ui` or `server`, which build on it.
@@ -11,6 +13,7 @@
 pub mod accepted;
 pub mod cache;
 pub mod kept_pages;
+pub mod neighbourhood;
 pub mod nonce;
 pub mod refusal;
 pub mod reports;
