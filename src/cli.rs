@@ -11,10 +11,11 @@ use tokio::sync::watch;
 
 use crate::analysis;
 use crate::config::settings::Settings;
-use crate::domain::{JobStatus, PublishedReport, Severity, WalletAddress};
+use crate::domain::{JobPhase, JobStatus, PublishedReport, Severity, WalletAddress};
 use crate::jobs::scheduler;
 use crate::server::startup::{self, Application, Overrides};
 use crate::server::telemetry;
+use crate::service::neighbourhood::{Limits, follow_links};
 use crate::solana::{Progress, SolanaRpc, fetch_history};
 use crate::storage;
 
@@ -132,7 +133,13 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
         .context("Failed to fetch the wallet's history")?;
     eprintln!();
     let now = crate::storage::now_ms();
-    let report = analysis::analyze(&history, &labels, now / 1000);
+    // No database here: every lookup comes from the network.
+    let neighbourhood =
+        follow_links(&rpc, None, &labels, &history, Limits::from_settings(&settings), now, &progress)
+            .await
+            .context("Failed to follow the wallet's links")?;
+    eprintln!();
+    let report = analysis::analyze_with(&history, &neighbourhood, &labels, now / 1000);
     let published = PublishedReport {
         report,
         created_at: now / 1000,
@@ -158,8 +165,12 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
 fn progress_bar(progress: Progress) {
     const WIDTH: u32 = 30;
     let filled = (progress.done * WIDTH).checked_div(progress.total).unwrap_or(0).min(WIDTH);
+    let (phase, unit) = match progress.phase {
+        JobPhase::Fetching => ("Fetching", " transactions"),
+        JobPhase::FollowingLinks => ("Following links", ""),
+    };
     eprint!(
-        "\rFetching [{}{}] {}/{} transactions",
+        "\r{phase} [{}{}] {}/{}{unit}",
         "#".repeat(filled as usize),
         ".".repeat((WIDTH - filled) as usize),
         progress.done,

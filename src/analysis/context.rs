@@ -5,7 +5,11 @@ use std::collections::HashMap;
 use super::detectors::is_dust;
 use super::labels::{Label, LabelKind, Labels};
 use crate::domain::history::{Transaction, Transfer, WalletHistory};
+use crate::domain::neighbourhood::Neighbourhood;
 use crate::domain::programs;
+
+/// What an analysis without lookups of other addresses reads.
+static NO_NEIGHBOURHOOD: Neighbourhood = Neighbourhood::NONE;
 
 /// A wallet on the other side of the analysed wallet's transfers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +43,8 @@ pub struct Context<'a> {
     pub wallet: &'a str,
     pub history: &'a WalletHistory,
     pub labels: &'a Labels,
+    /// What was read about other addresses (the funding chain, payees).
+    pub neighbourhood: &'a Neighbourhood,
     /// Most transfers first; ties by address so output is deterministic.
     counterparties: Vec<Counterparty<'a>>,
     total_transfers: u32,
@@ -46,6 +52,14 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(history: &'a WalletHistory, labels: &'a Labels) -> Self {
+        Self::with_neighbourhood(history, &NO_NEIGHBOURHOOD, labels)
+    }
+
+    pub fn with_neighbourhood(
+        history: &'a WalletHistory,
+        neighbourhood: &'a Neighbourhood,
+        labels: &'a Labels,
+    ) -> Self {
         let wallet = history.wallet.as_str();
         let mut by_address: HashMap<&str, Counterparty> = HashMap::new();
         let mut total_transfers = 0;
@@ -90,7 +104,7 @@ impl<'a> Context<'a> {
         }
         let mut counterparties: Vec<_> = by_address.into_values().collect();
         counterparties.sort_by(|a, b| b.transfers().cmp(&a.transfers()).then(a.address.cmp(b.address)));
-        Self { wallet, history, labels, counterparties, total_transfers }
+        Self { wallet, history, labels, neighbourhood, counterparties, total_transfers }
     }
 
     /// Every fetched transaction, newest first, failed ones included (a failed

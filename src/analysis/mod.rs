@@ -11,6 +11,7 @@ pub mod context;
 pub mod detector;
 pub mod detectors;
 pub mod evidence;
+pub mod hops;
 pub mod labels;
 pub mod links;
 pub mod score;
@@ -25,16 +26,28 @@ pub use crate::domain::history::WalletHistory;
 pub use detector::DetectorInfo;
 pub use labels::{Label, LabelKind, Labels};
 
-use crate::domain::Report;
+use crate::domain::neighbourhood::Neighbourhood;
+use crate::domain::{LinksFollowed, Report};
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
 pub const ANALYZER_VERSION: &str = "2026.11.5";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
-/// (unix seconds).
+/// (unix seconds), without looking at any other address.
 pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Report {
-    let ctx = context::Context::new(history, labels);
+    analyze_with(history, &Neighbourhood::NONE, labels, analyzed_at)
+}
+
+/// Analyses `history` together with what was read about the addresses it
+/// is tied to (`neighbourhood`): the funding chain and deposit addresses.
+pub fn analyze_with(
+    history: &WalletHistory,
+    neighbourhood: &Neighbourhood,
+    labels: &Labels,
+    analyzed_at: i64,
+) -> Report {
+    let ctx = context::Context::with_neighbourhood(history, neighbourhood, labels);
     let mut findings: Vec<_> = detectors::ALL.iter().filter_map(|detector| (detector.detect)(&ctx)).collect();
     score::sort_findings(&mut findings);
     let score = score::assign_points(&mut findings);
@@ -59,8 +72,31 @@ pub fn analyze(history: &WalletHistory, labels: &Labels, analyzed_at: i64) -> Re
         activity: activity::activity(&ctx),
         analyzer_version: ANALYZER_VERSION.to_owned(),
         analyzed_at,
-        links,
+        links: {
+            let mut links = links;
+            hops::merge_links(&mut links, hops::links(&ctx));
+            links
+        },
+        links_followed: (neighbourhood.budget > 0 || !neighbourhood.lookups.is_empty()).then(|| {
+            LinksFollowed {
+                lookups: u32::try_from(neighbourhood.lookups.len()).unwrap_or(u32::MAX),
+                rpc_calls: neighbourhood.calls,
+                rpc_budget: neighbourhood.budget,
+                stopped_early: neighbourhood.stopped_early,
+            }
+        }),
     }
+}
+
+/// The lookups the analysis of `history` still needs, given what was
+/// already read ([`hops::leads`]): the fetcher's plan, decided here so the
+/// detectors and the fetcher follow the same links.
+pub fn leads(
+    history: &WalletHistory,
+    neighbourhood: &Neighbourhood,
+    labels: &Labels,
+) -> Vec<crate::domain::neighbourhood::LookupKey> {
+    hops::leads(&context::Context::with_neighbourhood(history, neighbourhood, labels))
 }
 
 /// A smart-wallet vault (Squads and the like) is a program-derived address:

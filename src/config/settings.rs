@@ -43,6 +43,15 @@ pub struct Settings {
     pub rpc_concurrency: usize,
     /// `KIMIKO_HISTORY_CAP`: most recent transactions analysed per wallet.
     pub history_cap: usize,
+    /// `KIMIKO_HOPS`: how far the funding chain is followed (the wallet's
+    /// own funder is hop 1; 1 looks at no other address).
+    pub hops: u8,
+    /// `KIMIKO_HOP_BUDGET`: JSON-RPC calls one report may spend on other
+    /// addresses (0 looks at none).
+    pub hop_budget: u32,
+    /// `KIMIKO_LOOKUP_TTL_HOURS`: how long a lookup of another address is
+    /// shared between reports.
+    pub lookup_ttl: Duration,
     /// `KIMIKO_SMTP_URL`: lettre's URL form; unset = write `.eml` files.
     pub smtp_url: Option<Secret>,
     /// `KIMIKO_OUTBOX_DIR`: where `.eml` files go without SMTP.
@@ -172,6 +181,9 @@ impl Settings {
             rpc_batch_size: ranged(&var, "KIMIKO_RPC_BATCH_SIZE", 50, 1..=1000)? as usize,
             rpc_concurrency: ranged(&var, "KIMIKO_RPC_CONCURRENCY", 4, 1..=64)? as usize,
             history_cap: ranged(&var, "KIMIKO_HISTORY_CAP", 1000, 1..=100_000)? as usize,
+            hops: ranged(&var, "KIMIKO_HOPS", 3, 1..=6)? as u8,
+            hop_budget: ranged(&var, "KIMIKO_HOP_BUDGET", 25, 0..=1000)? as u32,
+            lookup_ttl: Duration::from_secs(ranged(&var, "KIMIKO_LOOKUP_TTL_HOURS", 24, 1..=24 * 30)? * 3600),
             smtp_url,
             outbox_dir: var("KIMIKO_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".into()).into(),
             mail_from,
@@ -264,6 +276,8 @@ impl fmt::Debug for Settings {
             .field("smtp", &self.smtp_url.as_ref().map(|_| "<configured>"))
             .field("outbox_dir", &self.outbox_dir)
             .field("history_cap", &self.history_cap)
+            .field("hops", &self.hops)
+            .field("hop_budget", &self.hop_budget)
             .field("worker_batch", &self.worker_batch)
             .field("max_attempts", &self.max_attempts)
             .finish_non_exhaustive()

@@ -77,6 +77,35 @@ impl JobStatus {
     }
 }
 
+/// What a running job is doing; its progress counts that phase's steps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobPhase {
+    /// Reading the wallet's own history: transactions fetched of those found.
+    #[default]
+    Fetching,
+    /// Looking up the addresses it is tied to: lookups done of those known
+    /// so far (the total grows as the funding chain is followed).
+    FollowingLinks,
+}
+
+impl JobPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobPhase::Fetching => "fetching",
+            JobPhase::FollowingLinks => "following_links",
+        }
+    }
+
+    /// Anything unknown reads as fetching, the phase every job starts in.
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "following_links" => JobPhase::FollowingLinks,
+            _ => JobPhase::Fetching,
+        }
+    }
+}
+
 /// The job as `GET /api/jobs/{id}` serves it and `/jobs/{id}` shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobView {
@@ -84,6 +113,9 @@ pub struct JobView {
     pub status: JobStatus,
     pub progress_done: u32,
     pub progress_total: u32,
+    /// What the progress counts.
+    #[serde(default)]
+    pub progress_phase: JobPhase,
     /// Absolute link to the report once the job has succeeded.
     pub report_url: Option<String>,
     pub wallet: String,
@@ -110,6 +142,14 @@ mod tests {
         let b = JobId::random();
         assert_ne!(a, b);
         assert_eq!(JobId::parse(a.as_str()), Some(a));
+    }
+
+    #[test]
+    fn the_phase_reads_back_and_anything_unknown_reads_as_fetching() {
+        for phase in [JobPhase::Fetching, JobPhase::FollowingLinks] {
+            assert_eq!(JobPhase::parse(phase.as_str()), phase);
+        }
+        assert_eq!(JobPhase::parse("something newer"), JobPhase::Fetching);
     }
 
     #[test]

@@ -11,6 +11,9 @@ pub mod email;
 pub mod history;
 pub mod job;
 pub mod methodology;
+/// What was read about other addresses: the multi-hop analysis's input.
+#[cfg(feature = "ssr")]
+pub mod neighbourhood;
 /// Well-known program ids and the short names reports use for them.
 #[cfg(feature = "ssr")]
 pub mod programs;
@@ -23,10 +26,10 @@ pub mod time;
 pub mod wallet;
 
 pub use email::{EmailAddress, EmailError};
-pub use job::{JobId, JobStatus, JobView};
+pub use job::{JobId, JobPhase, JobStatus, JobView};
 pub use report::{
     Activity, Category, CounterpartyShare, Evidence, EvidenceKind, Finding, Grade, Link, LinkKind,
-    MonthCount, PublishedReport, Report, ScoreStep, Severity, fact_leader, points_label,
+    LinksFollowed, MonthCount, PublishedReport, Report, ScoreStep, Severity, fact_leader, points_label,
 };
 pub use request::{FieldErrors, RequestReportError};
 pub use wallet::{WalletAddress, WalletError, shorten};

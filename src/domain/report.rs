@@ -286,6 +286,23 @@ pub struct Report {
     /// each (empty in reports made before the graph existed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
+    /// How far beyond the wallet's own history the analysis looked (absent
+    /// when it did not look, and in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links_followed: Option<LinksFollowed>,
+}
+
+/// What following links beyond the wallet cost and whether it was cut short.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinksFollowed {
+    /// Other addresses looked up (from the network or the shared cache).
+    pub lookups: u32,
+    /// JSON-RPC calls spent on them, and the most allowed.
+    pub rpc_calls: u32,
+    pub rpc_budget: u32,
+    /// The budget ran out with links still to follow, so a finding about a
+    /// more distant link may be missing.
+    pub stopped_early: bool,
 }
 
 /// What ties two addresses together in the link graph.
@@ -374,10 +391,17 @@ impl Report {
             self.transactions_found,
             if self.history_truncated { "+ (the most recent)" } else { "" }
         );
-        match self.transactions_found.checked_sub(self.transactions_analyzed) {
+        let analysed = match self.transactions_found.checked_sub(self.transactions_analyzed) {
             Some(unread @ 1..) => format!(
                 "{analysed} {unread} of {} transactions could not be read (the node no longer had them, or refused them).",
                 self.transactions_found
+            ),
+            _ => analysed,
+        };
+        match &self.links_followed {
+            Some(followed) if followed.stopped_early => format!(
+                "{analysed} Kimiko stopped following links after {} other addresses (its limit of {} requests), so a more distant link may be missing.",
+                followed.lookups, followed.rpc_budget
             ),
             _ => analysed,
         }
@@ -440,6 +464,21 @@ mod tests {
             report.coverage(),
             "Analysed 24 of 27 transactions. 3 of 27 transactions could not be read (the node no longer had them, or refused them)."
         );
+    }
+
+    #[test]
+    fn coverage_says_when_following_links_stopped_at_the_budget() {
+        let mut report = super::super::sample::report("w", 42).report;
+        report.window_start = None;
+        report.links_followed =
+            Some(LinksFollowed { lookups: 5, rpc_calls: 25, rpc_budget: 25, stopped_early: true });
+        assert_eq!(
+            report.coverage(),
+            "Analysed 27 of 27 transactions. Kimiko stopped following links after 5 other addresses (its limit of 25 requests), so a more distant link may be missing."
+        );
+        report.links_followed =
+            Some(LinksFollowed { lookups: 2, rpc_calls: 8, rpc_budget: 25, stopped_early: false });
+        assert_eq!(report.coverage(), "Analysed 27 of 27 transactions.");
     }
 
     #[test]

@@ -104,6 +104,7 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
         analyzer_version: "test-1".into(),
         analyzed_at: MADE_AT,
         links: links(wallet),
+        links_followed: None,
     };
     let mut report = report;
     // The points each finding cost add up to what the score lost.

@@ -20,9 +20,10 @@ use tokio::sync::watch;
 use tracing::Instrument as _;
 
 use crate::analysis;
-use crate::domain::{PublishedReport, WalletAddress};
+use crate::domain::{JobPhase, PublishedReport, WalletAddress};
 use crate::email::templates;
 use crate::email::{MailError, OutgoingEmail};
+use crate::service::neighbourhood::{FollowError, Limits, follow_links};
 use crate::service::state::AppState;
 use crate::solana::{Progress, RpcError, fetch_history};
 use crate::storage::{self, jobs::ClaimedJob, jobs::Lease, outbox::NewMail};
@@ -50,6 +51,15 @@ impl From<RpcError> for JobError {
     fn from(error: RpcError) -> Self {
         let text = format!("Solana RPC: {error}");
         if error.is_retryable() { JobError::Retryable(text) } else { JobError::Permanent(text) }
+    }
+}
+
+impl From<FollowError> for JobError {
+    fn from(error: FollowError) -> Self {
+        match error {
+            FollowError::Rpc(error) => error.into(),
+            FollowError::Storage(error) => error.into(),
+        }
     }
 }
 
@@ -179,7 +189,8 @@ async fn analyse(
     // The progress writer is throttled; record the end of fetching now, before
     // the job can finish and stop accepting progress.
     let fetched = u32::try_from(history.signatures.len()).unwrap_or(u32::MAX);
-    storage::jobs::progress(&state.db, lease, fetched, fetched, state.clock.now_ms()).await?;
+    storage::jobs::progress(&state.db, lease, JobPhase::Fetching, fetched, fetched, state.clock.now_ms())
+        .await?;
     state.job_events.changed(&lease.job_id);
     if gaps.missing + gaps.unsupported_version > 0 {
         tracing::warn!(
@@ -188,8 +199,32 @@ async fn analyse(
             "some transactions could not be read"
         );
     }
+    let neighbourhood = follow_links(
+        &state.rpc,
+        Some(&state.db),
+        &state.labels,
+        &history,
+        Limits::from_settings(&state.settings),
+        state.clock.now_ms(),
+        &on_progress,
+    )
+    .instrument(tracing::info_span!("follow_links"))
+    .await?;
+    if !neighbourhood.lookups.is_empty() {
+        // As above: the throttled writer may not get to the last value.
+        let followed = u32::try_from(neighbourhood.lookups.len()).unwrap_or(u32::MAX);
+        let now = state.clock.now_ms();
+        storage::jobs::progress(&state.db, lease, JobPhase::FollowingLinks, followed, followed, now).await?;
+    }
+    tracing::info!(
+        lookups = neighbourhood.lookups.len(),
+        cached = neighbourhood.cached,
+        rpc_calls = neighbourhood.calls,
+        stopped_early = neighbourhood.stopped_early,
+        "links followed"
+    );
     let now = state.clock.now_ms();
-    let report = analysis::analyze(&history, &state.labels, now / 1000);
+    let report = analysis::analyze_with(&history, &neighbourhood, &state.labels, now / 1000);
     let ttl = state.settings.report_ttl.as_millis() as i64;
     Ok(PublishedReport { report, created_at: now / 1000, expires_at: (now + ttl) / 1000 })
 }

@@ -34,7 +34,7 @@ pub static TASKS: &[Task] = &[
     Task {
         name: "expire-reports",
         schedule: "0 */6 * * *",
-        about: "delete reports past their expiry",
+        about: "delete reports and cached address lookups past their expiry",
         run: |state| Box::pin(expire_reports(state)),
     },
     Task {
@@ -99,8 +99,10 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
 }
 
 async fn expire_reports(state: &AppState) -> anyhow::Result<String> {
-    let deleted = storage::reports::delete_expired(&state.db, state.clock.now_ms()).await?;
-    Ok(format!("{deleted} expired report(s) deleted"))
+    let now = state.clock.now_ms();
+    let deleted = storage::reports::delete_expired(&state.db, now).await?;
+    let lookups = storage::lookups::delete_expired(&state.db, now).await?;
+    Ok(format!("{deleted} expired report(s) deleted, {lookups} address lookup(s) expired"))
 }
 
 async fn purge_rate_limits(state: &AppState) -> anyhow::Result<String> {

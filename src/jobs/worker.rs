@@ -379,9 +379,9 @@ async fn heartbeat(state: AppState, lease: Lease, lost: watch::Sender<bool>) {
 /// an RPC call.
 async fn write_progress(state: AppState, lease: Lease, mut progress: watch::Receiver<Progress>) {
     while progress.changed().await.is_ok() {
-        let Progress { done, total } = *progress.borrow_and_update();
+        let Progress { phase, done, total } = *progress.borrow_and_update();
         if let Err(error) =
-            storage::jobs::progress(&state.db, &lease, done, total, state.clock.now_ms()).await
+            storage::jobs::progress(&state.db, &lease, phase, done, total, state.clock.now_ms()).await
         {
             tracing::warn!(error = format!("{error:#}"), "could not record progress");
         }
@@ -389,8 +389,8 @@ async fn write_progress(state: AppState, lease: Lease, mut progress: watch::Rece
         tokio::time::sleep(PROGRESS_EVERY).await;
     }
     // The last value, if it changed during the final sleep.
-    let Progress { done, total } = *progress.borrow();
-    let _ = storage::jobs::progress(&state.db, &lease, done, total, state.clock.now_ms()).await;
+    let Progress { phase, done, total } = *progress.borrow();
+    let _ = storage::jobs::progress(&state.db, &lease, phase, done, total, state.clock.now_ms()).await;
     state.job_events.changed(&lease.job_id);
 }
 

@@ -4,7 +4,9 @@
 //! grouped writes: [`submit`]), reading jobs and reports through the report
 //! cache ([`reports`], [`cache`]), keyed hashing of addresses, how a refusal
 //! is told to a client, recording mail the SMTP server accepted, and
-//! telling open progress streams that a job changed ([`job_events`]).
+//! telling open progress streams that a job changed ([`job_events`]), and
+//! following a wallet's links to other addresses within a budget
+//! ([`neighbourhood`]).
 //!
 //! May import `config`, `email`, `storage`, `analysis`, `solana`, `card`,
 //! `metrics` and `domain`; never `jobs`, `ui` or `server`, which build on it.
@@ -13,6 +15,7 @@ pub mod accepted;
 pub mod cache;
 pub mod job_events;
 pub mod kept_pages;
+pub mod neighbourhood;
 pub mod nonce;
 pub mod refusal;
 pub mod reports;

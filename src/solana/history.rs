@@ -9,9 +9,9 @@ use super::normalize;
 use super::wire::{
     EncodedTransaction, KeyedTokenAccount, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED, WithContext,
 };
-use crate::domain::WalletAddress;
 use crate::domain::history::WalletHistory;
 use crate::domain::programs;
+use crate::domain::{JobPhase, WalletAddress};
 
 /// The most `getSignaturesForAddress` returns per call.
 pub const SIGNATURE_PAGE: usize = 1000;
@@ -19,11 +19,23 @@ pub const SIGNATURE_PAGE: usize = 1000;
 /// for less makes the node refuse every v1 transaction with -32015.
 pub const MAX_SUPPORTED_TRANSACTION_VERSION: u8 = 1;
 
-/// Fetching progress: transactions fetched out of those found.
+/// A job's progress: transactions fetched out of those found, then links
+/// followed out of those known so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
+    pub phase: JobPhase,
     pub done: u32,
     pub total: u32,
+}
+
+impl Progress {
+    pub fn fetching(done: u32, total: u32) -> Self {
+        Self { phase: JobPhase::Fetching, done, total }
+    }
+
+    pub fn following_links(done: u32, total: u32) -> Self {
+        Self { phase: JobPhase::FollowingLinks, done, total }
+    }
 }
 
 /// How many transactions could not be read, and why, so nothing is dropped
@@ -44,7 +56,7 @@ pub async fn fetch_history(
 ) -> Result<(WalletHistory, Gaps), RpcError> {
     let (statuses, truncated) = fetch_signatures(rpc, wallet, history_cap).await?;
     let total = statuses.len() as u32;
-    on_progress(Progress { done: 0, total });
+    on_progress(Progress::fetching(0, total));
 
     let mut transactions = Vec::with_capacity(statuses.len());
     let mut gaps = Gaps::default();
@@ -66,7 +78,7 @@ pub async fn fetch_history(
             }
         }
         done += chunk.len() as u32;
-        on_progress(Progress { done, total });
+        on_progress(Progress::fetching(done, total));
     }
 
     // The node lists token accounts one token program at a time: ask for

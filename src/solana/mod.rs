@@ -7,6 +7,7 @@
 pub mod client;
 pub mod history;
 pub mod instructions;
+pub mod neighbourhood;
 pub mod normalize;
 pub mod wire;
 

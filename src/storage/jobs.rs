@@ -20,7 +20,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use super::{Db, WriteTx};
-use crate::domain::{EmailAddress, JobId, JobStatus, WalletAddress};
+use crate::domain::{EmailAddress, JobId, JobPhase, JobStatus, WalletAddress};
 
 pub use dead_letters::{
     RequeueOutcome, delete_finished_before, erase_dead_addresses, requeue_all_dead, requeue_dead,
@@ -179,12 +179,21 @@ pub async fn heartbeat(db: &Db, lease: &Lease, length: Duration, now: i64) -> an
     Ok(result.rows_affected() == 1)
 }
 
-/// Records fetching progress (a single autocommit statement, no RPC inside).
-pub async fn progress(db: &Db, lease: &Lease, done: u32, total: u32, now: i64) -> anyhow::Result<()> {
+/// Records progress in `phase` (a single autocommit statement, no RPC inside).
+pub async fn progress(
+    db: &Db,
+    lease: &Lease,
+    phase: JobPhase,
+    done: u32,
+    total: u32,
+    now: i64,
+) -> anyhow::Result<()> {
     sqlx::query(
-        // Never backwards: a late write of an older value can't undo a newer one.
-        "UPDATE jobs SET progress_done = CASE WHEN progress_total = ?2 THEN MAX(progress_done, ?1) ELSE ?1 END,
-                progress_total = ?2, updated_at = ?3
+        // Never backwards within a phase: a late write of an older value
+        // can't undo a newer one.
+        "UPDATE jobs SET progress_done = CASE WHEN progress_total = ?2 AND progress_phase = ?7
+                    THEN MAX(progress_done, ?1) ELSE ?1 END,
+                progress_total = ?2, progress_phase = ?7, updated_at = ?3
          WHERE id = ?4 AND lease_owner = ?5 AND attempts = ?6 AND status = 'running'",
     )
     .bind(i64::from(done))
@@ -193,6 +202,7 @@ pub async fn progress(db: &Db, lease: &Lease, done: u32, total: u32, now: i64) -
     .bind(&lease.job_id)
     .bind(&lease.worker)
     .bind(lease.attempt)
+    .bind(phase.as_str())
     .execute(db.writer())
     .await
     .context("Failed to record progress")?;

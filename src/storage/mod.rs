@@ -13,6 +13,7 @@
 //! `server`, `cli`) reaches the database through here.
 
 pub mod jobs;
+pub mod lookups;
 pub mod outbox;
 pub mod reports;
 pub mod requests;

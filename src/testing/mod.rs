@@ -9,6 +9,7 @@
 pub mod chain;
 pub mod defi;
 pub mod everyday;
+pub mod hops;
 pub mod mock_rpc;
 pub mod scenarios;
 pub mod trading_bot;

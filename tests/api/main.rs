@@ -8,6 +8,8 @@ mod cli;
 mod crash_recovery;
 mod disk_full;
 mod helpers;
+mod hops;
+mod hops_flow;
 mod hostile_data;
 mod job_events;
 mod mainnet_fixtures;

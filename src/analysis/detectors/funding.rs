@@ -31,24 +31,31 @@ pub struct Funding<'a> {
 
 /// The oldest executed transaction that brought SOL in from someone else.
 pub fn first_funding<'a>(ctx: &Context<'a>) -> Option<Funding<'a>> {
-    let wallet = ctx.wallet;
     ctx.history.transactions.iter().rev().filter(|tx| !tx.failed).find_map(|tx| {
-        let transfer = tx
-            .transfers
-            .iter()
-            // Dust is what strangers send to mark a wallet, not money it runs on.
-            .find(|t| t.is_sol() && t.to == wallet && t.from != wallet && !is_dust(t))
-            .map(|t| (t.from.as_str(), t.amount));
-        let created = tx.events.iter().find_map(|event| match event {
-            Event::AccountCreated { source, new_account, lamports, .. }
-                if new_account == wallet && source != wallet && *lamports > 0 =>
-            {
-                Some((source.as_str(), *lamports))
-            }
-            _ => None,
-        });
-        transfer.or(created).map(|(funder, lamports)| Funding { funder, lamports, tx })
+        sol_received(tx, ctx.wallet).map(|(funder, lamports)| Funding { funder, lamports, tx })
     })
+}
+
+/// Who put SOL into `address` in `tx`, and how much: a transfer of more
+/// than dust from someone else, or the creation of the account with SOL.
+/// The same rule reads the wallet's own funding and its funders' (the
+/// funding chain).
+pub fn sol_received<'t>(tx: &'t Transaction, address: &str) -> Option<(&'t str, u64)> {
+    let transfer = tx
+        .transfers
+        .iter()
+        // Dust is what strangers send to mark a wallet, not money it runs on.
+        .find(|t| t.is_sol() && t.to == address && t.from != address && !is_dust(t))
+        .map(|t| (t.from.as_str(), t.amount));
+    let created = tx.events.iter().find_map(|event| match event {
+        Event::AccountCreated { source, new_account, lamports, .. }
+            if new_account == address && source != address && *lamports > 0 =>
+        {
+            Some((source.as_str(), *lamports))
+        }
+        _ => None,
+    });
+    transfer.or(created)
 }
 
 fn source(ctx: &Context) -> Option<Finding> {

@@ -10,6 +10,7 @@ pub mod fee_payer;
 pub mod fingerprint;
 pub mod funding;
 pub mod history;
+pub mod hops;
 pub mod identity;
 pub mod known_entity;
 pub mod memo;
@@ -33,6 +34,8 @@ pub static ALL: &[Detector] = &[
     known_entity::PRIVACY_PROTOCOL,
     known_entity::OTHER,
     funding::SOURCE,
+    hops::INDIRECT_EXCHANGE,
+    hops::EXCHANGE_DEPOSIT,
     fee_payer::EXTERNAL,
     signer::OVERLAP,
     counterparty::CONCENTRATION,
@@ -119,6 +122,8 @@ mod tests {
             "known_entity.privacy_protocol",
             "known_entity.other",
             "funding.source",
+            "funding.indirect_exchange",
+            "counterparty.exchange_deposit",
             "fee_payer.external",
             "signer.overlap",
             "counterparty.concentration",

@@ -7,6 +7,7 @@ mod everyday;
 mod fees_and_tips;
 mod fingerprint_and_amounts;
 mod funding_and_signers;
+mod hops;
 mod identity_and_accounts;
 mod known_entities;
 mod links;

@@ -114,3 +114,19 @@ fn production_mistakes_refuse_to_start_naming_the_variable() {
         "http://127.0.0.2:3000/x"
     );
 }
+
+#[test]
+fn following_links_is_bounded_by_default_and_its_limits_are_checked() {
+    let s = settings(&[]).unwrap();
+    assert_eq!((s.hops, s.hop_budget), (3, 25));
+    assert_eq!(s.lookup_ttl, Duration::from_secs(24 * 3600));
+    let s = settings(&[("KIMIKO_HOPS", "5"), ("KIMIKO_HOP_BUDGET", "0")]).unwrap();
+    assert_eq!((s.hops, s.hop_budget), (5, 0));
+    for (variable, value) in [("KIMIKO_HOPS", "0"), ("KIMIKO_HOPS", "7"), ("KIMIKO_HOP_BUDGET", "-1")] {
+        assert_eq!(settings(&[(variable, value)]).unwrap_err().variable, variable, "{variable}={value}");
+    }
+    assert_eq!(
+        settings(&[("KIMIKO_LOOKUP_TTL_HOURS", "0")]).unwrap_err().variable,
+        "KIMIKO_LOOKUP_TTL_HOURS"
+    );
+}

@@ -5,7 +5,7 @@
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::domain::{JobId, JobStatus, JobView};
+use crate::domain::{JobId, JobPhase, JobStatus, JobView};
 use crate::storage::Db;
 
 /// `SELECT <every JobRow column> FROM jobs <tail>` as one static string.
@@ -13,7 +13,7 @@ macro_rules! select_jobs {
     ($tail:literal) => {
         concat!(
             "SELECT id, wallet, status, attempts, max_attempts, run_at, lease_until, last_error, ",
-            "progress_done, progress_total, created_at, updated_at, finished_at FROM jobs ",
+            "progress_done, progress_total, progress_phase, created_at, updated_at, finished_at FROM jobs ",
             $tail
         )
     };
@@ -32,6 +32,7 @@ pub struct JobRow {
     pub last_error: Option<String>,
     pub progress_done: i64,
     pub progress_total: i64,
+    pub progress_phase: String,
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
@@ -90,6 +91,7 @@ pub async fn view(
         status,
         progress_done: row.progress_done as u32,
         progress_total: row.progress_total as u32,
+        progress_phase: JobPhase::parse(&row.progress_phase),
         wallet: row.wallet,
         attempts: row.attempts as u32,
         max_attempts: row.max_attempts as u32,

@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::not_found::NotFoundMessage;
-use crate::domain::{JobStatus, JobView, shorten};
+use crate::domain::{JobPhase, JobStatus, JobView, shorten};
 
 /// The job's public view, or `None` for an unknown id.
 #[server(prefix = "/api", endpoint = "page/job")]
@@ -123,6 +123,9 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
     };
     let headline = match job.status {
         JobStatus::Queued => "Waiting for a worker…",
+        JobStatus::Running if job.progress_phase == JobPhase::FollowingLinks => {
+            "Following the wallet's links…"
+        }
         JobStatus::Running => "Reading the wallet's history…",
         JobStatus::Succeeded => "Your report is ready",
         JobStatus::Dead if job.mail_refused => "Your report is ready, but we could not email it",
@@ -134,6 +137,10 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
             format!("{n} request{} ahead of yours.", if n == 1 { "" } else { "s" })
         }
         (JobStatus::Queued, None) => String::new(),
+        (JobStatus::Running, _) if job.progress_phase == JobPhase::FollowingLinks => format!(
+            "Following links {}/{}: reading the wallets it is tied to.",
+            job.progress_done, job.progress_total
+        ),
         (JobStatus::Running, _) if job.progress_total > 0 => {
             format!("{} of {} transactions fetched.", job.progress_done, job.progress_total)
         }
@@ -148,6 +155,10 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
     };
     let retrying =
         (!finished && job.attempts > 1).then(|| job.error.clone()).flatten().map(|e| plain_error(&e));
+    let progress_label = match job.progress_phase {
+        JobPhase::Fetching => "Transactions fetched",
+        JobPhase::FollowingLinks => "Links followed",
+    };
     let report_path = format!("/report/{}", job.wallet);
     view! {
         <Title text=format!("Report request for {}", shorten(&job.wallet))/>
@@ -164,7 +175,7 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
             {(!finished).then(|| view! {
                 // A native progress bar: accessible as it is, and styled
                 // without inline styles (which a strict CSP forbids).
-                <progress class="progress" max="100" value=percent.to_string() aria-label="Transactions fetched">
+                <progress class="progress" max="100" value=percent.to_string() aria-label=progress_label>
                     {format!("{percent}%")}
                 </progress>
             })}

@@ -1,0 +1,124 @@
+//! Beyond one hop: what the addresses the wallet is tied to did, read from
+//! the [`Neighbourhood`](crate::domain::neighbourhood::Neighbourhood) fetched
+//! for the report. The funding chain ([`chain`]) and deposit addresses
+//! ([`deposit`]) are worked out here once, for three readers: the planner
+//! ([`leads`]) that tells the fetcher which address to look up next, the
+//! detectors (`detectors::hops`), and the link graph ([`links`]).
+//!
+//! Every hop obeys the everyday rules: a program-derived address is not a
+//! person, so a chain never passes through one, and the wallet's own
+//! accounts are never hops.
+
+pub mod chain;
+pub mod deposit;
+
+use super::address::could_be_wallet;
+use super::context::Context;
+use super::evidence;
+use crate::domain::history::Event;
+use crate::domain::neighbourhood::LookupKey;
+use crate::domain::{Link, LinkKind};
+
+pub use chain::{ChainEnd, FundingChain, Hop, funding_chain};
+pub use deposit::{Deposit, deposit_addresses};
+
+/// The finding ids the links of this module point to.
+pub const INDIRECT_EXCHANGE: &str = "funding.indirect_exchange";
+pub const EXCHANGE_DEPOSIT: &str = "counterparty.exchange_deposit";
+
+/// The lookups the analysis still needs, most telling first: the next
+/// funder on the chain, then the top payees. Empty once everything worth
+/// following within the hop limit has been looked up.
+pub fn leads(ctx: &Context) -> Vec<LookupKey> {
+    let mut leads = Vec::new();
+    if let Some(FundingChain { end: ChainEnd::NotLookedUp(key), .. }) = funding_chain(ctx) {
+        leads.push(key);
+    }
+    for payee in deposit::candidates(ctx) {
+        let key = LookupKey::newest(payee);
+        if !ctx.neighbourhood.contains(&key) && !leads.contains(&key) {
+            leads.push(key);
+        }
+    }
+    leads
+}
+
+/// True when `address` is one of the wallet's own accounts besides itself
+/// (a token account it holds, opened or closed): moving money between them
+/// is not a hop.
+pub fn owned_by_wallet(ctx: &Context, address: &str) -> bool {
+    address == ctx.wallet
+        || ctx.history.token_accounts.iter().any(|holding| holding.account == address)
+        || ctx.transactions().iter().flat_map(|tx| &tx.events).any(|event| match event {
+            Event::TokenAccountCreated { account, owner, .. }
+            | Event::TokenAccountClosed { account, owner, .. } => account == address && owner == ctx.wallet,
+            _ => false,
+        })
+}
+
+/// An address a chain may pass through: a possible person's wallet that is
+/// not the analysed wallet's own.
+pub fn may_be_hop(ctx: &Context, address: &str) -> bool {
+    could_be_wallet(address) && !owned_by_wallet(ctx, address)
+}
+
+/// The edges beyond one hop for the report's link graph: each hop of a
+/// funding chain followed past the wallet's own funder, and each deposit
+/// address with its sweeps.
+pub fn links(ctx: &Context) -> Vec<Link> {
+    let mut links = Vec::new();
+    if let Some(chain) = funding_chain(ctx).filter(|chain| chain.hops.len() > 1) {
+        let finding = chain.reaches_exchange().then(|| INDIRECT_EXCHANGE.to_owned());
+        for hop in &chain.hops {
+            links.push(Link {
+                from: hop.funded.to_owned(),
+                to: hop.funder.to_owned(),
+                kind: LinkKind::FundedBy,
+                label: ctx.label(hop.funder).map(|label| label.name.clone()),
+                finding: finding.clone(),
+                detail: Some(format!("hop {}: {}", hop.index, evidence::sol(hop.lamports))),
+            });
+        }
+    }
+    for deposit in deposit_addresses(ctx) {
+        let finding = Some(EXCHANGE_DEPOSIT.to_owned());
+        let paid: u64 = deposit.payments.iter().filter(|(_, t)| t.is_sol()).map(|(_, t)| t.amount).sum();
+        let payments = evidence::plural(deposit.payments.len(), "payment");
+        let detail = if paid > 0 { format!("{payments}, {}", evidence::sol(paid)) } else { payments };
+        for kind in [LinkKind::Pays, LinkKind::DepositAddress] {
+            links.push(Link {
+                from: ctx.wallet.to_owned(),
+                to: deposit.address.to_owned(),
+                kind,
+                label: None,
+                finding: finding.clone(),
+                detail: Some(detail.clone()),
+            });
+        }
+        links.push(Link {
+            from: deposit.address.to_owned(),
+            to: deposit.exchange_address.to_owned(),
+            kind: LinkKind::SweepsTo,
+            label: Some(deposit.exchange.name.clone()),
+            finding,
+            detail: Some(evidence::plural(deposit.sweeps.len(), "sweep")),
+        });
+    }
+    links
+}
+
+/// Adds `more` to `links`, one edge per (from, to, kind): an edge already
+/// there keeps what it says and gains what only the new one says (the
+/// finding that reports it, a label, a detail).
+pub fn merge_links(links: &mut Vec<Link>, more: Vec<Link>) {
+    for link in more {
+        match links.iter_mut().find(|l| l.from == link.from && l.to == link.to && l.kind == link.kind) {
+            Some(existing) => {
+                existing.label = existing.label.take().or(link.label);
+                existing.finding = existing.finding.take().or(link.finding);
+                existing.detail = existing.detail.take().or(link.detail);
+            }
+            None => links.push(link),
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Looking up addresses other than the wallet, within a budget of JSON-RPC
+//! calls: one signature page per address, all of them in one batch, then the
+//! few transactions worth reading from each page
+//! ([`transactions_to_read`]), all in one batch again, through the same
+//! client (and its endpoint rotation, retries and batching) as the wallet's
+//! own history.
+
+use serde_json::{Value, json};
+
+use super::client::{Call, RpcError, SolanaRpc};
+use super::history::transaction_params;
+use super::normalize;
+use super::wire::{EncodedTransaction, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED};
+use crate::domain::history::{SignatureInfo, Transaction};
+use crate::domain::neighbourhood::{AddressLookup, LOOKUP_PAGE, LookupKey, transactions_to_read};
+
+/// Looks up `keys`, in order, spending at most `budget` JSON-RPC calls (and
+/// taking what it spent off it). Keys the budget cannot start are left out
+/// of the answer; a lookup whose transactions the budget cut short comes
+/// back `partial`. An address the node refuses to answer about (a
+/// non-retryable error) comes back empty and partial, so the report goes on
+/// without that one link; errors worth retrying fail the whole call, and
+/// with it the job's attempt.
+pub async fn fetch_lookups(
+    rpc: &SolanaRpc,
+    keys: &[LookupKey],
+    budget: &mut u32,
+) -> Result<Vec<AddressLookup>, RpcError> {
+    let keys = &keys[..keys.len().min(*budget as usize)];
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let calls: Vec<Call> = keys.iter().map(|key| ("getSignaturesForAddress", page_params(key))).collect();
+    *budget -= keys.len() as u32;
+    let pages = rpc.call_many::<Vec<SignatureStatus>>(calls).await?;
+
+    let mut lookups: Vec<AddressLookup> = Vec::with_capacity(keys.len());
+    for (key, page) in keys.iter().zip(pages) {
+        let (signatures, reaches_first, refused) = match page {
+            Ok(page) => {
+                let signatures: Vec<SignatureInfo> = page.iter().map(normalize::signature_info).collect();
+                let reaches_first = signatures.len() < LOOKUP_PAGE;
+                (signatures, reaches_first, false)
+            }
+            Err(error) if error.is_retryable() => return Err(error),
+            Err(error) => {
+                tracing::warn!(%error, "the RPC refused an address lookup; that link is not followed");
+                (Vec::new(), false, true)
+            }
+        };
+        lookups.push(AddressLookup {
+            key: key.clone(),
+            signatures,
+            reaches_first,
+            transactions: Vec::new(),
+            partial: refused,
+        });
+    }
+
+    // What each page is worth reading, in key order, as far as the budget goes.
+    let mut wanted: Vec<(usize, String)> = Vec::new();
+    for (index, lookup) in lookups.iter_mut().enumerate() {
+        for signature in transactions_to_read(&lookup.signatures, lookup.reaches_first) {
+            if wanted.len() < *budget as usize {
+                wanted.push((index, signature.to_owned()));
+            } else {
+                lookup.partial = true;
+            }
+        }
+    }
+    *budget -= wanted.len() as u32;
+    let calls: Vec<Call> =
+        wanted.iter().map(|(_, signature)| ("getTransaction", transaction_params(signature))).collect();
+    let answers = rpc.call_many::<Option<EncodedTransaction>>(calls).await?;
+    let mut read: Vec<Vec<Transaction>> = vec![Vec::new(); lookups.len()];
+    for ((index, _), answer) in wanted.iter().zip(answers) {
+        let lookup = &mut lookups[*index];
+        match answer {
+            Ok(Some(tx)) => read[*index].push(normalize::transaction(&lookup.key.address, &tx)),
+            // Pruned, or a version newer than we read: the lookup is what it
+            // is, and as complete as asking again would make it.
+            Ok(None) | Err(RpcError::Rpc { code: TRANSACTION_VERSION_NOT_SUPPORTED, .. }) => {}
+            Err(error) if error.is_retryable() => return Err(error),
+            Err(error) => {
+                tracing::warn!(%error, "the RPC refused a transaction of a looked-up address");
+                lookup.partial = true;
+            }
+        }
+    }
+    for (lookup, transactions) in lookups.iter_mut().zip(read) {
+        lookup.transactions = transactions;
+    }
+    Ok(lookups)
+}
+
+fn page_params(key: &LookupKey) -> Value {
+    let mut options = json!({"limit": LOOKUP_PAGE, "commitment": "finalized"});
+    if let Some(before) = &key.before {
+        options["before"] = json!(before);
+    }
+    json!([key.address, options])
+}

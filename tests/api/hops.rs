@@ -1,0 +1,255 @@
+//! Beyond one hop: the funding chain and deposit addresses, followed through
+//! the real RPC client against the mock (whose call counters hold the
+//! budget to account) and the shared lookup cache in a real database.
+
+use std::time::Duration;
+
+use kimiko::analysis::{Labels, analyze_with};
+use kimiko::domain::neighbourhood::{LookupKey, Neighbourhood};
+use kimiko::domain::{Finding, LinkKind, Report, Severity, WalletAddress};
+use kimiko::service::neighbourhood::{Limits, follow_links};
+use kimiko::solana::{SolanaRpc, fetch_history};
+use kimiko::storage::Db;
+use kimiko::testing::hops::{self, HopScenario};
+use kimiko::testing::scenarios::BINANCE;
+use kimiko::testing::{Chain, MockRpc};
+
+const NOW_MS: i64 = 1_800_000_000_000;
+const INDIRECT: &str = "funding.indirect_exchange";
+const DEPOSIT: &str = "counterparty.exchange_deposit";
+
+/// The defaults: three hops, 25 calls, a day in the cache.
+fn defaults() -> Limits {
+    Limits { hops: 3, budget: 25, ttl: Duration::from_secs(24 * 3600) }
+}
+
+struct Followed {
+    report: Report,
+    neighbourhood: Neighbourhood,
+    /// JSON-RPC calls the mock answered while links were followed.
+    calls: u64,
+}
+
+async fn follow(rpc: &MockRpc, cache: Option<&Db>, wallet: &str, limits: Limits) -> Followed {
+    follow_at(rpc, cache, wallet, limits, NOW_MS).await
+}
+
+async fn follow_at(rpc: &MockRpc, cache: Option<&Db>, wallet: &str, limits: Limits, now: i64) -> Followed {
+    let client = SolanaRpc::new(&[rpc.url()], Duration::from_secs(5), 50, 4);
+    let wallet = WalletAddress::parse(wallet).unwrap();
+    let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
+    rpc.reset_counters();
+    let labels = Labels::shipped();
+    let neighbourhood =
+        follow_links(&client, cache, &labels, &history, limits, now, &|_| {}).await.expect("links followed");
+    let calls = rpc.calls();
+    let report = analyze_with(&history, &neighbourhood, &labels, now / 1000);
+    Followed { report, neighbourhood, calls }
+}
+
+async fn serve(build: fn(&mut Chain) -> HopScenario) -> (MockRpc, HopScenario) {
+    let mut chain = Chain::new();
+    let scenario = build(&mut chain);
+    (MockRpc::start(chain).await, scenario)
+}
+
+fn evidence<'f>(finding: &'f Finding, label: &str) -> Vec<&'f str> {
+    finding.evidence.iter().filter(|e| e.label == label).map(|e| e.value.as_str()).collect()
+}
+
+fn ids(report: &Report) -> Vec<&str> {
+    report.findings.iter().map(|f| f.id.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_wallet_funded_by_a_friend_who_had_just_withdrawn_from_binance_is_two_hops_from_it() {
+    let (rpc, scenario) = serve(hops::exchange_two_hops).await;
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    let finding = followed.report.finding(INDIRECT).unwrap_or_else(|| panic!("{:?}", ids(&followed.report)));
+    assert_eq!(finding.severity, Severity::High, "two hops, passed straight on within the hour");
+    assert_eq!(evidence(finding, "hops to the exchange"), ["2"]);
+    assert_eq!(evidence(finding, "hop 1: funder"), [scenario.funders[0].as_str()]);
+    assert_eq!(evidence(finding, "hop 2: funder"), [BINANCE]);
+    assert_eq!(evidence(finding, "hop 2: amount"), ["10 SOL"]);
+    assert_eq!(evidence(finding, "hop 1: amount"), ["9.5 SOL"]);
+    assert_eq!(evidence(finding, "hop 2: transaction").len(), 1);
+    assert!(finding.explanation.contains("Binance is an exchange 2 hops away"), "{}", finding.explanation);
+
+    let chain_links: Vec<(&str, &str)> = followed
+        .report
+        .links
+        .iter()
+        .filter(|l| l.kind == LinkKind::FundedBy && l.finding.as_deref() == Some(INDIRECT))
+        .map(|l| (l.from.as_str(), l.to.as_str()))
+        .collect();
+    let friend = scenario.funders[0].as_str();
+    assert_eq!(chain_links, [(scenario.wallet.as_str(), friend), (friend, BINANCE)]);
+    assert_eq!(
+        followed.report.links.iter().find(|l| l.to == BINANCE).unwrap().label.as_deref(),
+        Some("Binance")
+    );
+
+    assert!(followed.calls <= 25, "{} calls", followed.calls);
+    assert_eq!(
+        followed.calls,
+        u64::from(followed.neighbourhood.calls),
+        "the report counts what the RPC answered"
+    );
+    let followed_report = followed.report.links_followed.as_ref().unwrap();
+    assert!(!followed_report.stopped_early);
+}
+
+#[tokio::test]
+async fn an_exchange_three_hops_up_the_chain_is_reported_with_the_whole_path_at_lower_severity() {
+    let (rpc, scenario) = serve(hops::exchange_three_hops).await;
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    let finding = followed.report.finding(INDIRECT).unwrap_or_else(|| panic!("{:?}", ids(&followed.report)));
+    assert_eq!(finding.severity, Severity::Medium);
+    assert_eq!(evidence(finding, "hops to the exchange"), ["3"]);
+    for (hop, funder) in scenario.funders.iter().enumerate() {
+        assert_eq!(evidence(finding, &format!("hop {}: funder", hop + 1)), [funder.as_str()]);
+    }
+    assert_eq!(evidence(finding, "hop 3: amount"), ["20 SOL"]);
+    assert_eq!(evidence(finding, "hop 3: time"), ["2026-10-01 00:00 UTC"]);
+    let hops_in_graph =
+        followed.report.links.iter().filter(|l| l.finding.as_deref() == Some(INDIRECT)).count();
+    assert_eq!(hops_in_graph, 3);
+    assert!(followed.calls <= 25, "{} calls", followed.calls);
+}
+
+#[tokio::test]
+async fn paying_an_address_that_sweeps_everything_to_binance_is_paying_a_deposit_address() {
+    let (rpc, scenario) = serve(hops::deposit_address).await;
+    let deposit = scenario.deposit.clone().unwrap();
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    let finding = followed.report.finding(DEPOSIT).unwrap_or_else(|| panic!("{:?}", ids(&followed.report)));
+    assert_eq!(finding.severity, Severity::High);
+    assert_eq!(finding.penalty, 25, "a sweep followed this wallet's own payment");
+    assert_eq!(evidence(finding, "deposit address"), [deposit.as_str()]);
+    assert_eq!(evidence(finding, "exchange wallet it sweeps to"), [BINANCE]);
+    assert_eq!(evidence(finding, "payment into it").len(), 3, "the wallet's three payments");
+    assert!(!evidence(finding, "sweep to the exchange").is_empty());
+
+    let edge =
+        |kind: LinkKind, from: &str, to: &str| {
+            followed.report.links.iter().any(|l| {
+                l.kind == kind && l.from == from && l.to == to && l.finding.as_deref() == Some(DEPOSIT)
+            })
+        };
+    assert!(edge(LinkKind::Pays, &scenario.wallet, &deposit));
+    assert!(edge(LinkKind::DepositAddress, &scenario.wallet, &deposit));
+    assert!(edge(LinkKind::SweepsTo, &deposit, BINANCE));
+    assert!(followed.calls <= 25, "{} calls", followed.calls);
+}
+
+#[tokio::test]
+async fn a_chain_of_ordinary_wallets_is_followed_to_the_hop_limit_and_reports_nothing() {
+    let (rpc, scenario) = serve(hops::ordinary_intermediary).await;
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    let looked_up: Vec<&str> =
+        followed.neighbourhood.lookups.iter().map(|l| l.key.address.as_str()).collect();
+    assert!(
+        looked_up.contains(&scenario.funders[0].as_str())
+            && looked_up.contains(&scenario.funders[1].as_str())
+    );
+    assert!(!looked_up.contains(&scenario.funders[2].as_str()), "the third hop is the limit: not looked up");
+    let chain: Vec<_> = followed.report.links.iter().filter(|l| l.kind == LinkKind::FundedBy).collect();
+    assert_eq!(chain.len(), 3, "the chain is still drawn");
+    assert!(chain.iter().all(|l| l.finding.is_none()));
+}
+
+#[tokio::test]
+async fn a_payee_that_forwards_to_an_unlabelled_address_is_not_called_a_deposit_address() {
+    let (rpc, scenario) = serve(hops::sweep_to_unlabelled).await;
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    assert!(followed.report.finding(DEPOSIT).is_none(), "{:?}", ids(&followed.report));
+    let payee = LookupKey::newest(scenario.deposit.clone().unwrap());
+    assert!(followed.neighbourhood.contains(&payee), "it was looked up, and found not to be one");
+    assert!(followed.report.links.iter().all(|l| l.kind != LinkKind::SweepsTo));
+}
+
+#[tokio::test]
+async fn a_program_account_that_funded_the_wallet_is_not_a_hop_and_is_never_looked_up() {
+    let (rpc, scenario) = serve(hops::program_funder).await;
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    assert!(followed.neighbourhood.lookups.is_empty());
+    assert_eq!(followed.calls, 0, "nothing to follow, nothing spent");
+}
+
+#[tokio::test]
+async fn a_chain_longer_than_the_budget_stops_at_the_budget_and_says_so_without_a_finding() {
+    let (rpc, scenario) = serve(hops::long_chain).await;
+    let tight = Limits { hops: 6, budget: 6, ..defaults() };
+    let followed = follow(&rpc, None, &scenario.wallet, tight).await;
+
+    assert!(followed.calls <= 6, "{} calls for a budget of 6", followed.calls);
+    assert!(followed.neighbourhood.stopped_early);
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    assert!(followed.report.coverage().contains("stopped following links"), "{}", followed.report.coverage());
+
+    // With room enough the same chain does reach Binance: the budget, not
+    // the chain, kept the finding out.
+    let roomy = follow(&rpc, None, &scenario.wallet, Limits { hops: 6, budget: 25, ..defaults() }).await;
+    let finding = roomy.report.finding(INDIRECT).unwrap_or_else(|| panic!("{:?}", ids(&roomy.report)));
+    assert_eq!(evidence(finding, "hops to the exchange"), ["6"]);
+    assert!(!roomy.neighbourhood.stopped_early);
+}
+
+#[tokio::test]
+async fn every_scenario_stays_within_the_default_budget() {
+    let mut chain = Chain::new();
+    let scenarios = hops::all(&mut chain);
+    let rpc = MockRpc::start(chain).await;
+    for scenario in &scenarios {
+        let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+        assert!(followed.calls <= 25, "{}: {} calls", scenario.name, followed.calls);
+        assert_eq!(
+            rpc.calls_of("getSignaturesForAddress"),
+            followed.neighbourhood.lookups.len(),
+            "{}",
+            scenario.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_second_report_reads_the_shared_lookups_from_the_cache_without_asking_the_rpc_again() {
+    let (rpc, scenario) = serve(hops::exchange_three_hops).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite://{}/kimiko.db", dir.path().display())).await.unwrap();
+
+    let first = follow(&rpc, Some(&db), &scenario.wallet, defaults()).await;
+    assert!(first.calls > 0);
+    assert_eq!(first.neighbourhood.cached, 0);
+
+    let second = follow(&rpc, Some(&db), &scenario.wallet, defaults()).await;
+    assert_eq!(second.calls, 0, "every lookup came from the cache");
+    assert_eq!(second.neighbourhood.cached as usize, first.neighbourhood.lookups.len());
+    assert_eq!(second.report.finding(INDIRECT), first.report.finding(INDIRECT));
+    assert_eq!(second.report.links, first.report.links);
+}
+
+#[tokio::test]
+async fn a_cached_lookup_past_its_lifetime_is_fetched_again() {
+    let (rpc, scenario) = serve(hops::exchange_two_hops).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite://{}/kimiko.db", dir.path().display())).await.unwrap();
+    let limits = defaults();
+    let first = follow_at(&rpc, Some(&db), &scenario.wallet, limits, NOW_MS).await;
+    let ttl = limits.ttl.as_millis() as i64;
+
+    let within = follow_at(&rpc, Some(&db), &scenario.wallet, limits, NOW_MS + ttl - 1).await;
+    assert_eq!(within.calls, 0);
+    let after = follow_at(&rpc, Some(&db), &scenario.wallet, limits, NOW_MS + ttl).await;
+    assert_eq!(after.calls, first.calls, "expired: every lookup made again");
+    assert_eq!(after.neighbourhood.cached, 0);
+    assert_eq!(kimiko::storage::lookups::delete_expired(&db, NOW_MS + 2 * ttl).await.unwrap(), 3);
+}
