@@ -13,6 +13,7 @@ pub mod hops;
 pub mod mock_rpc;
 pub mod scenarios;
 pub mod trading_bot;
+pub mod transaction;
 
 pub use chain::{Chain, SOL, TxBuilder, Version};
 pub use mock_rpc::{Fault, MockRpc};
