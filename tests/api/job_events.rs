@@ -80,7 +80,14 @@ async fn the_event_stream_shows_the_job_running_then_its_final_state_and_ends() 
         rest.iter().any(|e| e["status"] == "running" && e["progress_total"] == 27),
         "progress was pushed while the job ran: {rest:#?}"
     );
-    let done: Vec<u64> = rest.iter().map(|e| e["progress_done"].as_u64().unwrap()).collect();
+    // Each phase counts its own steps: fetching, then following links.
+    let phase_rank = |e: &Value| match e["progress_phase"].as_str() {
+        Some("fetching") => 0,
+        Some("following_links") => 1,
+        other => panic!("an unknown phase: {other:?}"),
+    };
+    let done: Vec<(u8, u64)> =
+        rest.iter().map(|e| (phase_rank(e), e["progress_done"].as_u64().unwrap())).collect();
     assert!(done.windows(2).all(|w| w[0] <= w[1]), "progress never goes back: {done:?}");
     let last = rest.last().unwrap();
     assert_eq!(last["report_url"], format!("http://kimiko.test/report/{}", scenario.wallet));
