@@ -14,6 +14,7 @@ mod mainnet_fixtures;
 mod mainnet_swaps;
 mod observability;
 mod personal_data;
+mod pg_processes;
 mod postgres;
 mod public_pages;
 mod queue;
