@@ -128,7 +128,7 @@ on_both_backends! {
     async fn a_permanent_mail_rejection_kills_the_job_at_once(database) {
         let mut chain = Chain::new();
         let scenario = scenarios::careful_wallet(&mut chain);
-        let app = spawn_app_with(Options { chain: chain, database: database.clone(), ..Options::default() }).await;
+        let app = spawn_app_with(Options { chain, database: database.clone(), ..Options::default() }).await;
         app.mail.set_behaviour(MemoryBehaviour::Permanent);
         let id = app.submit(&scenario.wallet, "bounce@example.com").await;
         app.run_worker().await;
@@ -143,7 +143,7 @@ on_both_backends! {
     async fn a_panic_inside_a_job_is_recorded_as_a_failed_attempt(database) {
         let mut chain = Chain::new();
         let scenario = scenarios::careful_wallet(&mut chain);
-        let app = spawn_app_with(Options { chain: chain, database: database.clone(), ..Options::default() }).await;
+        let app = spawn_app_with(Options { chain, database: database.clone(), ..Options::default() }).await;
         app.mail.set_behaviour(MemoryBehaviour::Panic);
         let id = app.submit(&scenario.wallet, "panic@example.com").await;
         app.run_worker().await;

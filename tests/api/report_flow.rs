@@ -16,7 +16,7 @@ on_both_backends! {
     async fn a_request_ends_in_one_email_whose_link_opens_the_report(database) {
         let mut chain = Chain::new();
         let scenario = scenarios::exposed_wallet(&mut chain);
-        let app = spawn_app_with(Options { chain: chain, database, ..Options::default() }).await;
+        let app = spawn_app_with(Options { chain, database, ..Options::default() }).await;
 
         let job_id = app.submit(&scenario.wallet, EMAIL).await;
         let ran = app.run_worker().await;
@@ -73,7 +73,7 @@ on_both_backends! {
     async fn when_the_rpc_keeps_failing_the_job_retries_then_dies_with_the_error_kept(database) {
         let mut chain = Chain::new();
         let scenario = scenarios::careful_wallet(&mut chain);
-        let app = spawn_app_with(Options { chain: chain, database, ..Options::default() }).await;
+        let app = spawn_app_with(Options { chain, database, ..Options::default() }).await;
         app.rpc.fail_always(Fault::Unavailable);
 
         let job_id = app.submit(&scenario.wallet, EMAIL).await;

@@ -57,9 +57,8 @@ pub async fn view(
     let Some(row) = row else { return Ok(None) };
     let status = JobStatus::parse(&row.status).context("unknown job status in the database")?;
     let queue_position = if status == JobStatus::Queued {
-        let ahead: i64 =
-            on!(db.read(), |c| {
-                sqlx::query_scalar(
+        let ahead: i64 = on!(db.read(), |c| {
+            sqlx::query_scalar(
             "SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND (run_at, created_at, id) < ($1, $2, $3)",
         )
         .bind(row.run_at)
@@ -67,8 +66,8 @@ pub async fn view(
         .bind(&row.id)
         .fetch_one(c)
         .await
-            })
-            .context("Failed to count the queue")?;
+        })
+        .context("Failed to count the queue")?;
         Some(ahead as u32)
     } else {
         None
