@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use kimiko::service::state::Clock;
-use kimiko::storage::jobs;
+use kimiko::storage::{jobs, requests};
 use kimiko::testing::{Chain, postgres, scenarios};
 
 use crate::helpers::{Database, Options, TestApp, spawn_app_with};
@@ -91,6 +91,32 @@ async fn the_fourth_request_for_one_address_is_refused_whichever_process_gets_it
         futures::future::join_all(racing).await.iter().map(|r| r.status().as_u16()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 3, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 7, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn eight_processes_recording_one_addresss_requests_at_once_never_pass_its_daily_limit() {
+    let Some(url) = postgres::fresh_database().await else { return };
+    let mut processes = Vec::new();
+    for _ in 0..8 {
+        processes.push(kimiko::storage::Db::connect(&url).await.unwrap());
+    }
+    // Each process records one request for the address in a transaction of
+    // its own, all at the same moment, as their request writers would.
+    let record = |db: &kimiko::storage::Db, n: usize| {
+        let db = db.clone();
+        async move {
+            let wallet = format!("wallet-{n}");
+            let mut tx = db.begin_write().await.unwrap();
+            requests::lock_addresses(&mut tx, ["racer-hash"]).await.unwrap();
+            let request = ("racer-hash", wallet.as_str(), None);
+            let recorded =
+                requests::insert_within_limits(&mut tx, request, START_MS, START_MS - 1, 3).await.unwrap();
+            tx.commit().await.unwrap();
+            recorded
+        }
+    };
+    let recorded = futures::future::join_all(processes.iter().enumerate().map(|(n, db)| record(db, n))).await;
+    assert_eq!(recorded.iter().filter(|r| **r).count(), 3, "{recorded:?}");
 }
 
 #[tokio::test]
