@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs all of them: the Rust unit and
-# integration tests (real SQLite files, a mock Solana RPC, a real SMTP
-# server), then the browser tests (Playwright in Debian's Chromium against
+# integration tests (real SQLite files, a private PostgreSQL server the
+# tests start themselves, a mock Solana RPC, a real SMTP server), then the
+# browser tests (Playwright in Debian's Chromium against
 # the real server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +14,13 @@ step() { printf '\n== %s\n' "$*"; }
 step "setting up"
 scripts/setup.sh
 # Chromium for the browser tests; nginx for the reverse-proxy rate-limit
-# test (tests/api/behind_proxy.rs starts its own on loopback).
+# test (tests/api/behind_proxy.rs starts its own on loopback); PostgreSQL's
+# binaries for the Postgres tests (src/testing/postgres.rs runs initdb and
+# the server itself, on loopback, and removes it afterwards).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

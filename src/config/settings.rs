@@ -25,7 +25,9 @@ pub const DEFAULT_RPC_URL: &str = "https://api.mainnet-beta.solana.com";
 
 #[derive(Clone)]
 pub struct Settings {
-    /// `KIMIKO_DATABASE_URL`: a SQLite URL; default `sqlite://data/kimiko.db`.
+    /// `KIMIKO_DATABASE_URL`: a SQLite URL (default `sqlite://data/kimiko.db`)
+    /// or a `postgres://` one. A Postgres URL may hold a password: it is a
+    /// secret, shown only without it.
     pub database_url: String,
     /// `LEPTOS_SITE_ADDR`: where the web server listens.
     pub site_addr: SocketAddr,
@@ -158,12 +160,7 @@ impl Settings {
             validate_smtp_url(url.expose())?;
         }
         let database_url = var("KIMIKO_DATABASE_URL").unwrap_or_else(|| "sqlite://data/kimiko.db".to_owned());
-        if !database_url.starts_with("sqlite:") {
-            return Err(SettingsError {
-                variable: "KIMIKO_DATABASE_URL",
-                message: format!("'{database_url}' is not a sqlite: URL"),
-            });
-        }
+        let postgres = checks::database_url(&database_url)?;
         // An https public URL is a production site: it must not run on a
         // secret it made up itself (lost with the data folder, or copied with it).
         let production = public_url.scheme() == "https";
@@ -222,6 +219,14 @@ impl Settings {
                         message: "required when KIMIKO_PUBLIC_URL is https (production); generate one with `openssl rand -hex 32`".into(),
                     });
                 }
+                // Every process must hash an address alike, or the per-address
+                // limits count each process's requests apart.
+                None if postgres => {
+                    return Err(SettingsError {
+                        variable: "KIMIKO_SECRET",
+                        message: "required with a postgres:// database (every process needs the same one); generate one with `openssl rand -hex 32`".into(),
+                    });
+                }
                 other => other.map(Secret::new),
             },
             email_daily_limit: ranged(&var, "KIMIKO_EMAIL_DAILY_LIMIT", 3, 1..=10_000)? as u32,
@@ -253,8 +258,12 @@ impl Settings {
         format!("{}{path}", self.public_url.as_str().trim_end_matches('/'))
     }
 
-    /// The folder of the SQLite file, created on first run.
+    /// The folder of the SQLite file, created on first run (`None` on
+    /// Postgres).
     pub fn database_dir(&self) -> Option<PathBuf> {
+        if !self.database_url.starts_with("sqlite:") {
+            return None;
+        }
         let path = self.database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
         let path = path.split('?').next().unwrap_or(path);
         if path.is_empty() || path == ":memory:" {
@@ -269,7 +278,7 @@ impl fmt::Debug for Settings {
         // Endpoints can carry API keys in their paths or queries: show hosts only.
         let rpc_hosts: Vec<&str> = self.rpc_urls.iter().filter_map(|u| u.host_str()).collect();
         f.debug_struct("Settings")
-            .field("database_url", &self.database_url)
+            .field("database_url", &redact_url(&self.database_url))
             .field("site_addr", &self.site_addr)
             .field("public_url", &self.public_url.as_str())
             .field("rpc_hosts", &rpc_hosts)

@@ -3,6 +3,9 @@
 //! (5) and one more every `KIMIKO_IP_RATE_PERIOD_MS` (2000) — the original
 //! design's "5 requests / 10 s per IP". It reads the application's
 //! [`Clock`], so tests step through its windows instead of waiting them out.
+//! With several processes on one Postgres database the bucket lives in the
+//! database instead ([`storage::client_limits`]), so the limit holds across
+//! them.
 //! A refusal is shown the way the per-email limits are: the form again with
 //! a message for browsers without JavaScript, the JSON error the hydrated
 //! form understands otherwise; both with `Retry-After`, `RateLimit` and
@@ -30,6 +33,7 @@ use crate::config::settings::Settings;
 use crate::domain::RequestReportError;
 use crate::domain::request::{Limit, humanize_wait};
 use crate::service::state::Clock;
+use crate::storage;
 use crate::ui::pages::home::REQUEST_REPORT_PATH;
 
 /// How often keys whose bucket has refilled are dropped, so the table holds
@@ -84,14 +88,12 @@ pub async fn limit_submissions(
         tracing::error!("the client rate limit could not key a request");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let limiter = &state.client_limiter;
-    let not_until = match limiter.check_key(&limit_key(client)) {
-        Ok(()) => return next.run(request).await,
-        Err(not_until) => not_until,
+    let Some(wait) = refusal(&state, limit_key(client)).await else {
+        return next.run(request).await;
     };
     // Whole seconds, one more than the wait rounded down, so a client that
     // obeys Retry-After is not refused again.
-    let retry_after_secs = not_until.wait_time_from(limiter.clock().now()).as_secs() + 1;
+    let retry_after_secs = wait.as_secs() + 1;
     tracing::info!(retry_after_secs, "submission refused: client rate limit");
     crate::metrics::rate_limited(Limit::Client);
     let wants_html = http::accepts_html(request.headers());
@@ -105,6 +107,32 @@ pub async fn limit_submissions(
         retry_after_secs,
     };
     http::refuse(&state, wants_html, nonce, String::new(), error).await
+}
+
+/// Takes one submission from `client`'s bucket: `None` when allowed, how
+/// long until the next one would be when refused. Where other processes
+/// share the database, the bucket is there (so the limit is one across
+/// them all, keyed on a keyed hash of the address); otherwise in memory.
+async fn refusal(state: &ServerState, client: IpAddr) -> Option<Duration> {
+    let app = &state.app;
+    if !app.db.is_shared() {
+        let limiter = &state.client_limiter;
+        return limiter
+            .check_key(&client)
+            .err()
+            .map(|not_until| not_until.wait_time_from(limiter.clock().now()));
+    }
+    let rate = app.settings.ip_rate;
+    let hash = app.hasher.hash("client", &client.to_string());
+    match storage::client_limits::take(&app.db, &hash, app.clock.now_ms(), rate.period, rate.burst).await {
+        Ok(wait) => wait,
+        Err(error) => {
+            // The submission itself needs the database and reports its
+            // failure; refusing here too would only hide which failed.
+            tracing::error!(error = format!("{error:#}"), "the shared client limit could not be read");
+            None
+        }
+    }
 }
 
 /// Drops, every minute until shutdown, the keys whose bucket is full again.

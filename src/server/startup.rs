@@ -153,6 +153,8 @@ impl Application {
                 worker = worker.with_max_idle(max_idle);
             }
             tasks.spawn(worker.run(shutdown.clone()));
+            let (db, wake) = (state.db.clone(), state.queue_wake.clone());
+            tasks.spawn(crate::storage::jobs::forward_wakeups(db, wake, shutdown.clone()));
             tasks.spawn(scheduler::run(state.clone(), shutdown.clone()));
         }
         let mut stop = shutdown.clone();

@@ -24,8 +24,11 @@ pub async fn cached_report(state: &AppState, wallet: &str) -> anyhow::Result<Opt
     // Only valid, canonical addresses are ever cached, so a hit on the text
     // as given needs no parsing.
     if let Some(hit) = state.reports.get(wallet, now) {
-        crate::metrics::cache_lookup(crate::metrics::Cache::Reports, true);
-        return Ok(Some(hit));
+        if still_stored(state, &hit).await? {
+            crate::metrics::cache_lookup(crate::metrics::Cache::Reports, true);
+            return Ok(Some(hit));
+        }
+        state.reports.invalidate(wallet);
     }
     let Ok(wallet) = WalletAddress::parse(wallet) else {
         return Ok(None);
@@ -38,6 +41,21 @@ pub async fn cached_report(state: &AppState, wallet: &str) -> anyhow::Result<Opt
     let entry = Arc::new(CachedReport::new(published)?);
     state.reports.insert(generation, Arc::clone(&entry), now);
     Ok(Some(entry))
+}
+
+/// Whether `hit` is still the wallet's stored report. In one process the
+/// cache already knows (storing a report drops the old entry); when other
+/// processes share the database, one of them may have stored a newer one,
+/// so the stored version is asked for — one primary-key lookup, which keeps
+/// the rendered page's reuse (the expensive part) and never serves a
+/// report another process has replaced.
+async fn still_stored(state: &AppState, hit: &CachedReport) -> anyhow::Result<bool> {
+    if !state.db.is_shared() {
+        return Ok(true);
+    }
+    let wallet = &hit.published.report.wallet;
+    let stored = storage::reports::stored_at(&state.db, wallet).await?;
+    Ok(stored == Some(hit.published.created_at))
 }
 
 /// The wallet's unexpired report; `None` for invalid addresses too.

@@ -165,6 +165,8 @@ async fn write_group(
     group: &[Pending],
 ) -> anyhow::Result<Vec<Outcome>> {
     let mut tx = db.begin_write().await?;
+    storage::requests::lock_addresses(&mut tx, group.iter().map(|pending| pending.email_hash.as_str()))
+        .await?;
     let mut outcomes = Vec::with_capacity(group.len());
     for pending in group {
         let Pending { id, wallet, email, refresh, email_hash, ip_hash, now } = pending;
@@ -190,16 +192,7 @@ async fn refusal(
     daily_limit: u32,
 ) -> anyhow::Result<RequestReportError> {
     let since = now - DAY.as_millis() as i64;
-    let (oldest, same_wallet_at): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT MIN(created_at), MAX(CASE WHEN wallet = ?3 THEN created_at END)
-         FROM requests WHERE email_hash = ?1 AND created_at > ?2",
-    )
-    .bind(email_hash)
-    .bind(since)
-    .bind(wallet.as_str())
-    .fetch_one(&mut **tx)
-    .await
-    .context("Failed to count requests")?;
+    let (oldest, same_wallet_at) = storage::requests::window(tx, email_hash, wallet.as_str(), since).await?;
     let wait =
         |from: Option<i64>| ((from.unwrap_or(now) + DAY.as_millis() as i64 - now).max(0) / 1000) as u64;
     Ok(match same_wallet_at {

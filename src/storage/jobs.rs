@@ -12,20 +12,24 @@
 //! on record. Error texts are stored scrubbed of anything address-like, and
 //! erased together with the job's address.
 
+mod claim;
 mod dead_letters;
 mod views;
+mod wakeups;
 
 use std::time::Duration;
 
 use anyhow::Context as _;
 
-use super::{Db, WriteTx};
+use super::{Db, WriteTx, on};
 use crate::domain::{EmailAddress, JobId, JobPhase, JobStatus, WalletAddress};
 
+pub use claim::claim;
 pub use dead_letters::{
     RequeueOutcome, delete_finished_before, erase_dead_addresses, requeue_all_dead, requeue_dead,
 };
 pub use views::{AttemptRow, JobRow, attempts, counts, list, next_due, row, view};
+pub use wakeups::forward as forward_wakeups;
 
 /// A job handed to a worker.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -51,9 +55,9 @@ pub async fn insert(
     refresh: bool,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
+    on!(tx.conn(), |c| sqlx::query(
         "INSERT INTO jobs (id, wallet, email, status, attempts, max_attempts, refresh, run_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?6, ?5, ?5, ?5)",
+         VALUES ($1, $2, $3, 'queued', 0, $4, $6, $5, $5, $5)",
     )
     .bind(id.as_str())
     .bind(wallet.as_str())
@@ -61,87 +65,10 @@ pub async fn insert(
     .bind(i64::from(max_attempts))
     .bind(now)
     .bind(refresh)
-    .execute(&mut **tx)
-    .await
+    .execute(c)
+    .await.map(|done| done.rows_affected()))
     .context("Failed to insert a job")?;
-    Ok(())
-}
-
-/// Claims up to `limit` jobs that are due (queued and past `run_at`) or
-/// abandoned (running with an expired lease), oldest first, under a lease
-/// for `worker`. A job whose lease expired after its last allowed attempt
-/// is declared dead instead of being run again.
-pub async fn claim(
-    db: &Db,
-    worker: &str,
-    limit: u32,
-    lease: Duration,
-    now: i64,
-) -> anyhow::Result<Vec<ClaimedJob>> {
-    let lease_until = now + lease.as_millis() as i64;
-    let mut tx = db.begin_write().await?;
-    // Attempts that never reported back: their worker died or lost the lease.
-    sqlx::query(
-        "UPDATE job_attempts SET outcome = 'abandoned', finished_at = ?1,
-                error = 'the worker stopped answering (lease expired)'
-         WHERE outcome IS NULL AND job_id IN
-               (SELECT id FROM jobs WHERE status = 'running' AND lease_until < ?1)",
-    )
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to close abandoned attempts")?;
-    sqlx::query(
-        "UPDATE jobs SET status = 'dead', lease_until = NULL, lease_owner = NULL, finished_at = ?1, updated_at = ?1,
-                last_error = 'the worker stopped answering during the last allowed attempt (lease expired)'
-         WHERE status = 'running' AND lease_until < ?1 AND attempts >= max_attempts",
-    )
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .context("Failed to bury exhausted jobs")?;
-    // Each half takes at most `limit` rows straight off its index, so a
-    // claim costs the same with ten queued jobs or forty thousand. (One
-    // `WHERE … OR …` sorted every queued job first: 10 ms per claim, under
-    // the write lock, at 40k queued.)
-    let claimed: Vec<ClaimedJob> = sqlx::query_as(
-        "UPDATE jobs
-         SET status = 'running', attempts = attempts + 1, lease_until = ?1, lease_owner = ?2, updated_at = ?3
-         WHERE id IN (
-             SELECT id FROM (
-                 SELECT * FROM (SELECT id, run_at, created_at FROM jobs
-                                WHERE status = 'queued' AND run_at <= ?3
-                                ORDER BY run_at, created_at LIMIT ?4)
-                 UNION ALL
-                 SELECT * FROM (SELECT id, run_at, created_at FROM jobs
-                                WHERE status = 'running' AND lease_until < ?3
-                                ORDER BY run_at, created_at LIMIT ?4))
-             ORDER BY run_at, created_at
-             LIMIT ?4)
-         RETURNING id, wallet, email, attempts, max_attempts, refresh",
-    )
-    .bind(lease_until)
-    .bind(worker)
-    .bind(now)
-    .bind(i64::from(limit))
-    .fetch_all(&mut *tx)
-    .await
-    .context("Failed to claim jobs")?;
-    for job in &claimed {
-        sqlx::query(
-            "INSERT INTO job_attempts (job_id, attempt, worker, started_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (job_id, attempt) DO UPDATE SET worker = ?3, started_at = ?4, outcome = NULL, error = NULL, finished_at = NULL",
-        )
-        .bind(&job.id)
-        .bind(job.attempts)
-        .bind(worker)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .context("Failed to record an attempt")?;
-    }
-    tx.commit().await.context("Failed to commit a claim")?;
-    Ok(claimed)
+    wakeups::announce_at_commit(tx).await
 }
 
 /// One claim of one job: the worker and the attempt number it claimed.
@@ -164,19 +91,20 @@ impl Lease {
 /// Extends a running job's lease. `false` means the lease is lost (expired
 /// and claimed again): the holder must stop working on the job.
 pub async fn heartbeat(db: &Db, lease: &Lease, length: Duration, now: i64) -> anyhow::Result<bool> {
-    let result = sqlx::query(
-        "UPDATE jobs SET lease_until = ?1, updated_at = ?2
-         WHERE id = ?3 AND lease_owner = ?4 AND attempts = ?5 AND status = 'running'",
+    let result = on!(db.write(), |c| sqlx::query(
+        "UPDATE jobs SET lease_until = $1, updated_at = $2
+         WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND status = 'running'",
     )
     .bind(now + length.as_millis() as i64)
     .bind(now)
     .bind(&lease.job_id)
     .bind(&lease.worker)
     .bind(lease.attempt)
-    .execute(db.writer())
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to extend a lease")?;
-    Ok(result.rows_affected() == 1)
+    Ok(result == 1)
 }
 
 /// Records progress in `phase` (a single autocommit statement, no RPC inside).
@@ -188,13 +116,13 @@ pub async fn progress(
     total: u32,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
+    on!(db.write(), |c| sqlx::query(
         // Never backwards within a phase: a late write of an older value
         // can't undo a newer one.
-        "UPDATE jobs SET progress_done = CASE WHEN progress_total = ?2 AND progress_phase = ?7
-                    THEN MAX(progress_done, ?1) ELSE ?1 END,
-                progress_total = ?2, progress_phase = ?7, updated_at = ?3
-         WHERE id = ?4 AND lease_owner = ?5 AND attempts = ?6 AND status = 'running'",
+        "UPDATE jobs SET progress_done = CASE WHEN progress_total = $2 AND progress_phase = $7 AND progress_done > $1
+                    THEN progress_done ELSE $1 END,
+                progress_total = $2, progress_phase = $7, updated_at = $3
+         WHERE id = $4 AND lease_owner = $5 AND attempts = $6 AND status = 'running'",
     )
     .bind(i64::from(done))
     .bind(i64::from(total))
@@ -203,8 +131,9 @@ pub async fn progress(
     .bind(&lease.worker)
     .bind(lease.attempt)
     .bind(phase.as_str())
-    .execute(db.writer())
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to record progress")?;
     Ok(())
 }
@@ -213,19 +142,20 @@ pub async fn progress(
 /// transaction (which also marks the outbox row sent). `false` if the lease
 /// was lost.
 pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Result<bool> {
-    let result = sqlx::query(
+    let result = on!(tx.conn(), |c| sqlx::query(
         "UPDATE jobs SET status = 'succeeded', email = NULL, lease_until = NULL, lease_owner = NULL,
-                last_error = NULL, finished_at = ?1, updated_at = ?1
-         WHERE id = ?2 AND lease_owner = ?3 AND attempts = ?4 AND status = 'running'",
+                last_error = NULL, finished_at = $1, updated_at = $1
+         WHERE id = $2 AND lease_owner = $3 AND attempts = $4 AND status = 'running'",
     )
     .bind(now)
     .bind(&lease.job_id)
     .bind(&lease.worker)
     .bind(lease.attempt)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to mark a job succeeded")?;
-    if result.rows_affected() == 0 {
+    if result == 0 {
         return Ok(false);
     }
     finish_attempt(tx, lease, "succeeded", None, now).await?;
@@ -237,11 +167,14 @@ pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Resul
 /// outcomes stay): written by an older version, one could still hold a mail
 /// server's reply quoting the address.
 async fn erase_attempt_errors(tx: &mut WriteTx, job_id: &str) -> anyhow::Result<()> {
-    sqlx::query("UPDATE job_attempts SET error = NULL WHERE job_id = ?1 AND error IS NOT NULL")
-        .bind(job_id)
-        .execute(&mut **tx)
-        .await
-        .context("Failed to erase attempt errors")?;
+    on!(tx.conn(), |c| sqlx::query(
+        "UPDATE job_attempts SET error = NULL WHERE job_id = $1 AND error IS NOT NULL"
+    )
+    .bind(job_id)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))
+    .context("Failed to erase attempt errors")?;
     Ok(())
 }
 
@@ -279,15 +212,15 @@ pub async fn fail(
     };
     let postpone = matches!(after, AfterFailure::Postpone { .. });
     let refused = after == AfterFailure::Refused;
-    let result = sqlx::query(
+    let result = on!(tx.conn(), |c| sqlx::query(
         // A postponement (the disk is full) only shrinks the row, so that
         // it can be written when nothing that grows can.
-        "UPDATE jobs SET status = ?1, run_at = ?2, last_error = CASE WHEN ?8 THEN last_error ELSE ?3 END,
+        "UPDATE jobs SET status = $1, run_at = $2, last_error = CASE WHEN $8 THEN last_error ELSE $3 END,
                 lease_until = NULL, lease_owner = NULL,
-                attempts = CASE WHEN ?8 THEN MAX(attempts - 1, 0) ELSE attempts END,
-                email = CASE WHEN ?9 THEN NULL ELSE email END,
-                finished_at = CASE WHEN ?1 = 'dead' THEN ?4 ELSE NULL END, updated_at = ?4
-         WHERE id = ?5 AND lease_owner = ?6 AND attempts = ?7 AND status = 'running'",
+                attempts = CASE WHEN $8 THEN CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END ELSE attempts END,
+                email = CASE WHEN $9 THEN NULL ELSE email END,
+                finished_at = CASE WHEN $1 = 'dead' THEN $4 ELSE NULL END, updated_at = $4
+         WHERE id = $5 AND lease_owner = $6 AND attempts = $7 AND status = 'running'",
     )
     .bind(status.as_str())
     .bind(run_at)
@@ -298,10 +231,10 @@ pub async fn fail(
     .bind(lease.attempt)
     .bind(postpone)
     .bind(refused)
-    .execute(&mut *tx)
-    .await
+    .execute(c)
+    .await.map(|done| done.rows_affected()))
     .context("Failed to record a failed attempt")?;
-    if result.rows_affected() == 0 {
+    if result == 0 {
         return Ok(None);
     }
     if postpone {
@@ -311,11 +244,12 @@ pub async fn fail(
         finish_attempt(&mut tx, lease, outcome, Some(error.as_ref()), now).await?;
     }
     if refused {
-        sqlx::query("UPDATE outbox SET to_addr = NULL, refused = 1 WHERE job_id = ?1")
+        on!(tx.conn(), |c| sqlx::query("UPDATE outbox SET to_addr = NULL, refused = 1 WHERE job_id = $1")
             .bind(&lease.job_id)
-            .execute(&mut *tx)
+            .execute(c)
             .await
-            .context("Failed to erase a refused address")?;
+            .map(|done| done.rows_affected()))
+        .context("Failed to erase a refused address")?;
         erase_attempt_errors(&mut tx, &lease.job_id).await?;
     }
     tx.commit().await.context("Failed to commit a failed attempt")?;
@@ -354,12 +288,15 @@ fn address_like(word: &str) -> bool {
 const MOST_ERROR_CHARS: usize = 500;
 
 async fn drop_attempt(tx: &mut WriteTx, lease: &Lease) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM job_attempts WHERE job_id = ?1 AND attempt = ?2 AND outcome IS NULL")
-        .bind(&lease.job_id)
-        .bind(lease.attempt)
-        .execute(&mut **tx)
-        .await
-        .context("Failed to drop an uncounted attempt")?;
+    on!(tx.conn(), |c| sqlx::query(
+        "DELETE FROM job_attempts WHERE job_id = $1 AND attempt = $2 AND outcome IS NULL"
+    )
+    .bind(&lease.job_id)
+    .bind(lease.attempt)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))
+    .context("Failed to drop an uncounted attempt")?;
     Ok(())
 }
 
@@ -367,23 +304,23 @@ async fn drop_attempt(tx: &mut WriteTx, lease: &Lease) -> anyhow::Result<()> {
 /// shutdown, when the grace period ran out).
 pub async fn release(db: &Db, lease: &Lease, now: i64) -> anyhow::Result<bool> {
     let mut tx = db.begin_write().await?;
-    let result = sqlx::query(
-        "UPDATE jobs SET status = 'queued', run_at = ?1, attempts = MAX(attempts - 1, 0),
-                lease_until = NULL, lease_owner = NULL, updated_at = ?1
-         WHERE id = ?2 AND lease_owner = ?3 AND attempts = ?4 AND status = 'running'",
+    let result = on!(tx.conn(), |c| sqlx::query(
+        "UPDATE jobs SET status = 'queued', run_at = $1, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+                lease_until = NULL, lease_owner = NULL, updated_at = $1
+         WHERE id = $2 AND lease_owner = $3 AND attempts = $4 AND status = 'running'",
     )
     .bind(now)
     .bind(&lease.job_id)
     .bind(&lease.worker)
     .bind(lease.attempt)
-    .execute(&mut *tx)
-    .await
+    .execute(c)
+    .await.map(|done| done.rows_affected()))
     .context("Failed to release a job")?;
-    if result.rows_affected() == 1 {
+    if result == 1 {
         drop_attempt(&mut tx, lease).await?;
     }
     tx.commit().await.context("Failed to commit a release")?;
-    Ok(result.rows_affected() == 1)
+    Ok(result == 1)
 }
 
 async fn finish_attempt(
@@ -393,16 +330,16 @@ async fn finish_attempt(
     error: Option<&str>,
     now: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE job_attempts SET outcome = ?1, error = ?2, finished_at = ?3 WHERE job_id = ?4 AND attempt = ?5",
+    on!(tx.conn(), |c| sqlx::query(
+        "UPDATE job_attempts SET outcome = $1, error = $2, finished_at = $3 WHERE job_id = $4 AND attempt = $5",
     )
     .bind(outcome)
     .bind(error)
     .bind(now)
     .bind(&lease.job_id)
     .bind(lease.attempt)
-    .execute(&mut **tx)
-    .await
+    .execute(c)
+    .await.map(|done| done.rows_affected()))
     .context("Failed to close an attempt")?;
     Ok(())
 }

@@ -6,20 +6,23 @@
 
 use anyhow::Context as _;
 
-use super::Db;
+use super::{Db, on};
 use crate::domain::neighbourhood::{AddressLookup, LookupKey};
 
 /// The cached lookup for `key`, if one has not expired at `now` (ms).
 pub async fn get(db: &Db, key: &LookupKey, now: i64) -> anyhow::Result<Option<AddressLookup>> {
-    let data: Option<String> = sqlx::query_scalar(
+    let data: Option<String> =
+        on!(db.read(), |c| {
+            sqlx::query_scalar(
         "SELECT data FROM address_lookups WHERE address = $1 AND before_signature = $2 AND expires_at > $3",
     )
     .bind(&key.address)
     .bind(key.before.as_deref().unwrap_or(""))
     .bind(now)
-    .fetch_optional(db.reader())
+    .fetch_optional(c)
     .await
-    .context("Failed to read a cached address lookup")?;
+        })
+        .context("Failed to read a cached address lookup")?;
     // A row an older version wrote in another shape is a miss, not an error:
     // the lookup is simply made again and the row replaced.
     Ok(data.and_then(|data| serde_json::from_str::<AddressLookup>(&data).ok()).filter(|l| l.key == *key))
@@ -28,7 +31,7 @@ pub async fn get(db: &Db, key: &LookupKey, now: i64) -> anyhow::Result<Option<Ad
 /// Keeps `lookup` until `expires_at` (ms), replacing an older copy.
 pub async fn put(db: &Db, lookup: &AddressLookup, now: i64, expires_at: i64) -> anyhow::Result<()> {
     let data = serde_json::to_string(lookup).context("Failed to serialise an address lookup")?;
-    sqlx::query(
+    on!(db.write(), |c| sqlx::query(
         "INSERT INTO address_lookups (address, before_signature, data, fetched_at, expires_at)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (address, before_signature)
@@ -39,18 +42,19 @@ pub async fn put(db: &Db, lookup: &AddressLookup, now: i64, expires_at: i64) -> 
     .bind(data)
     .bind(now)
     .bind(expires_at)
-    .execute(db.writer())
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to cache an address lookup")?;
     Ok(())
 }
 
 /// Deletes lookups past their expiry; returns how many.
 pub async fn delete_expired(db: &Db, now: i64) -> anyhow::Result<u64> {
-    let result = sqlx::query("DELETE FROM address_lookups WHERE expires_at <= $1")
+    on!(db.write(), |c| sqlx::query("DELETE FROM address_lookups WHERE expires_at <= $1")
         .bind(now)
-        .execute(db.writer())
+        .execute(c)
         .await
-        .context("Failed to delete expired address lookups")?;
-    Ok(result.rows_affected())
+        .map(|done| done.rows_affected()))
+    .context("Failed to delete expired address lookups")
 }

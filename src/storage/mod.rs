@@ -1,7 +1,22 @@
-//! All of Kimiko's SQL, behind one module so the backend can change (the path
-//! past one machine is Postgres through sqlx).
+//! All of Kimiko's SQL, behind one module: the backend is chosen by the
+//! database URL alone (`sqlite:` or `postgres:`), and nothing above this
+//! module knows which one it talks to.
 //!
-//! SQLite runs in WAL mode with `synchronous=NORMAL` and foreign keys on.
+//! **Two backends, one set of statements.** [`Db`] holds either SQLite's
+//! pools or a Postgres pool ([`Backend`]), and every statement is written
+//! once and run through [`on!`], which expands it for each backend's native
+//! sqlx driver. Both drivers accept `$1`-style placeholders and the
+//! statements keep to SQL both speak; where a backend needs its own text
+//! (the claim's `FOR UPDATE SKIP LOCKED`, `VACUUM` against a WAL
+//! checkpoint) the match is written out. Why not sqlx's `Any` driver: it
+//! would hide the SQLite connection the write pool must inspect (a
+//! transaction SQLite rolled back itself) and the PRAGMAs set per
+//! connection, and it decodes a narrower set of types. Why not a storage
+//! trait with two implementations: every statement would be written twice
+//! although nearly all are the same text. The price of the enum is one
+//! `match` per statement, which the macro writes.
+//!
+//! **SQLite** runs in WAL mode with `synchronous=NORMAL` and foreign keys on.
 //! Reads use a pool of connections; writes go through a pool of exactly one,
 //! so concurrent writers queue in Rust instead of spinning in SQLite's busy
 //! handler, and every multi-statement write starts with `BEGIN IMMEDIATE`
@@ -9,14 +24,23 @@
 //! matter the busy timeout). No write transaction is ever held across
 //! network I/O.
 //!
+//! **PostgreSQL** is one pool shared by any number of Kimiko processes.
+//! Transactions run at READ COMMITTED; where several processes could race
+//! (claims, rate limits) the statement takes the lock it needs itself.
+//! Migrations come from `migrations/postgres`; sqlx's migrator holds an
+//! advisory lock while it runs, so processes starting together apply each
+//! migration once.
+//!
 //! Layer: may import `domain` only. Everything above (`service`, `jobs`,
 //! `server`, `cli`) reaches the database through here.
 
+pub mod client_limits;
 pub mod jobs;
 pub mod lookups;
 pub mod outbox;
 pub mod reports;
 pub mod requests;
+pub mod schedule;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -24,15 +48,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection as _, Sqlite, SqlitePool, Transaction};
+use sqlx::{
+    Connection as _, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction,
+};
 
-/// The migrations in `migrations/`, embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The SQLite migrations in `migrations/sqlite`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// The Postgres migrations in `migrations/postgres`, embedded in the binary.
+pub static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Readers that may run at once; SQLite in WAL mode lets them all proceed
 /// beside the one writer.
 const READ_CONNECTIONS: u32 = 8;
+/// Connections one process keeps to Postgres; several processes share the
+/// server's `max_connections` (100 by default).
+const PG_CONNECTIONS: u32 = 10;
 /// How long a statement waits for a lock another process holds (the CLI,
 /// a backup) before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -43,8 +75,38 @@ const CHECKPOINT_TRIES: u32 = 12;
 const CHECKPOINT_FIRST_PAUSE: Duration = Duration::from_millis(10);
 const CHECKPOINT_MAX_PAUSE: Duration = Duration::from_secs(2);
 
+/// Rewrites the tables that hold an address (or a text that once could)
+/// into new files: what an erasure must scrub out of Postgres's files.
+const PG_VACUUM: &str = "VACUUM FULL jobs, outbox, job_attempts";
+
+/// One thing per backend: pools, connections, transactions.
+#[derive(Clone, Debug)]
+pub enum Backend<S, P> {
+    Sqlite(S),
+    Postgres(P),
+}
+
+/// Runs `$body` with `$c` bound to the SQLite or the Postgres side of
+/// `$on` (a [`Backend`]): a statement written once, compiled for each
+/// driver. The two arms must produce one type, so an `execute` maps its
+/// backend-specific result (`.map(|done| done.rows_affected())`).
+macro_rules! on {
+    ($on:expr, |$c:ident| $body:expr) => {
+        match $on {
+            $crate::storage::Backend::Sqlite($c) => $body,
+            $crate::storage::Backend::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
 #[derive(Clone, Debug)]
 pub struct Db {
+    backend: Backend<SqliteDb, PgPool>,
+}
+
+#[derive(Clone, Debug)]
+struct SqliteDb {
     read: SqlitePool,
     write: SqlitePool,
     /// The most pages the file may grow to (0: as far as the disk allows),
@@ -52,12 +114,43 @@ pub struct Db {
     max_pages: Arc<AtomicU64>,
 }
 
-pub type WriteTx = Transaction<'static, Sqlite>;
+/// A write transaction on either backend; dropped without [`commit`](WriteTx::commit),
+/// it rolls back.
+pub struct WriteTx(Backend<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>);
+
+impl WriteTx {
+    /// The transaction's connection, for [`on!`].
+    pub fn conn(&mut self) -> Backend<&mut SqliteConnection, &mut PgConnection> {
+        match &mut self.0 {
+            Backend::Sqlite(tx) => Backend::Sqlite(&mut **tx),
+            Backend::Postgres(tx) => Backend::Postgres(&mut **tx),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.0, Backend::Postgres(_))
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            Backend::Sqlite(tx) => tx.commit().await,
+            Backend::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// True when `url` names a Postgres database rather than a SQLite file.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
 
 impl Db {
-    /// Opens (creating if missing) the database at `url` and runs pending
-    /// migrations.
+    /// Opens the database at `url` — a SQLite file (created if missing) or
+    /// a Postgres database — and runs pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if is_postgres_url(url) {
+            return Self::connect_postgres(url).await;
+        }
         let options = SqliteConnectOptions::from_str(url)
             .with_context(|| format!("KIMIKO_DATABASE_URL: '{url}' is not a SQLite URL"))?
             .create_if_missing(true)
@@ -114,58 +207,157 @@ impl Db {
             .connect_with(options.read_only(true))
             .await
             .with_context(|| format!("Failed to open the database at {url} for reading"))?;
-        Ok(Db { read, write, max_pages })
+        Ok(Db { backend: Backend::Sqlite(SqliteDb { read, write, max_pages }) })
+    }
+
+    /// Postgres: TLS as the URL's `sslmode` says. The URL carries a
+    /// password, so no message here repeats it.
+    async fn connect_postgres(url: &str) -> anyhow::Result<Db> {
+        let options = PgConnectOptions::from_str(url)
+            .context("KIMIKO_DATABASE_URL is not a valid postgres:// URL")?
+            .application_name("kimiko");
+        let pool = PgPoolOptions::new()
+            .max_connections(PG_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .context("Failed to connect to the Postgres database")?;
+        PG_MIGRATOR.run(&pool).await.context("Failed to run database migrations")?;
+        Ok(Db { backend: Backend::Postgres(pool) })
+    }
+
+    /// True on Postgres, false on SQLite.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
+    /// True when other Kimiko processes may write to this database at the
+    /// same time (Postgres), so what one process keeps in memory about
+    /// the data can go stale without it knowing.
+    pub fn is_shared(&self) -> bool {
+        self.is_postgres()
     }
 
     /// Caps how far the database file may grow, in pages (`None`: as far as
     /// the disk allows). A write that needs more fails as on a full disk
-    /// (SQLITE_FULL), which is how the tests make one.
+    /// (SQLITE_FULL), which is how the tests make one. SQLite only.
     pub async fn set_max_pages(&self, pages: Option<u64>) -> anyhow::Result<()> {
         // SQLite's own default ceiling, for "no cap" on an open connection.
         const UNCAPPED: u64 = 0xFFFF_FFFE;
-        self.max_pages.store(pages.unwrap_or(0), Ordering::SeqCst);
+        let Backend::Sqlite(sqlite) = &self.backend else {
+            anyhow::bail!("a page limit exists only on SQLite");
+        };
+        sqlite.max_pages.store(pages.unwrap_or(0), Ordering::SeqCst);
         let pragma = format!("PRAGMA max_page_count = {}", pages.unwrap_or(UNCAPPED));
         sqlx::query(sqlx::AssertSqlSafe(pragma))
-            .execute(&self.write)
+            .execute(&sqlite.write)
             .await
             .context("Failed to set the database's page limit")?;
         Ok(())
     }
 
-    /// A pool for reads.
+    /// Pools for reads (SQLite's read-only pool, or the Postgres pool).
+    pub(crate) fn read(&self) -> Backend<&SqlitePool, &PgPool> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => Backend::Sqlite(&sqlite.read),
+            Backend::Postgres(pool) => Backend::Postgres(pool),
+        }
+    }
+
+    /// Pools for single-statement writes (SQLite's one write connection,
+    /// or the Postgres pool).
+    pub(crate) fn write(&self) -> Backend<&SqlitePool, &PgPool> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => Backend::Sqlite(&sqlite.write),
+            Backend::Postgres(pool) => Backend::Postgres(pool),
+        }
+    }
+
+    /// SQLite's read pool, for tests and benchmarks that look at the file
+    /// directly. Panics on Postgres: such a caller is SQLite-specific.
     pub fn reader(&self) -> &SqlitePool {
-        &self.read
+        match &self.backend {
+            Backend::Sqlite(sqlite) => &sqlite.read,
+            Backend::Postgres(_) => panic!("Db::reader is SQLite's read pool; this database is Postgres"),
+        }
     }
 
-    /// The one write connection, for single-statement writes.
+    /// SQLite's one write connection, for tests and benchmarks that change
+    /// the file directly. Panics on Postgres, like [`Db::reader`].
     pub fn writer(&self) -> &SqlitePool {
-        &self.write
+        match &self.backend {
+            Backend::Sqlite(sqlite) => &sqlite.write,
+            Backend::Postgres(_) => panic!("Db::writer is SQLite's write pool; this database is Postgres"),
+        }
     }
 
-    /// A write transaction that holds the write lock from its first statement.
+    /// The Postgres pool, for tests and benchmarks on Postgres. Panics on
+    /// SQLite.
+    pub fn pg_pool(&self) -> &PgPool {
+        match &self.backend {
+            Backend::Postgres(pool) => pool,
+            Backend::Sqlite(_) => panic!("Db::pg_pool is Postgres's pool; this database is SQLite"),
+        }
+    }
+
+    /// A write transaction. On SQLite it holds the write lock from its first
+    /// statement (`BEGIN IMMEDIATE`); on Postgres rows are locked as they
+    /// are written, and statements that race across processes lock what
+    /// they need themselves.
     pub async fn begin_write(&self) -> anyhow::Result<WriteTx> {
-        self.write.begin_with("BEGIN IMMEDIATE").await.context("Failed to begin a write transaction")
+        let tx = match &self.backend {
+            Backend::Sqlite(sqlite) => Backend::Sqlite(sqlite.write.begin_with("BEGIN IMMEDIATE").await),
+            Backend::Postgres(pool) => Backend::Postgres(pool.begin().await),
+        };
+        let tx = match tx {
+            Backend::Sqlite(tx) => Backend::Sqlite(tx.context("Failed to begin a write transaction")?),
+            Backend::Postgres(tx) => Backend::Postgres(tx.context("Failed to begin a write transaction")?),
+        };
+        Ok(WriteTx(tx))
     }
 
     /// True when the database answers a query.
     pub async fn ping(&self) -> bool {
-        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&self.read).await.is_ok()
+        on!(self.read(), |pool| sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok())
     }
 
-    /// Folds the WAL back into the database file and truncates it
-    /// (scheduled; also before backups). A reader still on an older
-    /// snapshot makes SQLite answer "busy" instead of finishing: that is
-    /// retried with a growing pause, and an error if it never clears.
-    pub async fn checkpoint(&self) -> anyhow::Result<(i64, i64)> {
+    /// Makes erased data unreadable from the database's files, and says
+    /// what it did (scheduled; also after every erasure).
+    ///
+    /// SQLite folds the WAL back into the database file and truncates it.
+    /// A reader still on an older snapshot makes SQLite answer "busy"
+    /// instead of finishing: that is retried with a growing pause, and an
+    /// error if it never clears.
+    ///
+    /// Postgres keeps an updated row's old version in the table's file
+    /// until a vacuum, and a plain vacuum frees that space without
+    /// overwriting it; `VACUUM FULL` writes each table holding addresses
+    /// into a new file and drops the old one. The tables are small (finished
+    /// jobs are pruned), so the moment of exclusive lock this takes is short.
+    pub async fn checkpoint(&self) -> anyhow::Result<String> {
+        let sqlite = match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite,
+            Backend::Postgres(pool) => {
+                // VACUUM refuses to run inside a transaction: sent as a
+                // simple query, it runs on its own.
+                sqlx::raw_sql(PG_VACUUM)
+                    .execute(pool)
+                    .await
+                    .context("Failed to vacuum the tables that hold addresses")?;
+                return Ok(
+                    "jobs, outbox and job_attempts rewritten into fresh files (VACUUM FULL)".to_owned()
+                );
+            }
+        };
         let mut pause = CHECKPOINT_FIRST_PAUSE;
         for _ in 0..CHECKPOINT_TRIES {
             let (busy, log, checkpointed): (i64, i64, i64) =
                 sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .fetch_one(&self.write)
+                    .fetch_one(&sqlite.write)
                     .await
                     .context("Failed to checkpoint the WAL")?;
             if busy == 0 {
-                return Ok((log, checkpointed));
+                return Ok(format!("WAL checkpointed ({checkpointed} of {log} frames)"));
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(CHECKPOINT_MAX_PAUSE);
@@ -173,38 +365,52 @@ impl Db {
         anyhow::bail!("the WAL checkpoint stayed busy after {CHECKPOINT_TRIES} tries")
     }
 
-    /// After personal data was erased: every page ever written holding it
-    /// has a copy in the WAL (each heartbeat and progress update wrote
-    /// another), and only a completed TRUNCATE checkpoint removes them. A
-    /// failure is logged, not returned: the erasure itself is committed,
-    /// and the hourly checkpoint tries again.
+    /// After personal data was erased. SQLite: every page ever written
+    /// holding it has a copy in the WAL (each heartbeat and progress update
+    /// wrote another), and only a completed TRUNCATE checkpoint removes
+    /// them. Postgres: the old row versions stay in the table's file until
+    /// vacuumed (see [`Db::checkpoint`]). A failure is logged, not
+    /// returned: the erasure itself is committed, and the hourly task tries
+    /// again.
     pub async fn checkpoint_after_erasure(&self) {
         match self.checkpoint().await {
-            Ok(_) => tracing::info!("erased personal data checkpointed out of the WAL"),
+            Ok(_) => tracing::info!("erased personal data removed from the database files"),
             Err(error) => {
-                tracing::warn!(error = format!("{error:#}"), "could not checkpoint the WAL after an erasure")
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "could not clear erased personal data from the database files"
+                )
             }
         }
     }
 
     pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
+        match &self.backend {
+            Backend::Sqlite(sqlite) => {
+                sqlite.read.close().await;
+                sqlite.write.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
-/// True when `error` comes from SQLite finding the disk (or the database's
-/// `max_page_count`) full: no write that grows the file can succeed until
-/// space is freed, so callers wait instead of failing for good.
+/// True when `error` comes from the database finding the disk full (on
+/// SQLite also its `max_page_count`): no write that grows the file can
+/// succeed until space is freed, so callers wait instead of failing for good.
 pub fn is_disk_full(error: &anyhow::Error) -> bool {
     const SQLITE_FULL: i64 = 13;
+    /// SQLSTATE `disk_full`.
+    const PG_DISK_FULL: &str = "53100";
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<sqlx::Error>()
-            .and_then(sqlx::Error::as_database_error)
-            .and_then(|db| db.code())
-            .and_then(|code| code.parse::<i64>().ok())
-            .is_some_and(|code| code & 0xff == SQLITE_FULL)
+        let Some(db) = cause.downcast_ref::<sqlx::Error>().and_then(sqlx::Error::as_database_error) else {
+            return false;
+        };
+        let Some(code) = db.code() else { return false };
+        if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+            return code == PG_DISK_FULL;
+        }
+        code.parse::<i64>().is_ok_and(|code| code & 0xff == SQLITE_FULL)
     })
 }
 

@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 
-use super::{Db, WriteTx};
+use super::{Db, WriteTx, on};
 use crate::domain::{PublishedReport, Report};
 
 /// Stores `report` as the wallet's latest, replacing any older one.
@@ -13,11 +13,11 @@ pub async fn upsert(
     expires_at: i64,
 ) -> anyhow::Result<()> {
     let data = serde_json::to_string(report).context("Failed to serialise a report")?;
-    sqlx::query(
+    on!(tx.conn(), |c| sqlx::query(
         "INSERT INTO reports (wallet, score, grade, data, analyzer_version, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (wallet) DO UPDATE SET score = ?2, grade = ?3, data = ?4, analyzer_version = ?5,
-                created_at = ?6, expires_at = ?7",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (wallet) DO UPDATE SET score = $2, grade = $3, data = $4, analyzer_version = $5,
+                created_at = $6, expires_at = $7",
     )
     .bind(&report.wallet)
     .bind(i64::from(report.score))
@@ -26,21 +26,22 @@ pub async fn upsert(
     .bind(&report.analyzer_version)
     .bind(created_at)
     .bind(expires_at)
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to store a report")?;
     Ok(())
 }
 
 /// The wallet's report if it has not expired at `now`.
 pub async fn get(db: &Db, wallet: &str, now: i64) -> anyhow::Result<Option<PublishedReport>> {
-    let row: Option<(String, i64, i64)> = sqlx::query_as(
-        "SELECT data, created_at, expires_at FROM reports WHERE wallet = ?1 AND expires_at > ?2",
+    let row: Option<(String, i64, i64)> = on!(db.read(), |c| sqlx::query_as(
+        "SELECT data, created_at, expires_at FROM reports WHERE wallet = $1 AND expires_at > $2",
     )
     .bind(wallet)
     .bind(now)
-    .fetch_optional(db.reader())
-    .await
+    .fetch_optional(c)
+    .await)
     .context("Failed to read a report")?;
     row.map(|(data, created_at, expires_at)| {
         let report: Report = serde_json::from_str(&data).context("A stored report is not valid JSON")?;
@@ -49,12 +50,25 @@ pub async fn get(db: &Db, wallet: &str, now: i64) -> anyhow::Result<Option<Publi
     .transpose()
 }
 
+/// When the wallet's stored report was made (unix seconds, as
+/// [`PublishedReport::created_at`]), expired or not: which version is stored.
+pub async fn stored_at(db: &Db, wallet: &str) -> anyhow::Result<Option<i64>> {
+    let created_at: Option<i64> =
+        on!(db.read(), |c| sqlx::query_scalar("SELECT created_at FROM reports WHERE wallet = $1")
+            .bind(wallet)
+            .fetch_optional(c)
+            .await)
+        .context("Failed to read a report's version")?;
+    Ok(created_at.map(|ms| ms / 1000))
+}
+
 /// Deletes reports past their expiry; returns how many.
 pub async fn delete_expired(db: &Db, now: i64) -> anyhow::Result<u64> {
-    let result = sqlx::query("DELETE FROM reports WHERE expires_at <= ?1")
+    let result = on!(db.write(), |c| sqlx::query("DELETE FROM reports WHERE expires_at <= $1")
         .bind(now)
-        .execute(db.writer())
+        .execute(c)
         .await
-        .context("Failed to delete expired reports")?;
-    Ok(result.rows_affected())
+        .map(|done| done.rows_affected()))
+    .context("Failed to delete expired reports")?;
+    Ok(result)
 }

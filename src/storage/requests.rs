@@ -2,7 +2,34 @@
 
 use anyhow::Context as _;
 
-use super::{Db, WriteTx};
+use super::{Db, WriteTx, on};
+
+/// Holds, until `tx` ends, the lock that makes counting and recording the
+/// requests of these addresses one step across processes. SQLite's write
+/// lock already does that for the whole database; on Postgres two processes
+/// could otherwise both count three requests and both record a fourth.
+/// Locks are taken in one order (sorted), so two transactions locking
+/// overlapping sets never wait for each other in a circle.
+pub async fn lock_addresses<'a>(
+    tx: &mut WriteTx,
+    email_hashes: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<()> {
+    if !tx.is_postgres() {
+        return Ok(());
+    }
+    let mut hashes: Vec<&str> = email_hashes.into_iter().collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    for hash in hashes {
+        on!(tx.conn(), |c| sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(hash)
+            .execute(c)
+            .await
+            .map(|done| done.rows_affected()))
+        .context("Failed to lock an address's request count")?;
+    }
+    Ok(())
+}
 
 /// Records a request unless the address is over its limits since `since`:
 /// `daily_limit` requests in all, one for this wallet. Returns whether it
@@ -15,11 +42,11 @@ pub async fn insert_within_limits(
     since: i64,
     daily_limit: u32,
 ) -> anyhow::Result<bool> {
-    let result = sqlx::query(
+    let result = on!(tx.conn(), |c| sqlx::query(
         "INSERT INTO requests (email_hash, wallet, ip_hash, created_at)
-         SELECT ?1, ?2, ?3, ?4
-         WHERE (SELECT COUNT(*) FROM requests WHERE email_hash = ?1 AND created_at > ?5) < ?6
-           AND NOT EXISTS (SELECT 1 FROM requests WHERE email_hash = ?1 AND created_at > ?5 AND wallet = ?2)",
+         SELECT $1, $2, $3, $4
+         WHERE (SELECT COUNT(*) FROM requests WHERE email_hash = $1 AND created_at > $5) < $6
+           AND NOT EXISTS (SELECT 1 FROM requests WHERE email_hash = $1 AND created_at > $5 AND wallet = $2)",
     )
     .bind(email_hash)
     .bind(wallet)
@@ -27,18 +54,41 @@ pub async fn insert_within_limits(
     .bind(now)
     .bind(since)
     .bind(i64::from(daily_limit))
-    .execute(&mut **tx)
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to record a request")?;
-    Ok(result.rows_affected() == 1)
+    Ok(result == 1)
+}
+
+/// When the address's oldest request counted since `since` was made, and
+/// when its latest one for `wallet` was (if any): why a request was refused,
+/// and when the limit lets up.
+pub async fn window(
+    tx: &mut WriteTx,
+    email_hash: &str,
+    wallet: &str,
+    since: i64,
+) -> anyhow::Result<(Option<i64>, Option<i64>)> {
+    on!(tx.conn(), |c| sqlx::query_as(
+        "SELECT MIN(created_at), MAX(CASE WHEN wallet = $3 THEN created_at END)
+         FROM requests WHERE email_hash = $1 AND created_at > $2",
+    )
+    .bind(email_hash)
+    .bind(since)
+    .bind(wallet)
+    .fetch_one(c)
+    .await)
+    .context("Failed to count requests")
 }
 
 /// Deletes request rows older than `before`; returns how many.
 pub async fn purge_before(db: &Db, before: i64) -> anyhow::Result<u64> {
-    let result = sqlx::query("DELETE FROM requests WHERE created_at < ?1")
+    let result = on!(db.write(), |c| sqlx::query("DELETE FROM requests WHERE created_at < $1")
         .bind(before)
-        .execute(db.writer())
+        .execute(c)
         .await
-        .context("Failed to purge old requests")?;
-    Ok(result.rows_affected())
+        .map(|done| done.rows_affected()))
+    .context("Failed to purge old requests")?;
+    Ok(result)
 }

@@ -1,8 +1,8 @@
 //! Test support shipped behind the `testing` feature: a pretend chain in
-//! mainnet's JSON shapes, a mock Solana RPC server with fault injection, and
-//! ready-made wallets. Integration tests, the end-to-end suite (through
-//! `examples/mock_rpc.rs`) and benchmarks share it; production builds leave
-//! it out.
+//! mainnet's JSON shapes, a mock Solana RPC server with fault injection,
+//! ready-made wallets, and a private PostgreSQL server. Integration tests,
+//! the end-to-end suite (through `examples/mock_rpc.rs`) and benchmarks
+//! share it; production builds leave it out.
 //!
 //! Layer: beside `storage`; may import `analysis`, `solana` and `domain`.
 
@@ -11,6 +11,7 @@ pub mod defi;
 pub mod everyday;
 pub mod hops;
 pub mod mock_rpc;
+pub mod postgres;
 pub mod scenarios;
 pub mod trading_bot;
 pub mod transaction;

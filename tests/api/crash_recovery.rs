@@ -28,19 +28,19 @@ const SENDING: &str = "sending the report mail";
 const ACCEPTED: &str = "the mail server accepted the report mail";
 const MARKED: &str = "report mail marked sent";
 
-struct Server {
+pub(crate) struct Server {
     child: Option<Child>,
     /// Where this incarnation's log goes, when the test reads it.
     log: Option<std::path::PathBuf>,
 }
 
 impl Server {
-    async fn start(env: &[(String, String)], address: &str) -> Server {
+    pub(crate) async fn start(env: &[(String, String)], address: &str) -> Server {
         Self::start_logging(env, address, None).await
     }
 
     /// Starts with JSON logs (the report job at info) written to `log`.
-    async fn start_logging(
+    pub(crate) async fn start_logging(
         env: &[(String, String)],
         address: &str,
         log: Option<std::path::PathBuf>,
@@ -124,7 +124,7 @@ impl Server {
 
     /// SIGKILL at once; returns the sends it interrupted, and whether it
     /// fell between an acceptance and its commit.
-    fn kill_now(mut self) -> (Vec<String>, bool, Vec<Duration>) {
+    pub(crate) fn kill_now(mut self) -> (Vec<String>, bool, Vec<Duration>) {
         if let Some(mut process) = self.child.take() {
             process.kill().expect("kill");
             process.wait().expect("reap");
@@ -137,7 +137,7 @@ impl Server {
     }
 
     /// SIGKILL: no shutdown handler runs, leases are left behind.
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         if let Some(mut child) = self.child.take() {
             child.kill().expect("kill");
             child.wait().expect("reap");
@@ -163,7 +163,7 @@ impl Drop for Server {
     }
 }
 
-fn environment(
+pub(crate) fn environment(
     dir: &std::path::Path,
     port: u16,
     rpc: &MockRpc,
@@ -188,7 +188,7 @@ fn environment(
         .collect()
 }
 
-async fn submit(http: &reqwest::Client, address: &str, wallet: &str, email: &str) -> String {
+pub(crate) async fn submit(http: &reqwest::Client, address: &str, wallet: &str, email: &str) -> String {
     let response = http
         .post(format!("{address}/api/request-report"))
         .header("Accept", "text/html")

@@ -1,5 +1,7 @@
-//! The test harness: the real application on port 0 with a fresh SQLite file,
+//! The test harness: the real application on port 0 with a fresh database
+//! (a SQLite file, or a database on the test process's private Postgres),
 //! a mock Solana RPC on loopback, and a mail backend the test can read.
+//! [`on_both_backends!`](crate::on_both_backends) runs one test body on each.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -34,9 +36,80 @@ pub struct TestApp {
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
+/// Which database a test app runs on.
+#[derive(Clone, Debug, Default)]
+pub enum Database {
+    /// A fresh SQLite file in the app's temp dir.
+    #[default]
+    Sqlite,
+    /// A URL from [`kimiko::testing::postgres::fresh_database`].
+    Postgres(String),
+}
+
+impl Database {
+    /// Another empty database on the same backend (each SQLite app makes
+    /// its own file anyway).
+    pub async fn another(&self) -> Database {
+        match self {
+            Database::Sqlite => Database::Sqlite,
+            Database::Postgres(_) => Database::Postgres(
+                kimiko::testing::postgres::fresh_database()
+                    .await
+                    .expect("the server that made the first one"),
+            ),
+        }
+    }
+}
+
+/// Runs each `async fn name(db) { … }` as two tests, `name::on_sqlite` and
+/// `name::on_postgres`, with `db` the [`Database`] to pass in
+/// [`Options::database`]: one body per behaviour, run per backend. The
+/// Postgres one fails when no server can start (see
+/// `kimiko::testing::postgres`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($db:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($db: $crate::helpers::Database) $body
+
+            #[tokio::test]
+            async fn on_sqlite() {
+                body($crate::helpers::Database::Sqlite).await
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let Some(url) = kimiko::testing::postgres::fresh_database().await else { return };
+                body($crate::helpers::Database::Postgres(url)).await
+            }
+        }
+    )*};
+}
+
+/// Runs `$body` with `$pool` bound to the app's pool for raw peeks — the
+/// SQLite read pool or the Postgres pool — so one statement (with `$1`
+/// placeholders, which both accept) serves both backends.
+#[macro_export]
+macro_rules! peek {
+    ($db:expr, |$pool:ident| $body:expr) => {{
+        let db: &kimiko::storage::Db = $db;
+        if db.is_postgres() {
+            let $pool = db.pg_pool();
+            $body
+        } else {
+            let $pool = db.reader();
+            $body
+        }
+    }};
+}
+
 /// How to build a test app.
 pub struct Options {
     pub chain: Chain,
+    pub database: Database,
     /// Extra or overriding environment settings.
     pub env: Vec<(&'static str, String)>,
     /// Run the worker and scheduler in the background like `kimiko serve`
@@ -53,6 +126,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             chain: Chain::new(),
+            database: Database::Sqlite,
             env: Vec::new(),
             background: false,
             smtp: false,
@@ -70,7 +144,13 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let rpc = MockRpc::start(options.chain).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut env: HashMap<&str, String> = HashMap::from([
-        ("KIMIKO_DATABASE_URL", format!("sqlite://{}/kimiko.db", dir.path().display())),
+        (
+            "KIMIKO_DATABASE_URL",
+            match &options.database {
+                Database::Sqlite => format!("sqlite://{}/kimiko.db", dir.path().display()),
+                Database::Postgres(url) => url.clone(),
+            },
+        ),
         ("LEPTOS_SITE_ADDR", "127.0.0.1:0".to_owned()),
         ("LEPTOS_SITE_ROOT", dir.path().join("site").display().to_string()),
         ("KIMIKO_PUBLIC_URL", TEST_PUBLIC_URL.to_owned()),
@@ -214,7 +294,10 @@ impl TestApp {
 
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(self.state.db.reader()).await.unwrap()
+        peek!(&self.state.db, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(pool)
+            .await
+            .unwrap())
     }
 
     /// Stops the app as SIGTERM would, and waits until it has stopped.
@@ -344,19 +427,52 @@ pub fn free_port() -> u16 {
     listener.local_addr().map(|a: SocketAddr| a.port()).unwrap()
 }
 
+/// Makes every write of `event` (`"UPDATE OF status ON jobs"`, `"INSERT ON
+/// job_attempts"`) fail where `condition` (on `NEW`) holds, as a full disk
+/// or a write timeout would, until [`lift_refusal`]: a trigger, in each
+/// backend's dialect.
+pub async fn refuse_writes(app: &TestApp, name: &str, event: &str, condition: Option<&str>) {
+    let db = &app.state.db;
+    if db.is_postgres() {
+        let function = format!(
+            "CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'injected: {name}'; END $$"
+        );
+        let when = condition.map(|c| format!("WHEN ({c})")).unwrap_or_default();
+        let trigger =
+            format!("CREATE TRIGGER {name} BEFORE {event} FOR EACH ROW {when} EXECUTE FUNCTION {name}()");
+        for sql in [function, trigger] {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(db.pg_pool()).await.unwrap();
+        }
+    } else {
+        let when = condition.map(|c| format!("WHEN {c}")).unwrap_or_default();
+        let trigger = format!(
+            "CREATE TRIGGER {name} BEFORE {event} {when} BEGIN SELECT RAISE(ABORT, 'injected: {name}'); END"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(trigger)).execute(db.writer()).await.unwrap();
+    }
+}
+
+/// Lifts [`refuse_writes`]' refusal `name` on `table`.
+pub async fn lift_refusal(app: &TestApp, name: &str, table: &str) {
+    let db = &app.state.db;
+    if db.is_postgres() {
+        for sql in [format!("DROP TRIGGER {name} ON {table}"), format!("DROP FUNCTION {name}()")] {
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(db.pg_pool()).await.unwrap();
+        }
+    } else {
+        let sql = format!("DROP TRIGGER {name}");
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(db.writer()).await.unwrap();
+    }
+}
+
 /// Makes every write that marks a mail sent fail, as a full disk or a
 /// write timeout would, until [`allow_marking_mail_sent`].
 pub async fn refuse_to_mark_mail_sent(app: &TestApp) {
-    sqlx::query(
-        "CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON outbox WHEN NEW.status = 'sent'
-         BEGIN SELECT RAISE(ABORT, 'injected: the sent mark cannot be written'); END",
-    )
-    .execute(app.state.db.writer())
-    .await
-    .unwrap();
+    refuse_writes(app, "refuse_sent", "UPDATE OF status ON outbox", Some("NEW.status = 'sent'")).await;
 }
 
 /// Lifts [`refuse_to_mark_mail_sent`].
 pub async fn allow_marking_mail_sent(app: &TestApp) {
-    sqlx::query("DROP TRIGGER refuse_sent").execute(app.state.db.writer()).await.unwrap();
+    lift_refusal(app, "refuse_sent", "outbox").await;
 }

@@ -1,5 +1,6 @@
 //! Kimiko's integration tests: the real application over HTTP, a real SQLite
-//! file, a mock Solana RPC on loopback and a mail backend the test reads.
+//! file (and, for the tests marked so, a database on a private Postgres
+//! server), a mock Solana RPC on loopback and a mail backend the test reads.
 
 mod bad_input;
 mod behind_proxy;
@@ -16,6 +17,8 @@ mod mainnet_fixtures;
 mod mainnet_swaps;
 mod observability;
 mod personal_data;
+mod pg_processes;
+mod postgres;
 mod public_pages;
 mod queue;
 mod rate_limits;

@@ -12,6 +12,7 @@ use kimiko::service::state::Clock;
 use kimiko::testing::{Chain, MockRpc, scenarios};
 
 use crate::helpers::{Options, SmtpServer, form_body, free_port, spawn_app_with};
+use crate::{on_both_backends, peek};
 
 /// Distinctive enough that any trace of it is ours.
 const ADDRESS: &str = "Zelda.Quintessa+kimiko@example.com";
@@ -29,7 +30,7 @@ fn assert_no_address(place: &str, text: &str) {
 }
 
 /// What the server logs once an erasure has reached the database files.
-const ERASED_ON_DISK: &str = "erased personal data checkpointed out of the WAL";
+const ERASED_ON_DISK: &str = "erased personal data removed from the database files";
 
 /// The real binary at `RUST_LOG=trace`, every line it writes captured.
 struct Binary {
@@ -269,62 +270,65 @@ where
     true
 }
 
-#[tokio::test]
-async fn a_dead_job_keeps_its_address_for_the_dead_letter_window_only_then_it_is_erased_everywhere() {
-    let mut chain = Chain::new();
-    let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options {
-        chain,
-        clock: Some(Clock::manual(1_795_000_000_000)),
-        env: vec![("KIMIKO_DEAD_LETTER_HOURS", "72".into())],
-        ..Options::default()
-    })
-    .await;
-    // The mail server stays unavailable past the last attempt: the job dies
-    // with its mail stored. (A server refusing the address itself gets it
-    // erased at once: nothing could ever be delivered to it.)
-    app.mail.set_behaviour(MemoryBehaviour::Transient);
-    let id = app.submit(&scenario.wallet, ADDRESS).await;
-    app.run_worker().await;
-    assert_eq!(app.job_json(&id).await["status"], "dead");
-    let kept = || async {
-        sqlx::query_as::<_, (Option<String>, Option<String>)>(
-            "SELECT jobs.email, outbox.to_addr FROM jobs JOIN outbox ON outbox.job_id = jobs.id WHERE jobs.id = ?1",
-        )
-        .bind(&id)
-        .fetch_one(app.state.db.reader())
-        .await
-        .unwrap()
-    };
-    let erase = kimiko::jobs::scheduler::find("erase-dead-letters").unwrap();
-    app.advance(Duration::from_secs(72 * 3600 - 60));
-    (erase.run)(&app.state).await.unwrap();
-    assert_eq!(
-        kept().await,
-        (Some(ADDRESS.into()), Some(ADDRESS.into())),
-        "kept so an operator can re-queue"
-    );
-    app.advance(Duration::from_secs(120));
-    (erase.run)(&app.state).await.unwrap();
-    assert_eq!(kept().await, (None, None), "erased from the job and from its stored mail");
+on_both_backends! {
+    async fn a_dead_job_keeps_its_address_for_the_dead_letter_window_only_then_it_is_erased_everywhere(database) {
+        let mut chain = Chain::new();
+        let scenario = scenarios::careful_wallet(&mut chain);
+        let app = spawn_app_with(Options {
+            chain,
+            database,
+            clock: Some(Clock::manual(1_795_000_000_000)),
+            env: vec![("KIMIKO_DEAD_LETTER_HOURS", "72".into())],
+            ..Options::default()
+        })
+        .await;
+        // The mail server stays unavailable past the last attempt: the job dies
+        // with its mail stored. (A server refusing the address itself gets it
+        // erased at once: nothing could ever be delivered to it.)
+        app.mail.set_behaviour(MemoryBehaviour::Transient);
+        let id = app.submit(&scenario.wallet, ADDRESS).await;
+        app.run_worker().await;
+        assert_eq!(app.job_json(&id).await["status"], "dead");
+        let kept = || async {
+            peek!(&app.state.db, |pool| sqlx::query_as::<_, (Option<String>, Option<String>)>(
+                "SELECT jobs.email, outbox.to_addr FROM jobs JOIN outbox ON outbox.job_id = jobs.id WHERE jobs.id = $1",
+            )
+            .bind(&id)
+            .fetch_one(pool)
+            .await
+            .unwrap())
+        };
+        let erase = kimiko::jobs::scheduler::find("erase-dead-letters").unwrap();
+        app.advance(Duration::from_secs(72 * 3600 - 60));
+        (erase.run)(&app.state).await.unwrap();
+        assert_eq!(
+            kept().await,
+            (Some(ADDRESS.into()), Some(ADDRESS.into())),
+            "kept so an operator can re-queue"
+        );
+        app.advance(Duration::from_secs(120));
+        (erase.run)(&app.state).await.unwrap();
+        assert_eq!(kept().await, (None, None), "erased from the job and from its stored mail");
+    }
 }
 
-#[tokio::test]
-async fn a_delivered_job_erases_the_address_from_the_job_and_its_mail_at_once() {
-    let mut chain = Chain::new();
-    let scenario = scenarios::careful_wallet(&mut chain);
-    let app = spawn_app_with(Options { chain, ..Options::default() }).await;
-    let id = app.submit(&scenario.wallet, ADDRESS).await;
-    app.run_worker().await;
-    assert_eq!(app.sent_mail().len(), 1);
-    let (email, to_addr): (Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT jobs.email, outbox.to_addr FROM jobs JOIN outbox ON outbox.job_id = jobs.id WHERE jobs.id = ?1",
-    )
-    .bind(&id)
-    .fetch_one(app.state.db.reader())
-    .await
-    .unwrap();
-    assert_eq!((email, to_addr), (None, None));
+on_both_backends! {
+    async fn a_delivered_job_erases_the_address_from_the_job_and_its_mail_at_once(database) {
+        let mut chain = Chain::new();
+        let scenario = scenarios::careful_wallet(&mut chain);
+        let app = spawn_app_with(Options { chain, database, ..Options::default() }).await;
+        let id = app.submit(&scenario.wallet, ADDRESS).await;
+        app.run_worker().await;
+        assert_eq!(app.sent_mail().len(), 1);
+        let (email, to_addr): (Option<String>, Option<String>) = peek!(&app.state.db, |pool| sqlx::query_as(
+            "SELECT jobs.email, outbox.to_addr FROM jobs JOIN outbox ON outbox.job_id = jobs.id WHERE jobs.id = $1",
+        )
+        .bind(&id)
+        .fetch_one(pool)
+        .await
+        .unwrap());
+        assert_eq!((email, to_addr), (None, None));
+    }
 }
 
 #[tokio::test]

@@ -9,8 +9,9 @@ use std::time::Duration;
 use kimiko::service::state::Clock;
 use kimiko::testing::chain::address;
 
-use crate::helpers::{Options, TestApp, spawn_app_with};
+use crate::helpers::{Database, Options, TestApp, spawn_app_with};
 use crate::security_support::db_snapshot;
+use crate::{on_both_backends, peek};
 
 /// The client limit runs on the app's manual clock: time moves only when a
 /// test says so, however slow the machine.
@@ -116,7 +117,12 @@ async fn the_client_limit_refills_one_request_per_period_and_spares_other_pages(
 }
 
 async fn app_with_manual_clock() -> TestApp {
-    spawn_app_with(Options { clock: Some(Clock::manual(1_795_000_000_000)), ..Options::default() }).await
+    app_with_manual_clock_on(Database::Sqlite).await
+}
+
+async fn app_with_manual_clock_on(database: Database) -> TestApp {
+    spawn_app_with(Options { clock: Some(Clock::manual(1_795_000_000_000)), database, ..Options::default() })
+        .await
 }
 
 #[tokio::test]
@@ -170,64 +176,65 @@ async fn every_spelling_of_one_gmail_inbox_counts_against_one_daily_limit() {
     app.submit(&address("gmail:other"), "a.b.c@example.com").await;
 }
 
-#[tokio::test]
-async fn the_same_mailbox_and_wallet_are_served_once_a_day() {
-    let app = app_with_manual_clock().await;
-    let wallet = address("pair");
-    app.submit(&wallet, "pair@example.com").await;
-    app.advance(Duration::from_secs(600));
-    let again = app.post_form(&wallet, "Pair+again@example.com").await;
-    assert_eq!(again.status(), 429);
-    assert_eq!(header(&again, "ratelimit-policy"), "\"email-wallet\";q=1;w=86400");
-    assert_eq!(header(&again, "retry-after"), (24 * 3600 - 600).to_string());
-    assert!(again.text().await.unwrap().contains("already asked for this wallet"));
-    // Another wallet for the same mailbox is still fine.
-    app.submit(&address("pair:other"), "pair@example.com").await;
+on_both_backends! {
+    async fn the_same_mailbox_and_wallet_are_served_once_a_day(database) {
+        let app = app_with_manual_clock_on(database).await;
+        let wallet = address("pair");
+        app.submit(&wallet, "pair@example.com").await;
+        app.advance(Duration::from_secs(600));
+        let again = app.post_form(&wallet, "Pair+again@example.com").await;
+        assert_eq!(again.status(), 429);
+        assert_eq!(header(&again, "ratelimit-policy"), "\"email-wallet\";q=1;w=86400");
+        assert_eq!(header(&again, "retry-after"), (24 * 3600 - 600).to_string());
+        assert!(again.text().await.unwrap().contains("already asked for this wallet"));
+        // Another wallet for the same mailbox is still fine.
+        app.submit(&address("pair:other"), "pair@example.com").await;
+    }
 }
 
-#[tokio::test]
-async fn limits_count_keyed_hashes_never_the_address() {
-    let app = app_with_manual_clock().await;
-    app.submit(&address("hash"), "Hashed.Person@example.com").await;
-    let (email_hash, ip_hash): (String, Option<String>) =
-        sqlx::query_as("SELECT email_hash, ip_hash FROM requests")
-            .fetch_one(app.state.db.reader())
-            .await
-            .unwrap();
-    assert_eq!(email_hash.len(), 64, "an HMAC-SHA256 in hex");
-    assert!(!email_hash.contains("hashed") && !email_hash.contains("example"));
-    assert_eq!(email_hash, app.state.hasher.hash("email", "hashed.person@example.com"));
-    // Without the server secret the hash of a guessed address does not match.
-    let other = kimiko::service::secret::KeyedHasher::new(kimiko::config::settings::Secret::new(
-        "another-secret-another-secret-0001",
-    ));
-    assert_ne!(email_hash, other.hash("email", "hashed.person@example.com"));
-    assert!(ip_hash.is_some_and(|h| !h.contains("127.0.0.1")));
+on_both_backends! {
+    async fn limits_count_keyed_hashes_never_the_address(database) {
+        let app = app_with_manual_clock_on(database).await;
+        app.submit(&address("hash"), "Hashed.Person@example.com").await;
+        let (email_hash, ip_hash): (String, Option<String>) = peek!(&app.state.db, |pool| sqlx::query_as(
+            "SELECT email_hash, ip_hash FROM requests"
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap());
+        assert_eq!(email_hash.len(), 64, "an HMAC-SHA256 in hex");
+        assert!(!email_hash.contains("hashed") && !email_hash.contains("example"));
+        assert_eq!(email_hash, app.state.hasher.hash("email", "hashed.person@example.com"));
+        // Without the server secret the hash of a guessed address does not match.
+        let other = kimiko::service::secret::KeyedHasher::new(kimiko::config::settings::Secret::new(
+            "another-secret-another-secret-0001",
+        ));
+        assert_ne!(email_hash, other.hash("email", "hashed.person@example.com"));
+        assert!(ip_hash.is_some_and(|h| !h.contains("127.0.0.1")));
+    }
 }
 
-#[tokio::test]
-async fn requests_racing_for_an_addresss_last_slots_get_exactly_the_limit() {
-    let app = spawn_app_with(Options {
-        env: vec![("KIMIKO_IP_RATE_BURST", "1000".into()), ("KIMIKO_EMAIL_DAILY_LIMIT", "3".into())],
-        ..Options::default()
-    })
-    .await;
-    // Ten at once for one address (and ten more, each its own address):
-    // they are written in groups, and each is checked against the ones
-    // before it in the same transaction.
-    let wallets: Vec<String> = (0..20).map(|i| address(&format!("race:{i}"))).collect();
-    let emails: Vec<String> = (0..10).map(|i| format!("o{i}@example.com")).collect();
-    let racing = wallets[..10].iter().map(|wallet| app.post_form(wallet, "racer@example.com"));
-    let others = wallets[10..].iter().zip(&emails).map(|(wallet, email)| app.post_form(wallet, email));
-    let (racing, others) = tokio::join!(futures::future::join_all(racing), futures::future::join_all(others));
-    let statuses: Vec<u16> = racing.iter().map(|r| r.status().as_u16()).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 3, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 7, "{statuses:?}");
-    assert!(others.iter().all(|r| r.status() == 303), "other addresses are not held up");
-    let (jobs, requests): (i64, i64) =
-        sqlx::query_as("SELECT (SELECT COUNT(*) FROM jobs), (SELECT COUNT(*) FROM requests)")
-            .fetch_one(app.state.db.reader())
-            .await
-            .unwrap();
-    assert_eq!((jobs, requests), (13, 13), "a refused request writes nothing");
+on_both_backends! {
+    async fn requests_racing_for_an_addresss_last_slots_get_exactly_the_limit(database) {
+        let app = spawn_app_with(Options {
+            database,
+            env: vec![("KIMIKO_IP_RATE_BURST", "1000".into()), ("KIMIKO_EMAIL_DAILY_LIMIT", "3".into())],
+            ..Options::default()
+        })
+        .await;
+        // Ten at once for one address (and ten more, each its own address):
+        // they are written in groups, and each is checked against the ones
+        // before it in the same transaction.
+        let wallets: Vec<String> = (0..20).map(|i| address(&format!("race:{i}"))).collect();
+        let emails: Vec<String> = (0..10).map(|i| format!("o{i}@example.com")).collect();
+        let racing = wallets[..10].iter().map(|wallet| app.post_form(wallet, "racer@example.com"));
+        let others = wallets[10..].iter().zip(&emails).map(|(wallet, email)| app.post_form(wallet, email));
+        let (racing, others) = tokio::join!(futures::future::join_all(racing), futures::future::join_all(others));
+        let statuses: Vec<u16> = racing.iter().map(|r| r.status().as_u16()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 3, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 7, "{statuses:?}");
+        assert!(others.iter().all(|r| r.status() == 303), "other addresses are not held up");
+        let (jobs, requests) = (app.count("jobs").await, app.count("requests").await);
+        assert_eq!((jobs, requests), (13, 13), "a refused request writes nothing");
+    }
 }

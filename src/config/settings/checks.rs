@@ -10,6 +10,24 @@ use url::Url;
 
 use super::SettingsError;
 
+/// `KIMIKO_DATABASE_URL`: a `sqlite:` file or a `postgres://` database
+/// (also spelled `postgresql://`). Returns whether it is Postgres. The
+/// message never repeats a password.
+pub(super) fn database_url(text: &str) -> Result<bool, SettingsError> {
+    let error = |message: String| SettingsError { variable: "KIMIKO_DATABASE_URL", message };
+    if text.starts_with("sqlite:") {
+        return Ok(false);
+    }
+    if !text.starts_with("postgres://") && !text.starts_with("postgresql://") {
+        return Err(error(format!("'{}' is neither a sqlite: nor a postgres:// URL", redact_url(text))));
+    }
+    let url = Url::parse(text).map_err(|e| error(format!("'{}' is not a URL: {e}", redact_url(text))))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(error(format!("'{}' names no host", redact_url(text))));
+    }
+    Ok(true)
+}
+
 /// An absolute http(s) URL with a host.
 pub(super) fn http_url(name: &'static str, text: &str) -> Result<Url, SettingsError> {
     let url = Url::parse(text).map_err(|e| SettingsError {

@@ -34,7 +34,7 @@ fn errors_name_the_variable() {
     assert_eq!(error.variable, "KIMIKO_SMTP_URL");
     let error = settings(&[("KIMIKO_MAIL_FROM", "not a mailbox")]).unwrap_err();
     assert_eq!(error.variable, "KIMIKO_MAIL_FROM");
-    let error = settings(&[("KIMIKO_DATABASE_URL", "postgres://x")]).unwrap_err();
+    let error = settings(&[("KIMIKO_DATABASE_URL", "mysql://x")]).unwrap_err();
     assert_eq!(error.variable, "KIMIKO_DATABASE_URL");
     // A guessable admin token: the admin endpoints have no rate limit.
     assert_eq!(settings(&[("KIMIKO_ADMIN_TOKEN", "admin")]).unwrap_err().variable, "KIMIKO_ADMIN_TOKEN");
@@ -129,4 +129,20 @@ fn following_links_is_bounded_by_default_and_its_limits_are_checked() {
         settings(&[("KIMIKO_LOOKUP_TTL_HOURS", "0")]).unwrap_err().variable,
         "KIMIKO_LOOKUP_TTL_HOURS"
     );
+}
+
+#[test]
+fn a_postgres_database_is_accepted_with_a_shared_secret_and_its_password_never_shown() {
+    let url = "postgres://kimiko:hunter2-hunter2@db.example.com:5432/kimiko?sslmode=verify-full";
+    let error = settings(&[("KIMIKO_DATABASE_URL", url)]).unwrap_err();
+    assert_eq!(error.variable, "KIMIKO_SECRET", "each process would make up its own secret");
+    let s = settings(&[("KIMIKO_DATABASE_URL", url), ("KIMIKO_SECRET", &"s".repeat(32))]).unwrap();
+    assert_eq!(s.database_url, url);
+    assert_eq!(s.database_dir(), None, "no data folder to create");
+    let shown = format!("{s:?}");
+    assert!(shown.contains("db.example.com") && !shown.contains("hunter2"), "{shown}");
+    let error =
+        settings(&[("KIMIKO_DATABASE_URL", "postgres://kimiko:hunter2-hunter2@/kimiko")]).unwrap_err();
+    assert_eq!(error.variable, "KIMIKO_DATABASE_URL");
+    assert!(!error.message.contains("hunter2"), "{}", error.message);
 }

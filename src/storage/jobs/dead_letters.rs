@@ -4,53 +4,56 @@
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::storage::Db;
+use crate::storage::{Db, on};
 
 /// Deletes succeeded and dead jobs that finished before `before` (their
 /// attempts and outbox rows go with them).
 pub async fn delete_finished_before(db: &Db, before: i64) -> anyhow::Result<u64> {
-    let result = sqlx::query(
-        "DELETE FROM jobs WHERE status IN ('succeeded', 'dead') AND finished_at IS NOT NULL AND finished_at < ?1",
+    let result = on!(db.write(), |c| sqlx::query(
+        "DELETE FROM jobs WHERE status IN ('succeeded', 'dead') AND finished_at IS NOT NULL AND finished_at < $1",
     )
     .bind(before)
-    .execute(db.writer())
-    .await
+    .execute(c)
+    .await.map(|done| done.rows_affected()))
     .context("Failed to prune finished jobs")?;
-    Ok(result.rows_affected())
+    Ok(result)
 }
 
 /// Erases the address of jobs that died before `before`: past the window
 /// in which an operator may re-queue them, the address has no use left.
 pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
     let mut tx = db.begin_write().await?;
-    sqlx::query(
+    on!(tx.conn(), |c| sqlx::query(
         "UPDATE outbox SET to_addr = NULL WHERE to_addr IS NOT NULL AND job_id IN
-             (SELECT id FROM jobs WHERE status = 'dead' AND finished_at < ?1)",
+             (SELECT id FROM jobs WHERE status = 'dead' AND finished_at < $1)",
     )
     .bind(before)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to erase dead outbox addresses")?;
-    sqlx::query(
+    on!(tx.conn(), |c| sqlx::query(
         "UPDATE job_attempts SET error = NULL WHERE error IS NOT NULL AND job_id IN
-             (SELECT id FROM jobs WHERE status = 'dead' AND email IS NOT NULL AND finished_at < ?1)",
+             (SELECT id FROM jobs WHERE status = 'dead' AND email IS NOT NULL AND finished_at < $1)",
     )
     .bind(before)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to erase dead attempt errors")?;
-    let result = sqlx::query(
-        "UPDATE jobs SET email = NULL WHERE status = 'dead' AND email IS NOT NULL AND finished_at < ?1",
+    let result = on!(tx.conn(), |c| sqlx::query(
+        "UPDATE jobs SET email = NULL WHERE status = 'dead' AND email IS NOT NULL AND finished_at < $1",
     )
     .bind(before)
-    .execute(&mut *tx)
+    .execute(c)
     .await
+    .map(|done| done.rows_affected()))
     .context("Failed to erase dead job addresses")?;
     tx.commit().await.context("Failed to commit an erasure")?;
-    if result.rows_affected() > 0 {
+    if result > 0 {
         db.checkpoint_after_erasure().await;
     }
-    Ok(result.rows_affected())
+    Ok(result)
 }
 
 /// Puts a dead job back in the queue with `more` attempts to go. Its
@@ -58,24 +61,25 @@ pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
 /// stay on record. Refused when its address is already erased (there is
 /// no one left to mail).
 pub async fn requeue_dead(db: &Db, id: &str, more: u32, now: i64) -> anyhow::Result<RequeueOutcome> {
-    let result = sqlx::query(
-        "UPDATE jobs SET status = 'queued', max_attempts = attempts + ?3, run_at = ?1, finished_at = NULL, updated_at = ?1
-         WHERE id = ?2 AND status = 'dead' AND email IS NOT NULL",
+    let result = on!(db.write(), |c| sqlx::query(
+        "UPDATE jobs SET status = 'queued', max_attempts = attempts + $3, run_at = $1, finished_at = NULL, updated_at = $1
+         WHERE id = $2 AND status = 'dead' AND email IS NOT NULL",
     )
     .bind(now)
     .bind(id)
     .bind(i64::from(more))
-    .execute(db.writer())
-    .await
+    .execute(c)
+    .await.map(|done| done.rows_affected()))
     .context("Failed to re-queue a job")?;
-    if result.rows_affected() == 1 {
+    if result == 1 {
+        super::wakeups::announce(db).await?;
         return Ok(RequeueOutcome::Requeued);
     }
     let status: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT status, email FROM jobs WHERE id = ?1")
+        on!(db.read(), |c| sqlx::query_as("SELECT status, email FROM jobs WHERE id = $1")
             .bind(id)
-            .fetch_optional(db.reader())
-            .await?;
+            .fetch_optional(c)
+            .await)?;
     Ok(match status {
         None => RequeueOutcome::NotFound,
         Some((status, _)) if status != "dead" => RequeueOutcome::NotDead(status),
@@ -86,16 +90,19 @@ pub async fn requeue_dead(db: &Db, id: &str, more: u32, now: i64) -> anyhow::Res
 /// Re-queues every dead job that still has an address, each with `more`
 /// attempts to go; returns the count.
 pub async fn requeue_all_dead(db: &Db, more: u32, now: i64) -> anyhow::Result<u64> {
-    let result = sqlx::query(
-        "UPDATE jobs SET status = 'queued', max_attempts = attempts + ?2, run_at = ?1, finished_at = NULL, updated_at = ?1
+    let result = on!(db.write(), |c| sqlx::query(
+        "UPDATE jobs SET status = 'queued', max_attempts = attempts + $2, run_at = $1, finished_at = NULL, updated_at = $1
          WHERE status = 'dead' AND email IS NOT NULL",
     )
     .bind(now)
     .bind(i64::from(more))
-    .execute(db.writer())
-    .await
+    .execute(c)
+    .await.map(|done| done.rows_affected()))
     .context("Failed to re-queue dead jobs")?;
-    Ok(result.rows_affected())
+    if result > 0 {
+        super::wakeups::announce(db).await?;
+    }
+    Ok(result)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

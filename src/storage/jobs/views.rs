@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::domain::{JobId, JobPhase, JobStatus, JobView};
-use crate::storage::Db;
+use crate::storage::{Db, on};
 
 /// `SELECT <every JobRow column> FROM jobs <tail>` as one static string.
 macro_rules! select_jobs {
@@ -58,14 +58,16 @@ pub async fn view(
     let Some(row) = row else { return Ok(None) };
     let status = JobStatus::parse(&row.status).context("unknown job status in the database")?;
     let queue_position = if status == JobStatus::Queued {
-        let ahead: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND (run_at, created_at, id) < (?1, ?2, ?3)",
+        let ahead: i64 = on!(db.read(), |c| {
+            sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND (run_at, created_at, id) < ($1, $2, $3)",
         )
         .bind(row.run_at)
         .bind(row.created_at)
         .bind(&row.id)
-        .fetch_one(db.reader())
+        .fetch_one(c)
         .await
+        })
         .context("Failed to count the queue")?;
         Some(ahead as u32)
     } else {
@@ -73,14 +75,14 @@ pub async fn view(
     };
     // Refused for good, but the report was made: point the person to it.
     let mail_refused = status == JobStatus::Dead && {
-        let (refused, reports): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM outbox WHERE job_id = ?1 AND refused = 1),
-                    (SELECT COUNT(*) FROM reports WHERE wallet = ?2)",
+        let (refused, reports): (i64, i64) = on!(db.read(), |c| sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM outbox WHERE job_id = $1 AND refused = 1),
+                    (SELECT COUNT(*) FROM reports WHERE wallet = $2)",
         )
         .bind(&row.id)
         .bind(&row.wallet)
-        .fetch_one(db.reader())
-        .await
+        .fetch_one(c)
+        .await)
         .context("Failed to read the job's mail")?;
         refused > 0 && reports > 0
     };
@@ -101,51 +103,50 @@ pub async fn view(
 }
 
 pub async fn list(db: &Db, status: Option<JobStatus>, limit: u32) -> anyhow::Result<Vec<JobRow>> {
-    sqlx::query_as(select_jobs!("WHERE ?1 IS NULL OR status = ?1 ORDER BY created_at DESC, id LIMIT ?2"))
-        .bind(status.map(JobStatus::as_str))
-        .bind(i64::from(limit))
-        .fetch_all(db.reader())
-        .await
-        .context("Failed to list jobs")
+    on!(db.read(), |c| sqlx::query_as(select_jobs!(
+        "WHERE $1 IS NULL OR status = $1 ORDER BY created_at DESC, id LIMIT $2"
+    ))
+    .bind(status.map(JobStatus::as_str))
+    .bind(i64::from(limit))
+    .fetch_all(c)
+    .await)
+    .context("Failed to list jobs")
 }
 
 pub async fn attempts(db: &Db, id: &str) -> anyhow::Result<Vec<AttemptRow>> {
-    sqlx::query_as(
+    on!(db.read(), |c| sqlx::query_as(
         "SELECT attempt, worker, started_at, finished_at, outcome, error FROM job_attempts
-         WHERE job_id = ?1 ORDER BY attempt",
+         WHERE job_id = $1 ORDER BY attempt",
     )
     .bind(id)
-    .fetch_all(db.reader())
-    .await
+    .fetch_all(c)
+    .await)
     .context("Failed to read attempts")
 }
 
 /// Counts by status, for the queue page and metrics.
 pub async fn counts(db: &Db) -> anyhow::Result<Vec<(String, i64)>> {
-    sqlx::query_as("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status")
-        .fetch_all(db.reader())
-        .await
-        .context("Failed to count jobs")
+    on!(db.read(), |c| sqlx::query_as("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status")
+        .fetch_all(c)
+        .await)
+    .context("Failed to count jobs")
 }
 
 /// When the next job comes due: the earliest `run_at` of a queued job or
 /// lease expiry of a running one (milliseconds), if any.
 pub async fn next_due(db: &Db) -> anyhow::Result<Option<i64>> {
-    sqlx::query_scalar(
+    on!(db.read(), |c| sqlx::query_scalar(
         "SELECT MIN(due) FROM (
              SELECT MIN(run_at) AS due FROM jobs WHERE status = 'queued'
              UNION ALL
-             SELECT MIN(lease_until) FROM jobs WHERE status = 'running')",
+             SELECT MIN(lease_until) FROM jobs WHERE status = 'running') AS due_times",
     )
-    .fetch_one(db.reader())
-    .await
+    .fetch_one(c)
+    .await)
     .context("Failed to find the next due job")
 }
 
 pub async fn row(db: &Db, id: &str) -> anyhow::Result<Option<JobRow>> {
-    sqlx::query_as(select_jobs!("WHERE id = ?1"))
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await
+    on!(db.read(), |c| sqlx::query_as(select_jobs!("WHERE id = $1")).bind(id).fetch_optional(c).await)
         .context("Failed to read a job")
 }

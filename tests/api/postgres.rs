@@ -1,0 +1,230 @@
+//! Promises that only Postgres can break: several processes on one database
+//! (each played here by an application of its own, with its own pool) and
+//! MVCC keeping old row versions in the table files.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use kimiko::service::state::Clock;
+use kimiko::storage::{jobs, requests};
+use kimiko::testing::{Chain, postgres, scenarios};
+
+use crate::helpers::{Database, Options, TestApp, spawn_app_with};
+
+const START_MS: i64 = 1_795_000_000_000;
+
+/// A distinctive address: any copy of it in a file is ours.
+const ADDRESS: &str = "Ottoline.Vexworth+pg@example.com";
+
+/// Two applications on one fresh Postgres database, as two processes
+/// behind a load balancer would be; `None` when the Postgres tests are
+/// skipped.
+async fn two_processes(chain: Chain, env: Vec<(&'static str, String)>) -> Option<(TestApp, TestApp)> {
+    let url = postgres::fresh_database().await?;
+    let start = |chain: Chain| {
+        spawn_app_with(Options {
+            chain,
+            env: env.clone(),
+            database: Database::Postgres(url.clone()),
+            clock: Some(Clock::manual(START_MS)),
+            ..Options::default()
+        })
+    };
+    let first = start(chain.clone()).await;
+    let second = start(chain).await;
+    Some((first, second))
+}
+
+#[tokio::test]
+async fn two_processes_claiming_at_once_never_take_the_same_job() {
+    let mut chain = Chain::new();
+    let wallets = scenarios::many_wallets(&mut chain, 40, 2);
+    let env = vec![("KIMIKO_EMAIL_DAILY_LIMIT", "1000".into())];
+    let Some((a, b)) = two_processes(chain, env).await else { return };
+    for (i, wallet) in wallets.iter().enumerate() {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.submit(wallet, &format!("claims-{i}@example.com")).await;
+    }
+    // Both claim in small batches, at the same moments, until the queue is
+    // empty: each job is handed out exactly once.
+    let claim_all = |app: &TestApp, worker: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            let mut taken = Vec::new();
+            loop {
+                let batch = jobs::claim(&db, worker, 3, Duration::from_secs(60), START_MS).await.unwrap();
+                if batch.is_empty() {
+                    return taken;
+                }
+                taken.extend(batch.into_iter().map(|job| job.id));
+            }
+        }
+    };
+    let (from_a, from_b) = tokio::join!(claim_all(&a, "process-a"), claim_all(&b, "process-b"));
+    let all: Vec<&String> = from_a.iter().chain(&from_b).collect();
+    let distinct: HashSet<&String> = all.iter().copied().collect();
+    assert_eq!(all.len(), 40, "every job claimed (a: {}, b: {})", from_a.len(), from_b.len());
+    assert_eq!(distinct.len(), 40, "a job was claimed by both processes");
+}
+
+#[tokio::test]
+async fn the_fourth_request_for_one_address_is_refused_whichever_process_gets_it() {
+    let mut chain = Chain::new();
+    let wallets = scenarios::many_wallets(&mut chain, 20, 2);
+    let env = vec![("KIMIKO_EMAIL_DAILY_LIMIT", "3".into())];
+    let Some((a, b)) = two_processes(chain, env).await else { return };
+    // One after another, alternating: the count is the database's, not a
+    // process's.
+    for (i, wallet) in wallets[..3].iter().enumerate() {
+        let app = if i % 2 == 0 { &a } else { &b };
+        assert_eq!(app.post_form(wallet, "limit@example.com").await.status(), 303, "request {i}");
+    }
+    assert_eq!(b.post_form(&wallets[3], "limit@example.com").await.status(), 429);
+    assert_eq!(a.post_form(&wallets[4], "limit@example.com").await.status(), 429);
+
+    // At once, to both: still the limit and no more.
+    let racing = wallets[10..20].iter().enumerate().map(|(i, wallet)| {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.post_form(wallet, "racer@example.com")
+    });
+    let statuses: Vec<u16> =
+        futures::future::join_all(racing).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 7, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn eight_processes_recording_one_addresss_requests_at_once_never_pass_its_daily_limit() {
+    let Some(url) = postgres::fresh_database().await else { return };
+    let mut processes = Vec::new();
+    for _ in 0..8 {
+        processes.push(kimiko::storage::Db::connect(&url).await.unwrap());
+    }
+    // Each process records one request for the address in a transaction of
+    // its own, all at the same moment, as their request writers would.
+    let record = |db: &kimiko::storage::Db, n: usize| {
+        let db = db.clone();
+        async move {
+            let wallet = format!("wallet-{n}");
+            let mut tx = db.begin_write().await.unwrap();
+            requests::lock_addresses(&mut tx, ["racer-hash"]).await.unwrap();
+            let request = ("racer-hash", wallet.as_str(), None);
+            let recorded =
+                requests::insert_within_limits(&mut tx, request, START_MS, START_MS - 1, 3).await.unwrap();
+            tx.commit().await.unwrap();
+            recorded
+        }
+    };
+    let recorded = futures::future::join_all(processes.iter().enumerate().map(|(n, db)| record(db, n))).await;
+    assert_eq!(recorded.iter().filter(|r| **r).count(), 3, "{recorded:?}");
+}
+
+#[tokio::test]
+async fn a_delivered_address_is_gone_from_the_postgres_table_files() {
+    let Some(url) = postgres::fresh_database().await else { return };
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    let app =
+        spawn_app_with(Options { chain, database: Database::Postgres(url), ..Options::default() }).await;
+    // Updated many times while it runs (claim, heartbeats, progress): each
+    // update left an old version of the row, address included.
+    app.submit(&scenario.wallet, ADDRESS).await;
+    app.run_worker().await;
+    assert_eq!(app.sent_mail().len(), 1);
+
+    let pool = app.state.db.pg_pool();
+    // Flush every page to the files, so what they hold is what is judged.
+    sqlx::query("CHECKPOINT").execute(pool).await.unwrap();
+    let files: Vec<String> = sqlx::query_scalar(
+        "SELECT pg_relation_filepath(c.oid) FROM pg_class c
+         WHERE c.relname IN ('jobs', 'outbox', 'job_attempts')
+            OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relname IN ('jobs', 'outbox', 'job_attempts'))",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(files.len() >= 3, "{files:?}");
+    let data_dir = &postgres::server().await.unwrap().data_dir;
+    for file in files {
+        let bytes = std::fs::read(data_dir.join(&file)).unwrap_or_default();
+        let found =
+            bytes.windows(ADDRESS.len()).any(|window| window.eq_ignore_ascii_case(ADDRESS.as_bytes()));
+        assert!(!found, "the address is still in {file}");
+    }
+}
+
+#[tokio::test]
+async fn each_housekeeping_tick_runs_in_one_process_only() {
+    let Some((a, b)) = two_processes(Chain::new(), vec![]).await else { return };
+    let task = kimiko::jobs::scheduler::find("purge-rate-limits").unwrap();
+    let tick = chrono::DateTime::from_timestamp_millis(START_MS).unwrap();
+    let (first, second) = tokio::join!(
+        kimiko::jobs::scheduler::run_tick(&a.state, task, tick),
+        kimiko::jobs::scheduler::run_tick(&b.state, task, tick)
+    );
+    let ran = [first.unwrap(), second.unwrap()].into_iter().filter(Option::is_some).count();
+    assert_eq!(ran, 1, "the tick ran in {ran} processes");
+    let next = kimiko::jobs::scheduler::next_run(task, tick);
+    assert!(
+        kimiko::jobs::scheduler::run_tick(&b.state, task, next).await.unwrap().is_some(),
+        "the next tick runs"
+    );
+}
+
+#[tokio::test]
+async fn one_client_gets_one_submission_limit_across_processes() {
+    let mut chain = Chain::new();
+    let wallets = scenarios::many_wallets(&mut chain, 4, 2);
+    let env = vec![("KIMIKO_IP_RATE_BURST", "2".into()), ("KIMIKO_IP_RATE_PERIOD_MS", "2000".into())];
+    let Some((a, b)) = two_processes(chain, env).await else { return };
+    assert_eq!(a.post_form(&wallets[0], "client-0@example.com").await.status(), 303);
+    assert_eq!(b.post_form(&wallets[1], "client-1@example.com").await.status(), 303);
+    // A third at once, to either process, is over the burst of two.
+    let refused = a.post_form(&wallets[2], "client-2@example.com").await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "3", "one period (2 s), rounded up");
+    assert_eq!(b.post_form(&wallets[2], "client-2@example.com").await.status(), 429);
+    // One period later one more is allowed, wherever it lands.
+    b.advance(Duration::from_secs(2));
+    assert_eq!(b.post_form(&wallets[3], "client-3@example.com").await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_job_submitted_to_one_process_wakes_the_idle_worker_of_another() {
+    let Some(url) = postgres::fresh_database().await else { return };
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    // This worker would otherwise look at the queue once an hour.
+    let worker = spawn_app_with(Options {
+        chain: chain.clone(),
+        database: Database::Postgres(url.clone()),
+        background: true,
+        worker_max_idle: Some(Duration::from_secs(3600)),
+        ..Options::default()
+    })
+    .await;
+    let front =
+        spawn_app_with(Options { chain, database: Database::Postgres(url), ..Options::default() }).await;
+    // Once the worker's process listens, a notification cannot be missed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let listening: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .fetch_one(front.state.db.pg_pool())
+        .await
+        .unwrap();
+        if listening > 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the worker's process never listened");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let id = front.submit(&scenario.wallet, "wake@example.com").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while front.job_json(&id).await["status"] != "succeeded" {
+        assert!(std::time::Instant::now() < deadline, "the other process's worker never woke");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(worker.sent_mail().len(), 1, "sent by the process that was woken");
+}
