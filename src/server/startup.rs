@@ -305,7 +305,7 @@ mod tests {
     fn leptos_toml_agrees_with_cargo_toml() {
         let cargo = include_str!("../../Cargo.toml");
         let section =
-            cargo.split("[package.metadata.leptos]").nth(1).expect("Cargo.toml has the leptos table");
+            cargo.split("[[workspace.metadata.leptos]]").nth(1).expect("Cargo.toml has the leptos table");
         for line in LEPTOS_TOML.lines().map(str::trim) {
             if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
                 continue;
