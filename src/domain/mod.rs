@@ -10,6 +10,7 @@ pub mod email;
 #[cfg(feature = "ssr")]
 pub mod history;
 pub mod job;
+pub mod links;
 pub mod methodology;
 /// What was read about other addresses: the multi-hop analysis's input.
 #[cfg(feature = "ssr")]

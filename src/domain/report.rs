@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::links::{Link, LinkKind, LinksFollowed};
+
 /// How bad a finding is for the wallet's privacy, mildest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -290,58 +292,6 @@ pub struct Report {
     /// when it did not look, and in older reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_followed: Option<LinksFollowed>,
-}
-
-/// What following links beyond the wallet cost and whether it was cut short.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinksFollowed {
-    /// Other addresses looked up (from the network or the shared cache).
-    pub lookups: u32,
-    /// JSON-RPC calls spent on them, and the most allowed.
-    pub rpc_calls: u32,
-    pub rpc_budget: u32,
-    /// The budget ran out with links still to follow, so a finding about a
-    /// more distant link may be missing.
-    pub stopped_early: bool,
-}
-
-/// What ties two addresses together in the link graph.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkKind {
-    /// `to` sent `from` its first SOL (a hop on the funding chain).
-    FundedBy,
-    /// `from` pays `to`.
-    Pays,
-    /// Money goes both ways between `from` and `to`.
-    TwoWay,
-    /// `to` signed transactions together with `from`.
-    CoSigner,
-    /// `to` paid `from`'s transaction fees.
-    FeePayer,
-    /// `to` is `from`'s deposit address at an exchange: it sweeps what it
-    /// receives on to the exchange.
-    DepositAddress,
-    /// `from` forwards what it receives to `to` (a deposit address's sweeps).
-    SweepsTo,
-}
-
-/// One edge of the link graph. Addresses are base58; `label` names `to`
-/// when it is a known entity ("Binance"). Both ends may be on-chain data and
-/// are escaped wherever they are shown.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Link {
-    pub from: String,
-    pub to: String,
-    pub kind: LinkKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// The finding that reports this link, if one does (its `id`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finding: Option<String>,
-    /// A short fact for the edge ("3 payments, 12.5 SOL", "2 hops").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
 }
 
 impl Report {
