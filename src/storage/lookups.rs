@@ -11,9 +11,8 @@ use crate::domain::neighbourhood::{AddressLookup, LookupKey};
 
 /// The cached lookup for `key`, if one has not expired at `now` (ms).
 pub async fn get(db: &Db, key: &LookupKey, now: i64) -> anyhow::Result<Option<AddressLookup>> {
-    let data: Option<String> =
-        on!(db.read(), |c| {
-            sqlx::query_scalar(
+    let data: Option<String> = on!(db.read(), |c| {
+        sqlx::query_scalar(
         "SELECT data FROM address_lookups WHERE address = $1 AND before_signature = $2 AND expires_at > $3",
     )
     .bind(&key.address)
@@ -21,8 +20,8 @@ pub async fn get(db: &Db, key: &LookupKey, now: i64) -> anyhow::Result<Option<Ad
     .bind(now)
     .fetch_optional(c)
     .await
-        })
-        .context("Failed to read a cached address lookup")?;
+    })
+    .context("Failed to read a cached address lookup")?;
     // A row an older version wrote in another shape is a miss, not an error:
     // the lookup is simply made again and the row replaced.
     Ok(data.and_then(|data| serde_json::from_str::<AddressLookup>(&data).ok()).filter(|l| l.key == *key))
