@@ -292,7 +292,8 @@ def main():
     # busy machine, and an interrupted run should not lose what it measured.
     print(table, flush=True)
     write_results(header + raw)
-    queue = cargo_bench("queue", "ssr")
+    # The queue benchmark runs on both backends; it starts its own Postgres.
+    queue = cargo_bench("queue", "testing")
     analysis = cargo_bench("analysis", "ssr")
     report = (header + f"## Queue\n\n```\n{queue.strip()}\n```\n\n"
               f"## Analysis\n\n```\n{analysis.strip()}\n```\n\n" + raw)
