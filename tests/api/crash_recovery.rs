@@ -282,16 +282,7 @@ async fn a_server_killed_at_random_moments_loses_no_job_and_mails_each_exactly_o
     let not_done: Vec<_> = statuses.iter().filter(|(_, s)| s != "succeeded").collect();
     assert!(not_done.is_empty(), "seed {seed}: jobs not succeeded: {not_done:?}");
 
-    let mut per_job: HashMap<String, usize> = HashMap::new();
-    for message in smtp.delivered() {
-        let id = message
-            .lines()
-            .find_map(|l| l.strip_prefix("Message-ID: <report."))
-            .and_then(|rest| rest.split('@').next())
-            .expect("every message has our Message-ID")
-            .to_owned();
-        *per_job.entry(id).or_default() += 1;
-    }
+    let per_job = smtp.deliveries_per_job();
     let mut explained = 0;
     for id in &job_ids {
         let delivered = per_job.get(id).copied().unwrap_or(0);

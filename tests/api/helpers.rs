@@ -402,6 +402,22 @@ impl SmtpServer {
         }
     }
 
+    /// How many copies of each job's report mail arrived, by job id (read
+    /// from the Message-ID every report mail carries: `<report.{job}@…>`).
+    pub fn deliveries_per_job(&self) -> std::collections::HashMap<String, usize> {
+        let mut per_job = std::collections::HashMap::new();
+        for message in self.delivered() {
+            let id = message
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: <report."))
+                .and_then(|rest| rest.split('@').next())
+                .expect("every report mail has its job's Message-ID")
+                .to_owned();
+            *per_job.entry(id).or_default() += 1;
+        }
+        per_job
+    }
+
     /// Every delivered message, oldest first.
     pub fn delivered(&self) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(&self.maildir) else {

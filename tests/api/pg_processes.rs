@@ -43,16 +43,15 @@ fn client() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn post(http: &reqwest::Client, address: &str, body: String) -> u16 {
-    let response = http
-        .post(format!("{address}/api/request-report"))
+/// The report form posted as a browser without JavaScript posts it.
+async fn post(http: &reqwest::Client, address: &str, body: String) -> reqwest::Response {
+    http.post(format!("{address}/api/request-report"))
         .header("Accept", "text/html")
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(body)
         .send()
         .await
-        .unwrap();
-    response.status().as_u16()
+        .unwrap()
 }
 
 /// Waits (bounded) until job `id` has succeeded, asking `address`.
@@ -83,12 +82,14 @@ async fn the_fourth_request_for_one_address_in_a_day_is_refused_whichever_proces
     }
     let http = client();
     for (i, process) in cluster.iter().enumerate() {
-        let status = post(&http, &process.address, form_body(&wallets[i], "one.person@example.com")).await;
+        let status =
+            post(&http, &process.address, form_body(&wallets[i], "one.person@example.com")).await.status();
         assert_eq!(status, 303, "request {i} to process {i}");
     }
     for (i, process) in cluster.iter().enumerate() {
-        let status =
-            post(&http, &process.address, form_body(&wallets[3 + i], "one.person@example.com")).await;
+        let status = post(&http, &process.address, form_body(&wallets[3 + i], "one.person@example.com"))
+            .await
+            .status();
         assert_eq!(status, 429, "a fourth request to process {i}");
     }
     for server in servers {
@@ -124,14 +125,7 @@ async fn a_report_one_process_stores_is_what_another_serves_within_seconds() {
     // A fresh analysis, asked of B; whichever process's worker runs it,
     // the other one still holds the first report in its cache.
     let body = format!("{}&refresh=1", form_body(&wallet, "second@example.com"));
-    let response = http
-        .post(format!("{}/api/request-report", b.address))
-        .header("Accept", "text/html")
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = post(&http, &b.address, body).await;
     assert_eq!(response.status(), 303);
     let second = response.headers()["location"].to_str().unwrap().trim_start_matches("/jobs/").to_owned();
     until_succeeded(&http, &b.address, &second).await;
@@ -233,16 +227,7 @@ async fn three_processes_two_killed_at_random_moments_lose_no_job_and_mail_each_
 
     // Every message carries its job's one Message-ID; a second copy of a
     // mail is the same message, and only from a kill inside its send.
-    let mut per_job: HashMap<String, usize> = HashMap::new();
-    for message in smtp.delivered() {
-        let id = message
-            .lines()
-            .find_map(|l| l.strip_prefix("Message-ID: <report."))
-            .and_then(|rest| rest.split('@').next())
-            .expect("every message has its job's Message-ID")
-            .to_owned();
-        *per_job.entry(id).or_default() += 1;
-    }
+    let per_job = smtp.deliveries_per_job();
     for id in &job_ids {
         let delivered = per_job.get(id).copied().unwrap_or(0);
         let window = interrupted.get(id).copied().unwrap_or(0);
