@@ -65,8 +65,18 @@ export async function expectNoSidewaysScroll(page: Page) {
 
 /** Fills and submits the report form. */
 export async function requestReport(page: Page, wallet: string, email: string) {
+  await fillReportForm(page, wallet, email);
+  await submitReportForm(page);
+}
+
+/** Types a wallet and an address into the home page's form without sending it. */
+export async function fillReportForm(page: Page, wallet: string, email: string) {
   await page.getByLabel('Solana wallet address').fill(wallet);
   await page.getByLabel('Email for the report link').fill(email);
+}
+
+/** Sends the home page's form as its button does. */
+export async function submitReportForm(page: Page) {
   await page.getByRole('button', { name: 'Analyse my wallet' }).click();
 }
 
