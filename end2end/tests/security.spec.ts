@@ -109,7 +109,7 @@ async function exhaustClientLimit(page: Page) {
     await page.waitForTimeout(50);
     status = await post();
   }
-  expect(status, 'a token comes back within the refill interval').toBe(400);
+  expect(status, 'a token comes back within the refill interval: the invalid post is answered 422').toBe(422);
 }
 
 /** Waits out the client limit (5 requests refill in 10 s) for the tests after. */
