@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use super::security_headers::CspNonce;
+use super::security_headers::{self, CspNonce};
 use super::startup::ServerState;
 use crate::service::cache::CachedReport;
 use crate::service::kept_pages::{KeptPage, PublicPage, RenderedPage};
@@ -260,14 +260,16 @@ where
     let kept = page.get();
     crate::metrics::cache_lookup(crate::metrics::Cache::Pages, kept.is_some());
     if let Some(kept) = kept {
-        return answer_with_page(version, &kept, request.headers(), cache_control);
+        return answer_with_page(&kept, request.headers(), cache_control);
     }
     let request_headers = request.headers().clone();
+    // Render with a nonce of the page's own, which every copy served from
+    // what was kept will carry (see `RenderedPage::nonce`).
+    let nonce = CspNonce::random();
+    let etag = HeaderValue::from_str(&page_etag(version, &nonce)).expect("ETags are ASCII");
+    let policy = security_headers::policy_header(&nonce);
     let rendered = page
         .get_or_render(|| async move {
-            // Render with a nonce of the page's own, which every copy
-            // served from what was kept will carry (see `RenderedPage::nonce`).
-            let nonce = CspNonce::random();
             request.extensions_mut().insert(nonce.clone());
             // A HEAD's body may come back empty; the GET it stands for is
             // the page to keep (the server drops the body for a HEAD).
@@ -277,7 +279,7 @@ where
                 return Err(response);
             }
             match axum::body::to_bytes(response.into_body(), MAX_PAGE_BYTES).await {
-                Ok(html) => Ok(RenderedPage::new(status, html, nonce)),
+                Ok(html) => Ok(RenderedPage::new(status, html, nonce, etag, policy)),
                 Err(error) => {
                     tracing::error!(%error, "a rendered page could not be read to keep it");
                     Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
@@ -286,7 +288,7 @@ where
         })
         .await;
     match rendered {
-        Ok(kept) => answer_with_page(version, &kept, &request_headers, cache_control),
+        Ok(kept) => answer_with_page(&kept, &request_headers, cache_control),
         Err(response) => response,
     }
 }
@@ -294,37 +296,25 @@ where
 /// The validator of one rendered page: what it shows (`version`), this
 /// process, and the page's nonce (public: it is in the page). Weak, since
 /// the plain and gzipped bytes share it.
-pub fn page_etag(version: &str, page: &RenderedPage) -> String {
-    let nonce = Sha256::digest(page.nonce.0.as_bytes());
+pub fn page_etag(version: &str, nonce: &CspNonce) -> String {
+    let nonce = Sha256::digest(nonce.0.as_bytes());
     versioned_etag(version, &format!("page-{}", hex::encode(&nonce[..6])), true)
 }
 
 /// `304` when the client has `page`, else the page itself.
-fn answer_with_page(
-    version: &str,
-    page: &RenderedPage,
-    request: &HeaderMap,
-    cache_control: HeaderValue,
-) -> Response {
-    let etag = HeaderValue::from_str(&page_etag(version, page)).expect("ETags are ASCII");
-    if client_has(request, etag.to_str().expect("ASCII")) {
-        return not_modified(etag, cache_control);
+fn answer_with_page(page: &RenderedPage, request: &HeaderMap, cache_control: HeaderValue) -> Response {
+    if client_has(request, page.etag.to_str().expect("ETags are ASCII")) {
+        return not_modified(page.etag.clone(), cache_control);
     }
-    serve_page(page, request, etag, cache_control)
+    serve_page(page, request, cache_control)
 }
 
 /// A rendered page is tens of kilobytes; anything near this is a bug.
 const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
-/// The kept page, with the status it was rendered with: gzipped when the
-/// client accepts it. Carries the page's nonce for
-/// [`super::security_headers::set`] to name in the policy.
-fn serve_page(
-    page: &RenderedPage,
-    request: &HeaderMap,
-    etag: HeaderValue,
-    cache_control: HeaderValue,
-) -> Response {
+/// The kept page, with the status it was rendered with (gzipped when the
+/// client accepts it), and the policy naming the nonce its scripts carry.
+fn serve_page(page: &RenderedPage, request: &HeaderMap, cache_control: HeaderValue) -> Response {
     let gzip = accepts_gzip(request);
     let mut response = Response::new(Body::from(if gzip { page.gzip.clone() } else { page.html.clone() }));
     *response.status_mut() = page.status;
@@ -334,9 +324,9 @@ fn serve_page(
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    headers.insert(header::ETAG, etag);
+    headers.insert(header::ETAG, page.etag.clone());
     headers.insert(header::CACHE_CONTROL, cache_control);
-    response.extensions_mut().insert(page.nonce.clone());
+    headers.insert(header::CONTENT_SECURITY_POLICY, page.content_security_policy.clone());
     response
 }
 

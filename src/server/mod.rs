@@ -18,5 +18,6 @@ pub mod job_stream;
 pub mod observability;
 pub mod rate_limit;
 pub mod security_headers;
+mod shared;
 pub mod startup;
 pub mod telemetry;

@@ -1,6 +1,7 @@
 //! The observability endpoints: `/metrics` (Prometheus), `/readyz`, and the
 //! middleware that times every request under its route template.
 
+use std::sync::LazyLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -49,11 +50,22 @@ pub async fn track_requests(request: Request, next: Next) -> Response {
     let family = route_family(request.uri().path());
     let started = Instant::now();
     let response = next.run(request).await;
-    let route = response.extensions().get::<MatchedPath>().map_or(family, |p| p.as_str()).to_owned();
-    let status = response.status().as_str().to_owned();
+    // Static labels where they can be: the recorder copies nothing for them.
+    let route: metrics::SharedString = match response.extensions().get::<MatchedPath>() {
+        Some(path) => path.as_str().to_owned().into(),
+        None => family.into(),
+    };
+    let status = status_label(response.status());
     metrics::histogram!("kimiko_http_request_duration_seconds", "method" => method, "route" => route, "status" => status)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+/// The status code as a label, from a table made once.
+fn status_label(status: StatusCode) -> &'static str {
+    static LABELS: LazyLock<Vec<String>> =
+        LazyLock::new(|| (100..1000).map(|code| code.to_string()).collect());
+    &LABELS[usize::from(status.as_u16()) - 100]
 }
 
 /// The method as a label: one of RFC 9110's (and PATCH), or `other` — a
@@ -113,8 +125,8 @@ pub struct NewRequestId;
 
 impl MakeRequestId for NewRequestId {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let id = bs58::encode(rand::random::<[u8; 9]>()).into_string();
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
+        // Hex: as short to read as base58 for 72 bits, and a tenth of the work.
+        HeaderValue::try_from(hex::encode(rand::random::<[u8; 9]>())).ok().map(RequestId::new)
     }
 }
 
@@ -162,6 +174,13 @@ pub async fn readyz(State(state): State<ServerState>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_status_code_has_its_own_label() {
+        assert_eq!(status_label(StatusCode::CONTINUE), "100");
+        assert_eq!(status_label(StatusCode::NOT_MODIFIED), "304");
+        assert_eq!(status_label(StatusCode::from_u16(999).unwrap()), "999");
+    }
 
     #[test]
     fn only_short_plain_tokens_are_kept_as_request_ids() {

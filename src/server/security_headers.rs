@@ -4,9 +4,11 @@
 //! https.
 //!
 //! Leptos inlines a few scripts (the hydration loader, streamed resources);
-//! each carries a nonce. The nonce is made here, once per request, handed to
-//! Leptos through the request (see [`provide_request_nonce`]) and named in
-//! the policy of the same response, so only the scripts we rendered run.
+//! each carries a nonce. The nonce is made here, once per request that may
+//! render, handed to Leptos through the request (see
+//! [`provide_request_nonce`]) and named in the policy of the same response,
+//! so only the scripts we rendered run. A kept page is served with the
+//! policy made once with it.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -41,24 +43,16 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// Middleware: makes the nonce, then sets the headers on whatever answers.
-/// A page served from the report cache brings the nonce it was rendered
-/// with (as a response extension), and the policy names that one.
-pub async fn set(State(https): State<bool>, mut request: Request, next: Next) -> Response {
-    let nonce = CspNonce::random();
-    request.extensions_mut().insert(nonce.clone());
+/// The `Content-Security-Policy` header naming `nonce`.
+pub fn policy_header(nonce: &CspNonce) -> HeaderValue {
+    HeaderValue::from_str(&content_security_policy(&nonce.0)).expect("base64url is a valid header")
+}
+
+/// Middleware, outermost: the headers every response carries, whatever
+/// answered it (a kept page, a render, a refusal, a timeout).
+pub async fn set(State(https): State<bool>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let nonce = response.extensions_mut().remove::<CspNonce>().unwrap_or(nonce);
-    let not_modified = response.status() == StatusCode::NOT_MODIFIED;
     let headers = response.headers_mut();
-    // A 304's headers update the copy the browser kept, whose scripts carry
-    // the nonce it was served with: a policy naming this request's nonce
-    // would block them. Without one, the kept policy stays.
-    if !not_modified {
-        let csp =
-            HeaderValue::from_str(&content_security_policy(&nonce.0)).expect("base64url is a valid header");
-        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     // For browsers too old for frame-ancestors.
@@ -67,6 +61,33 @@ pub async fn set(State(https): State<bool>, mut request: Request, next: Next) ->
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if https {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
+    response
+}
+
+/// Middleware, below the kept pages (which carry the policy made with
+/// them, and never get here): makes the nonce of whatever this request
+/// renders, and names it in the response's policy. A render of a page to
+/// keep brings the page's own nonce, which is used instead; a response
+/// that already has its policy (a kept page served from the router's
+/// fallback) keeps it.
+pub async fn set_content_security_policy(mut request: Request, next: Next) -> Response {
+    let nonce = match request.extensions().get::<CspNonce>() {
+        Some(nonce) => nonce.clone(),
+        None => {
+            let nonce = CspNonce::random();
+            request.extensions_mut().insert(nonce.clone());
+            nonce
+        }
+    };
+    let mut response = next.run(request).await;
+    // A 304's headers update the copy the browser kept, whose scripts carry
+    // the nonce it was served with: a policy naming this request's nonce
+    // would block them. Without one, the kept policy stays.
+    if response.status() != StatusCode::NOT_MODIFIED
+        && !response.headers().contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy_header(&nonce));
     }
     response
 }

@@ -8,21 +8,24 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
+use axum::extract::Request;
 use axum::extract::{FromRef, State};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::convert::Infallible;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
-use tower::ServiceBuilder;
+use tower::{Service, ServiceBuilder};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::rate_limit::{self, ClientLimiter};
+use super::shared::SharedLayer;
 use super::{admin, api, conditional, csrf, http, job_stream, observability, security_headers};
 use crate::analysis::Labels;
 use crate::config::settings::Settings;
@@ -92,7 +95,7 @@ pub struct Overrides {
 
 pub struct Application {
     listener: TcpListener,
-    router: Router,
+    server: ServerState,
     state: AppState,
     client_limiter: ClientLimiter,
     worker_max_idle: Option<Duration>,
@@ -111,13 +114,13 @@ impl Application {
             .await
             .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", state.settings.site_addr))?;
         let client_limiter = rate_limit::client_limiter(&state.settings, state.clock.clone());
-        let router = router(ServerState::new(ServerParts {
+        let server = ServerState::new(ServerParts {
             app: state.clone(),
             leptos,
             client_limiter: client_limiter.clone(),
             pages: KeptPages::default(),
-        }));
-        Ok(Application { listener, router, state, client_limiter, worker_max_idle })
+        });
+        Ok(Application { listener, server, state, client_limiter, worker_max_idle })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -131,7 +134,7 @@ impl Application {
     /// Serves HTTP until `shutdown` turns true; the worker and scheduler only
     /// when `background` (tests may drive the worker by hand instead).
     pub async fn run(self, shutdown: watch::Receiver<bool>, background: bool) -> anyhow::Result<()> {
-        let Application { listener, router, state, client_limiter, worker_max_idle } = self;
+        let Application { listener, server, state, client_limiter, worker_max_idle } = self;
         let address = listener.local_addr()?;
         tracing::info!(%address, public_url = %state.settings.public_url, mail = %state.mailer.describe(), "Kimiko is listening");
         let mut tasks = tokio::task::JoinSet::new();
@@ -158,7 +161,9 @@ impl Application {
             tasks.spawn(scheduler::run(state.clone(), shutdown.clone()));
         }
         let mut stop = shutdown.clone();
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        let service =
+            axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service(server));
+        axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 let _ = stop.wait_for(|stopped| *stopped).await;
             })
@@ -229,7 +234,13 @@ pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
     Ok(options)
 }
 
-pub fn router(state: ServerState) -> Router {
+/// The whole site: the middleware around the router. Served as it is, not
+/// inside another `Router`, which would match every request against an
+/// empty route table and clone the whole stack into a box to call it.
+pub fn service(
+    state: ServerState,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future = impl Send> + Clone + Send + 'static
+{
     let routes = generate_route_list(App);
     // axum clones every route's handler, and so these closures, on every
     // request: they hold one `Arc` each and clone the parts only to render.
@@ -271,7 +282,9 @@ pub fn router(state: ServerState) -> Router {
     // every route in every layer, and axum boxes and clones each of those
     // wrappers on every request: a tenth of a cached page's CPU time.)
     // The first layer here sees a request first.
-    let middleware = ServiceBuilder::new()
+    ServiceBuilder::new()
+        // Tracing wraps the body in its own type; axum serves its own.
+        .map_response(IntoResponse::into_response)
         // Every request is timed, logged under its id, and answered with it.
         .map_request(observability::drop_unsafe_request_id)
         .layer(SetRequestIdLayer::x_request_id(observability::NewRequestId))
@@ -283,6 +296,10 @@ pub fn router(state: ServerState) -> Router {
         // Kept pages skip the layers below, which concern posts and
         // renders only (a render still passes through them).
         .layer(from_fn_with_state(state.clone(), conditional::kept_page))
+        // What a kept page never reaches is copied only when reached.
+        .layer(SharedLayer)
+        // Whatever renders gets this request's CSP nonce.
+        .layer(from_fn(security_headers::set_content_security_policy))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         // The body limit wraps bodies in its own type; these put axum's back.
         .map_response(IntoResponse::into_response)
@@ -291,8 +308,8 @@ pub fn router(state: ServerState) -> Router {
         // Cross-site posts are refused before they can spend a client's rate limit.
         .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(from_fn_with_state(state.clone(), rate_limit::limit_submissions))
-        .layer(from_fn_with_state(state, http::plain_form_post));
-    Router::new().fallback_service(middleware.service(routes))
+        .layer(from_fn_with_state(state, http::plain_form_post))
+        .service(routes)
 }
 
 #[cfg(test)]

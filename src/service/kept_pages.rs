@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use tokio::sync::OnceCell;
 
 use super::nonce::CspNonce;
@@ -28,15 +28,26 @@ pub struct RenderedPage {
     /// nonce existed. Served copies never change; a new render gets a new
     /// nonce.
     pub nonce: CspNonce,
+    /// The `ETag` and `Content-Security-Policy` every copy is served with.
+    /// They name what the page shows and its nonce, which never change, so
+    /// the server makes them once, with the page, not on every request.
+    pub etag: HeaderValue,
+    pub content_security_policy: HeaderValue,
 }
 
 impl RenderedPage {
-    pub fn new(status: StatusCode, html: Bytes, nonce: CspNonce) -> Self {
+    pub fn new(
+        status: StatusCode,
+        html: Bytes,
+        nonce: CspNonce,
+        etag: HeaderValue,
+        content_security_policy: HeaderValue,
+    ) -> Self {
         use std::io::Write as _;
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         encoder.write_all(&html).expect("writing to memory cannot fail");
         let gzip = Bytes::from(encoder.finish().expect("writing to memory cannot fail"));
-        Self { status, html, gzip, nonce }
+        Self { status, html, gzip, nonce, etag, content_security_policy }
     }
 }
 
@@ -167,7 +178,13 @@ mod tests {
     use super::*;
 
     fn rendered(html: &'static str) -> RenderedPage {
-        RenderedPage::new(StatusCode::OK, Bytes::from_static(html.as_bytes()), CspNonce(html.into()))
+        RenderedPage::new(
+            StatusCode::OK,
+            Bytes::from_static(html.as_bytes()),
+            CspNonce(html.into()),
+            HeaderValue::from_static("W/\"test\""),
+            HeaderValue::from_static("default-src 'self'"),
+        )
     }
 
     #[tokio::test]
