@@ -5,21 +5,21 @@
 //! the deposit address). Pure arithmetic on the report's links in their
 //! stored order — no hashing, no randomness — so the same report always
 //! draws the same bytes (the rendered page is kept and ETagged).
+//!
+//! Which addresses get a box, and under which, is decided in `choose`; this
+//! file gives each box its place, size, words and connecting line.
+
+mod choose;
 
 use std::collections::BTreeMap;
 
+pub use self::choose::MAX_NODES;
+use self::choose::{Chosen, choose};
 use crate::domain::{Link, LinkKind, Report, shorten};
 
 /// The drawing's width in view-box units: about the width of a card on a
 /// 390 px phone, so its 10–11.5 unit text is drawn there at about 1:1.
 pub const VIEW_W: f64 = 320.0;
-/// Boxes drawn at most, the wallet included; the rest are counted ("and 4
-/// more") and listed in the table.
-pub const MAX_NODES: usize = 10;
-/// Funders followed up the chain at most.
-const MAX_CHAIN: usize = 5;
-/// Branches deeper than this are counted, not drawn.
-const MAX_DEPTH: usize = 3;
 pub const ROW_H: f64 = 56.0;
 pub const BOX_H: f64 = 34.0;
 const TOP: f64 = 8.0;
@@ -118,75 +118,7 @@ pub fn layout(report: &Report) -> GraphLayout {
     let links = &report.links;
     let names = names(report);
 
-    // The funding chain: the wallet's funder, its funder, and so on.
-    let mut chain: Vec<&str> = vec![wallet];
-    while chain.len() <= MAX_CHAIN {
-        let current = chain[chain.len() - 1];
-        let next = links
-            .iter()
-            .find(|l| l.kind == LinkKind::FundedBy && l.from == current && !chain.contains(&l.to.as_str()));
-        match next {
-            Some(link) => chain.push(&link.to),
-            None => break,
-        }
-    }
-
-    // Everything else hangs from the wallet or a funder, found breadth
-    // first in link order: (address, parent, depth).
-    let mut seen: Vec<&str> = chain.clone();
-    let mut branches: Vec<(&str, &str, usize)> = Vec::new();
-    let mut queue: std::collections::VecDeque<(&str, usize)> = chain.iter().map(|a| (*a, 0)).collect();
-    while let Some((node, depth)) = queue.pop_front() {
-        for link in links {
-            let other = if link.from == node {
-                link.to.as_str()
-            } else if link.to == node {
-                link.from.as_str()
-            } else {
-                continue;
-            };
-            if seen.contains(&other) {
-                // A branch that leads back to the chain (a deposit address
-                // sweeping to the exchange the chain started from) shows
-                // that entity again at its end rather than lose the link.
-                let parent = branches.iter().find(|b| b.0 == node).map(|b| b.1);
-                let back_to_chain =
-                    depth > 0 && other != wallet && chain.contains(&other) && parent != Some(other);
-                if back_to_chain && !branches.iter().any(|b| b.0 == other && b.1 == node) {
-                    branches.push((other, node, depth + 1));
-                }
-                continue;
-            }
-            seen.push(other);
-            branches.push((other, node, depth + 1));
-            queue.push_back((other, depth + 1));
-        }
-    }
-    let total = seen.len();
-
-    // Below the wallet, each branch right under the one it hangs from.
-    let mut ordered: Vec<(&str, &str, usize)> = Vec::new();
-    fn place_under<'a>(
-        parent: &str,
-        chain: &[&str],
-        branches: &[(&'a str, &'a str, usize)],
-        ordered: &mut Vec<(&'a str, &'a str, usize)>,
-    ) {
-        for branch in branches.iter().filter(|b| b.1 == parent) {
-            ordered.push(*branch);
-            // A chain entity shown again is a leaf: its own branches
-            // hang from the chain already.
-            if !chain.contains(&branch.0) {
-                place_under(branch.0, chain, branches, ordered);
-            }
-        }
-    }
-    for root in &chain {
-        place_under(root, &chain, &branches, &mut ordered);
-    }
-    let room = MAX_NODES.saturating_sub(chain.len());
-    let drawn: Vec<(&str, &str, usize)> =
-        ordered.into_iter().filter(|(_, _, depth)| *depth <= MAX_DEPTH).take(room).collect();
+    let Chosen { chain, drawn, total } = choose(wallet, links);
 
     let name_of = |address: &str| match names.get(address) {
         Some(label) => ((*label).to_owned(), true),
@@ -282,146 +214,4 @@ pub fn fit(text: &str, max: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::sample;
-
-    const WALLET: &str = "7YttLkHDoNj9wyDur5pM1ejNaAvT9X4eqaYcHQqtj2G5";
-    const BINANCE: &str = "5tzFkiKscXHK5ZXCGbXZxdw7gTjjD1mBwuoFbhUvuAi9";
-
-    fn edge(from: &str, to: &str, kind: LinkKind, label: Option<&str>) -> Link {
-        Link {
-            from: from.into(),
-            to: to.into(),
-            kind,
-            label: label.map(Into::into),
-            finding: None,
-            detail: Some(format!("{} fact", kind_label(kind))),
-        }
-    }
-
-    fn report_with(links: Vec<Link>) -> Report {
-        let mut report = sample::report(WALLET, 42).report;
-        report.activity.top_counterparties.clear();
-        report.links = links;
-        report
-    }
-
-    #[test]
-    fn a_funding_chain_stands_above_the_wallet_farthest_funder_first() {
-        let report = report_with(vec![
-            edge(WALLET, "FriendAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", LinkKind::FundedBy, None),
-            edge(
-                "FriendAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-                BINANCE,
-                LinkKind::FundedBy,
-                Some("Binance"),
-            ),
-            edge(WALLET, "ShopBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", LinkKind::Pays, None),
-        ]);
-        let graph = layout(&report);
-        let order: Vec<(&str, Place)> = graph.nodes.iter().map(|n| (n.name.as_str(), n.place)).collect();
-        assert_eq!(
-            order,
-            [
-                ("Binance", Place::Chain),
-                ("Frie…AAAA", Place::Chain),
-                ("7Ytt…j2G5", Place::Wallet),
-                ("Shop…BBBB", Place::Branch(1))
-            ]
-        );
-        assert_eq!(graph.nodes[0].relation, "funded by");
-        assert!(graph.nodes.windows(2).all(|w| w[0].y < w[1].y), "drawn top to bottom");
-        assert_eq!(graph.hidden, 0);
-    }
-
-    #[test]
-    fn a_deposit_address_hangs_under_the_wallet_and_its_exchange_under_it() {
-        let deposit = "DepositCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
-        let report = report_with(vec![
-            edge(WALLET, deposit, LinkKind::DepositAddress, None),
-            edge(deposit, BINANCE, LinkKind::SweepsTo, Some("Binance")),
-            edge(WALLET, deposit, LinkKind::Pays, None),
-        ]);
-        let graph = layout(&report);
-        let rows: Vec<(Place, &str)> = graph.nodes.iter().map(|n| (n.place, n.relation.as_str())).collect();
-        assert_eq!(
-            rows,
-            [
-                (Place::Wallet, ""),
-                (Place::Branch(1), "deposit address · pays"),
-                (Place::Branch(2), "sweeps to")
-            ]
-        );
-        assert!(graph.nodes[2].x > graph.nodes[1].x, "the exchange is indented under its deposit address");
-    }
-
-    #[test]
-    fn a_deposit_address_sweeping_to_the_exchange_atop_the_chain_shows_that_exchange_again() {
-        let funder = "FunderFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
-        let deposit = "DepositCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
-        let report = report_with(vec![
-            edge(WALLET, funder, LinkKind::FundedBy, None),
-            edge(funder, BINANCE, LinkKind::FundedBy, Some("Binance")),
-            edge(WALLET, deposit, LinkKind::DepositAddress, None),
-            edge(deposit, BINANCE, LinkKind::SweepsTo, Some("Binance")),
-        ]);
-        let graph = layout(&report);
-        let rows: Vec<(&str, Place)> = graph.nodes.iter().map(|n| (n.name.as_str(), n.place)).collect();
-        assert_eq!(
-            rows,
-            [
-                ("Binance", Place::Chain),
-                ("Fund…FFFF", Place::Chain),
-                ("7Ytt…j2G5", Place::Wallet),
-                ("Depo…CCCC", Place::Branch(1)),
-                ("Binance", Place::Branch(2)),
-            ]
-        );
-        assert_eq!(graph.nodes[4].relation, "sweeps to");
-        assert_eq!(graph.hidden, 0, "an entity drawn twice is still one address");
-    }
-
-    #[test]
-    fn someone_paying_the_wallet_reads_as_paid_by() {
-        let report = report_with(vec![edge(
-            "PayerDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD",
-            WALLET,
-            LinkKind::Pays,
-            None,
-        )]);
-        assert_eq!(layout(&report).nodes[1].relation, "paid by");
-    }
-
-    #[test]
-    fn past_the_cap_the_rest_are_counted_not_drawn() {
-        let links = (0..15)
-            .map(|i| {
-                edge(
-                    WALLET,
-                    &format!("Counterparty{i:02}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
-                    LinkKind::Pays,
-                    None,
-                )
-            })
-            .collect();
-        let graph = layout(&report_with(links));
-        assert_eq!(graph.nodes.len(), MAX_NODES);
-        assert_eq!(graph.hidden, 16 - MAX_NODES);
-    }
-
-    #[test]
-    fn the_same_links_always_give_the_same_picture() {
-        let links = vec![
-            edge(WALLET, BINANCE, LinkKind::FundedBy, Some("Binance")),
-            edge(WALLET, "CoSignerEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE", LinkKind::CoSigner, None),
-        ];
-        assert_eq!(layout(&report_with(links.clone())), layout(&report_with(links)));
-    }
-
-    #[test]
-    fn long_text_is_cut_with_an_ellipsis() {
-        assert_eq!(fit("Binance", 10), "Binance");
-        assert_eq!(fit("A very long exchange name", 10), "A very lo…");
-    }
-}
+mod tests;
