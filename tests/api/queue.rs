@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use kimiko::email::MemoryBehaviour;
+use kimiko::jobs::Worker;
 use kimiko::service::state::Clock;
 use kimiko::storage::jobs::{self, AfterFailure, Lease};
 use kimiko::testing::scenarios;
@@ -18,7 +19,22 @@ use crate::{on_both_backends, peek};
 
 const START_MS: i64 = 1_795_000_000_000;
 const LEASE: Duration = Duration::from_secs(60);
+const ADMIN_TOKEN: &str = "operator-token-0123456789";
 
+/// The chain most of these tests run on (one careful wallet's history), and
+/// that wallet.
+fn careful_wallet() -> (Chain, String) {
+    let mut chain = Chain::new();
+    let wallet = scenarios::careful_wallet(&mut chain).wallet;
+    (chain, wallet)
+}
+
+/// An app on `database` with `env`, on the real clock.
+async fn app_with(database: &Database, chain: Chain, env: Vec<(&'static str, String)>) -> TestApp {
+    spawn_app_with(Options { chain, env, database: database.clone(), ..Options::default() }).await
+}
+
+/// An app whose clock moves only when the test says so (`app.advance`).
 async fn manual_app(database: &Database, chain: Chain, env: Vec<(&'static str, String)>) -> TestApp {
     spawn_app_with(Options {
         chain,
@@ -30,16 +46,59 @@ async fn manual_app(database: &Database, chain: Chain, env: Vec<(&'static str, S
     .await
 }
 
+/// An app with no grace on shutdown: stopping its worker cuts each job's
+/// own task off at once.
+async fn graceless_app(database: &Database, chain: Chain) -> TestApp {
+    app_with(database, chain, vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())]).await
+}
+
+/// The worker loop running on its own, and the switch that stops it.
+fn start(worker: Worker) -> (tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    (stop, tokio::spawn(worker.run(stopped)))
+}
+
+/// A job gone dead because the RPC was down for every attempt, on an app
+/// whose admin endpoints take [`ADMIN_TOKEN`]. The RPC is still down.
+async fn dead_job(database: &Database, email: &str) -> (TestApp, String) {
+    let (chain, wallet) = careful_wallet();
+    let app = app_with(database, chain, vec![("KIMIKO_ADMIN_TOKEN", ADMIN_TOKEN.into())]).await;
+    app.rpc.fail_always(Fault::Unavailable);
+    let id = app.submit(&wallet, email).await;
+    app.run_worker().await;
+    assert_eq!(status(&app, &id).await, "dead");
+    (app, id)
+}
+
+/// An operator's re-queue of job `id` through the admin endpoint: its status.
+async fn requeue(app: &TestApp, id: &str) -> u16 {
+    let url = app.url(&format!("/admin/jobs/{id}/retry"));
+    app.http.post(url).bearer_auth(ADMIN_TOKEN).send().await.unwrap().status().as_u16()
+}
+
+/// An admin view, as the operator holding the token sees it.
+async fn admin_view(app: &TestApp, path: &str) -> serde_json::Value {
+    app.http.get(app.url(path)).bearer_auth(ADMIN_TOKEN).send().await.unwrap().json().await.unwrap()
+}
+
 async fn status(app: &TestApp, id: &str) -> String {
     app.job_json(id).await["status"].as_str().unwrap().to_owned()
 }
 
+/// Waits (bounded) until `ready` holds; the test fails if it never does.
+async fn until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 on_both_backends! {
     async fn an_expired_lease_is_reclaimed_only_after_it_runs_out_and_the_old_owner_is_fenced(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
+        let (chain, wallet) = careful_wallet();
         let app = manual_app(&database, chain, vec![]).await;
-        let id = app.submit(&scenario.wallet, "lease@example.com").await;
+        let id = app.submit(&wallet, "lease@example.com").await;
         let db = &app.state.db;
 
         let first = jobs::claim(db, "worker-a", 10, LEASE, START_MS).await.unwrap();
@@ -71,10 +130,9 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_live_job_with_a_heartbeat_is_never_stolen(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
+        let (chain, wallet) = careful_wallet();
         let app = manual_app(&database, chain, vec![]).await;
-        let id = app.submit(&scenario.wallet, "heartbeat@example.com").await;
+        let id = app.submit(&wallet, "heartbeat@example.com").await;
         let db = &app.state.db;
 
         let claimed = jobs::claim(db, "worker-a", 10, LEASE, START_MS).await.unwrap();
@@ -101,11 +159,10 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_transient_mail_failure_is_retried_after_a_backoff_and_delivered_once(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
+        let (chain, wallet) = careful_wallet();
         let app = manual_app(&database, chain, vec![("KIMIKO_RETRY_BASE_SECS", "30".into())]).await;
         app.mail.set_behaviour(MemoryBehaviour::Transient);
-        let id = app.submit(&scenario.wallet, "retry@example.com").await;
+        let id = app.submit(&wallet, "retry@example.com").await;
 
         assert_eq!(app.run_worker().await, 1);
         // The wallet's own signature page and those of the addresses it is tied to.
@@ -128,11 +185,10 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_permanent_mail_rejection_kills_the_job_at_once(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
-        let app = spawn_app_with(Options { chain, database: database.clone(), ..Options::default() }).await;
+        let (chain, wallet) = careful_wallet();
+        let app = app_with(&database, chain, vec![]).await;
         app.mail.set_behaviour(MemoryBehaviour::Permanent);
-        let id = app.submit(&scenario.wallet, "bounce@example.com").await;
+        let id = app.submit(&wallet, "bounce@example.com").await;
         app.run_worker().await;
         let job = app.job_json(&id).await;
         assert_eq!(job["status"], "dead");
@@ -143,11 +199,10 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_panic_inside_a_job_is_recorded_as_a_failed_attempt(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
-        let app = spawn_app_with(Options { chain, database: database.clone(), ..Options::default() }).await;
+        let (chain, wallet) = careful_wallet();
+        let app = app_with(&database, chain, vec![]).await;
         app.mail.set_behaviour(MemoryBehaviour::Panic);
-        let id = app.submit(&scenario.wallet, "panic@example.com").await;
+        let id = app.submit(&wallet, "panic@example.com").await;
         app.run_worker().await;
 
         let job = app.job_json(&id).await;
@@ -158,7 +213,7 @@ on_both_backends! {
         assert!(attempts.iter().all(|a| a.error.as_deref().is_some_and(|e| e.contains("told to panic"))));
         // The worker itself survived and keeps serving.
         app.mail.set_behaviour(MemoryBehaviour::Accept);
-        let next = app.submit(&scenario.wallet, "after-panic@example.com").await;
+        let next = app.submit(&wallet, "after-panic@example.com").await;
         app.run_worker().await;
         assert_eq!(status(&app, &next).await, "succeeded");
     }
@@ -192,68 +247,33 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_dead_letter_keeps_its_error_and_can_be_requeued_by_an_operator(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
-        let token = "operator-token-0123456789";
-        let app = spawn_app_with(Options {
-                database: database.clone(),
-            chain,
-            env: vec![("KIMIKO_ADMIN_TOKEN", token.into())],
-            ..Options::default()
-        })
-        .await;
-        app.rpc.fail_always(Fault::Unavailable);
-        let id = app.submit(&scenario.wallet, "dead@example.com").await;
-        app.run_worker().await;
-        assert_eq!(status(&app, &id).await, "dead");
+        let (app, id) = dead_job(&database, "dead@example.com").await;
 
         // Without the token: 401; with it: the dead letter and its attempts.
         let anonymous = app.http.get(app.url("/admin/jobs?status=dead")).send().await.unwrap();
         assert_eq!(anonymous.status(), 401);
         let wrong = app.http.get(app.url("/admin/jobs")).bearer_auth("nope").send().await.unwrap();
         assert_eq!(wrong.status(), 401);
-        let list: serde_json::Value = app
-            .http
-            .get(app.url("/admin/jobs?status=dead"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = admin_view(&app, "/admin/jobs?status=dead").await;
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert!(!list.to_string().contains("dead@example.com"), "admin views never show the address");
-        let detail: serde_json::Value = app
-            .http
-            .get(app.url(&format!("/admin/jobs/{id}")))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let detail = admin_view(&app, &format!("/admin/jobs/{id}")).await;
         assert_eq!(detail["attempts"].as_array().unwrap().len(), 3);
         assert!(detail["attempts"][2]["error"].as_str().unwrap().contains("503"));
 
         // The RPC recovers; the operator re-queues; the mail goes out once.
         app.rpc.heal();
-        let retried =
-            app.http.post(app.url(&format!("/admin/jobs/{id}/retry"))).bearer_auth(token).send().await.unwrap();
-        assert_eq!(retried.status(), 200);
+        assert_eq!(requeue(&app, &id).await, 200);
         app.run_worker().await;
         assert_eq!(status(&app, &id).await, "succeeded");
         assert_eq!(app.sent_mail().len(), 1);
-        let again =
-            app.http.post(app.url(&format!("/admin/jobs/{id}/retry"))).bearer_auth(token).send().await.unwrap();
-        assert_eq!(again.status(), 409, "only dead jobs are re-queued");
+        assert_eq!(requeue(&app, &id).await, 409, "only dead jobs are re-queued");
     }
 }
 
 on_both_backends! {
     async fn admin_endpoints_do_not_exist_without_a_token(database) {
-        let app = spawn_app_with(Options { chain: Chain::new(), database: database.clone(), ..Options::default() }).await;
+        let app = app_with(&database, Chain::new(), vec![]).await;
         let response = app.http.get(app.url("/admin/queue")).bearer_auth("anything").send().await.unwrap();
         assert_eq!(response.status(), 404);
     }
@@ -261,11 +281,10 @@ on_both_backends! {
 
 on_both_backends! {
     async fn dead_letters_lose_their_address_after_the_window(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
+        let (chain, wallet) = careful_wallet();
         let app = manual_app(&database, chain, vec![("KIMIKO_DEAD_LETTER_HOURS", "72".into())]).await;
         app.rpc.fail_always(Fault::Unavailable);
-        let id = app.submit(&scenario.wallet, "window@example.com").await;
+        let id = app.submit(&wallet, "window@example.com").await;
         app.run_worker().await;
         let task = kimiko::jobs::scheduler::find("erase-dead-letters").unwrap();
         app.advance(Duration::from_secs(71 * 3600));
@@ -292,7 +311,7 @@ on_both_backends! {
         let mut chain = Chain::new();
         let wallets = scenarios::many_wallets(&mut chain, 40, 5);
         let app = spawn_app_with(Options {
-                database: database.clone(),
+            database: database.clone(),
             chain,
             background: true,
             env: vec![("KIMIKO_EMAIL_DAILY_LIMIT", "1000".into())],
@@ -335,8 +354,7 @@ on_both_backends! {
 
 on_both_backends! {
     async fn on_shutdown_running_jobs_finish_within_the_grace_period_or_are_handed_back(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
+        let (chain, wallet) = careful_wallet();
         // The RPC answers slowly: a job takes ~1.5 s (signatures, one batch,
         // balance). An hour's grace outlasts it on any machine (shutdown waits
         // for the job, not for the grace); none cannot.
@@ -352,7 +370,7 @@ on_both_backends! {
             })
             .await;
             app.rpc.set_delay(Duration::from_millis(500));
-            let id = app.submit(&scenario.wallet, &format!("shutdown-{grace}@example.com")).await;
+            let id = app.submit(&wallet, &format!("shutdown-{grace}@example.com")).await;
             while status(&app, &id).await != "running" {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
@@ -378,27 +396,12 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_requeued_dead_job_numbers_its_attempts_on_and_keeps_every_earlier_one_on_record(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
-        let token = "operator-token-0123456789";
-        let app = spawn_app_with(Options {
-                database: database.clone(),
-            chain,
-            env: vec![("KIMIKO_ADMIN_TOKEN", token.into())],
-            ..Options::default()
-        })
-        .await;
-        app.rpc.fail_always(Fault::Unavailable);
-        let id = app.submit(&scenario.wallet, "history@example.com").await;
-        app.run_worker().await;
-        assert_eq!(status(&app, &id).await, "dead");
+        let (app, id) = dead_job(&database, "history@example.com").await;
         let before = jobs::attempts(&app.state.db, &id).await.unwrap();
         assert_eq!(before.iter().map(|a| a.attempt).collect::<Vec<_>>(), [1, 2, 3]);
 
         app.rpc.heal();
-        let retried =
-            app.http.post(app.url(&format!("/admin/jobs/{id}/retry"))).bearer_auth(token).send().await.unwrap();
-        assert_eq!(retried.status(), 200);
+        assert_eq!(requeue(&app, &id).await, 200);
         app.run_worker().await;
 
         let job = app.job_json(&id).await;
@@ -419,11 +422,10 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_job_whose_failure_could_not_be_recorded_is_reclaimed_by_its_own_worker_once_the_lease_runs_out(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
+        let (chain, wallet) = careful_wallet();
         let app = manual_app(&database, chain, vec![]).await;
         app.mail.set_behaviour(MemoryBehaviour::Transient);
-        let id = app.submit(&scenario.wallet, "ack@example.com").await;
+        let id = app.submit(&wallet, "ack@example.com").await;
         // Every write that acknowledges a job (back to the queue, or dead) fails.
         refuse_writes(&app, "refuse_ack", "UPDATE OF status ON jobs", Some("NEW.status IN ('queued', 'dead')")).await;
         assert_eq!(app.run_worker().await, 1);
@@ -449,15 +451,14 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_worker_whose_claims_keep_failing_backs_off_instead_of_spinning(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
+        let (chain, wallet) = careful_wallet();
         let app = manual_app(&database, chain, vec![]).await;
-        app.submit(&scenario.wallet, "spin@example.com").await;
+        app.submit(&wallet, "spin@example.com").await;
         refuse_writes(&app, "refuse_claim", "INSERT ON job_attempts", None).await;
 
         // The worker loop's own turns, with the waits it chose added up: a
         // minute of its time, however fast the machine runs it.
-        let worker = kimiko::jobs::Worker::new(app.state.clone());
+        let worker = Worker::new(app.state.clone());
         let (mut claims, mut waited) = (0, Duration::ZERO);
         while waited < Duration::from_secs(60) && claims < 1_000 {
             let turn = worker.turn(10).await;
@@ -477,25 +478,13 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_stopping_worker_returns_only_once_every_mail_the_server_accepted_is_recorded(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
-        let app = spawn_app_with(Options {
-                database: database.clone(),
-            chain,
-            env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())],
-            ..Options::default()
-        })
-        .await;
+        let (chain, wallet) = careful_wallet();
+        let app = graceless_app(&database, chain).await;
         refuse_to_mark_mail_sent(&app).await;
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let worker = tokio::spawn(kimiko::jobs::Worker::new(app.state.clone()).run(stopped));
-        let id = app.submit(&scenario.wallet, "stopping@example.com").await;
+        let (stop, worker) = start(Worker::new(app.state.clone()));
+        let id = app.submit(&wallet, "stopping@example.com").await;
         // The mail went out, and recording it keeps failing.
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while app.sent_mail().is_empty() || app.state.accepted.in_flight() == 0 {
-            assert!(std::time::Instant::now() < deadline, "the mail was never sent");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until("the mail was sent", || !app.sent_mail().is_empty() && app.state.accepted.in_flight() > 0).await;
 
         // Stop with no grace: the job's own task is cut short at once.
         stop.send(true).unwrap();
@@ -514,31 +503,14 @@ on_both_backends! {
     }
 }
 
-/// Waits (bounded) until `ready` holds; the test fails if it never does.
-async fn until(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !ready() {
-        assert!(std::time::Instant::now() < deadline, "never happened: {what}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 on_both_backends! {
     async fn a_send_the_server_accepted_is_not_cut_off_by_shutdown_and_never_goes_out_again(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
-        let app = spawn_app_with(Options {
-                database: database.clone(),
-            chain,
-            env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())],
-            ..Options::default()
-        })
-        .await;
+        let (chain, wallet) = careful_wallet();
+        let app = graceless_app(&database, chain).await;
         // The server has said 250; its answer has not reached Kimiko yet.
         app.mail.set_behaviour(MemoryBehaviour::AcceptThenHang);
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let worker = tokio::spawn(kimiko::jobs::Worker::new(app.state.clone()).run(stopped));
-        let id = app.submit(&scenario.wallet, "cutoff@example.com").await;
+        let (stop, worker) = start(Worker::new(app.state.clone()));
+        let id = app.submit(&wallet, "cutoff@example.com").await;
         until("the mail reached the server", || app.mail.hanging() == 1).await;
 
         // Stop with no grace: the job's own task is aborted at once. The send
@@ -561,14 +533,13 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_job_reclaimed_while_its_accepted_mail_is_still_being_recorded_does_not_send_again(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
+        let (chain, wallet) = careful_wallet();
         let app = manual_app(&database, chain, vec![]).await;
         refuse_to_mark_mail_sent(&app).await;
-        let id = app.submit(&scenario.wallet, "twice@example.com").await;
+        let id = app.submit(&wallet, "twice@example.com").await;
         let first = {
             let state = app.state.clone();
-            tokio::spawn(async move { kimiko::jobs::Worker::new(state).run_due().await })
+            tokio::spawn(async move { Worker::new(state).run_due().await })
         };
         until("the mail was accepted", || !app.sent_mail().is_empty() && app.state.accepted.in_flight() == 1)
             .await;
@@ -578,7 +549,7 @@ on_both_backends! {
         app.advance(LEASE + Duration::from_secs(1));
         let second = {
             let state = app.state.clone();
-            tokio::spawn(async move { kimiko::jobs::Worker::new(state).run_due().await })
+            tokio::spawn(async move { Worker::new(state).run_due().await })
         };
         until("the re-run sent again or waits for the record", || {
             app.sent_mail().len() > 1 || app.state.accepted.waiters() > 0
@@ -595,20 +566,11 @@ on_both_backends! {
 
 on_both_backends! {
     async fn a_stopping_worker_gives_up_waiting_for_a_record_the_database_keeps_refusing(database) {
-        let mut chain = Chain::new();
-        let scenario = scenarios::careful_wallet(&mut chain);
-        let app = spawn_app_with(Options {
-                database: database.clone(),
-            chain,
-            env: vec![("KIMIKO_SHUTDOWN_GRACE_SECS", "0".into())],
-            ..Options::default()
-        })
-        .await;
+        let (chain, wallet) = careful_wallet();
+        let app = graceless_app(&database, chain).await;
         refuse_to_mark_mail_sent(&app).await;
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let worker = kimiko::jobs::Worker::new(app.state.clone()).with_record_wait(Duration::ZERO);
-        let worker = tokio::spawn(worker.run(stopped));
-        app.submit(&scenario.wallet, "forever@example.com").await;
+        let (stop, worker) = start(Worker::new(app.state.clone()).with_record_wait(Duration::ZERO));
+        app.submit(&wallet, "forever@example.com").await;
         until("the mail was accepted", || !app.sent_mail().is_empty() && app.state.accepted.in_flight() == 1)
             .await;
 
