@@ -6,6 +6,7 @@
 //! program ids are server-only).
 
 pub mod email;
+pub mod finding;
 /// A wallet's normalised history: what `solana` produces and `analysis` reads.
 #[cfg(feature = "ssr")]
 pub mod history;

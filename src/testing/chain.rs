@@ -87,15 +87,20 @@ impl Chain {
         let status = tx.status(slot);
         let signature = tx.signature();
         self.transactions.insert(signature.clone(), tx.build(slot));
+        self.list_in_histories(slot, &status, involved);
+        signature
+    }
+
+    /// Puts a signature-list entry into the history of every wallet in
+    /// `involved`, newest first by slot, ties by signature for a stable order.
+    fn list_in_histories(&mut self, slot: u64, status: &Value, involved: &[&str]) {
         for wallet in involved {
             let list = self.history.entry((*wallet).to_owned()).or_default();
             list.push((slot, status.clone()));
-            // Newest first by slot; ties by signature for a stable order.
             list.sort_by(|(sa, a), (sb, b)| {
                 sb.cmp(sa).then(b["signature"].as_str().cmp(&a["signature"].as_str()))
             });
         }
-        signature
     }
 
     /// Serves a `getTransaction` result recorded from mainnet, unchanged, in
@@ -107,13 +112,7 @@ impl Chain {
         let slot = status["slot"].as_u64().unwrap_or_default();
         self.next_slot = self.next_slot.max(slot);
         self.transactions.insert(signature.clone(), result.clone());
-        for wallet in involved {
-            let list = self.history.entry((*wallet).to_owned()).or_default();
-            list.push((slot, status.clone()));
-            list.sort_by(|(sa, a), (sb, b)| {
-                sb.cmp(sa).then(b["signature"].as_str().cmp(&a["signature"].as_str()))
-            });
-        }
+        self.list_in_histories(slot, &status, involved);
         signature
     }
 

@@ -19,6 +19,7 @@ use kimiko::testing::{Chain, MockRpc, scenarios};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 use crate::helpers::{SmtpServer, form_body, free_port};
+use crate::peek;
 
 const JOBS: usize = 24;
 const KILLS: usize = 5;
@@ -188,17 +189,84 @@ pub(crate) fn environment(
         .collect()
 }
 
-pub(crate) async fn submit(http: &reqwest::Client, address: &str, wallet: &str, email: &str) -> String {
-    let response = http
-        .post(format!("{address}/api/request-report"))
+/// What makes a kill test's jobs easy to interrupt and sure to finish:
+/// short leases, many attempts with no wait between them, a few jobs at a
+/// time; mail goes to `smtp_url`.
+pub(crate) fn kill_test_settings(smtp_url: &str) -> [(&str, &str); 5] {
+    [
+        ("KIMIKO_SMTP_URL", smtp_url),
+        ("KIMIKO_LEASE_SECS", "2"),
+        ("KIMIKO_MAX_ATTEMPTS", "20"),
+        ("KIMIKO_RETRY_BASE_SECS", "0"),
+        ("KIMIKO_WORKER_BATCH", "4"),
+    ]
+}
+
+/// A client that reports redirects instead of following them: a form
+/// post's `303` names the job.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The report form posted as a browser without JavaScript posts it.
+pub(crate) async fn post_form(http: &reqwest::Client, address: &str, body: String) -> reqwest::Response {
+    http.post(format!("{address}/api/request-report"))
         .header("Accept", "text/html")
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(form_body(wallet, email))
+        .body(body)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The job an accepted form post was redirected to.
+pub(crate) fn job_of(response: &reqwest::Response) -> String {
     assert_eq!(response.status(), 303);
     response.headers()["location"].to_str().unwrap().trim_start_matches("/jobs/").to_owned()
+}
+
+pub(crate) async fn submit(http: &reqwest::Client, address: &str, wallet: &str, email: &str) -> String {
+    job_of(&post_form(http, address, form_body(wallet, email)).await)
+}
+
+/// Every job's id and status once each has succeeded or died (or, after
+/// three minutes, as they are then).
+pub(crate) async fn when_every_job_has_ended(db: &Db) -> Vec<(String, String)> {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let rows: Vec<(String, String)> =
+            peek!(db, |pool| sqlx::query_as("SELECT id, status FROM jobs").fetch_all(pool).await.unwrap());
+        let finished = rows.iter().all(|(_, status)| status == "succeeded" || status == "dead");
+        if finished || Instant::now() > deadline {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Each job in `job_ids` was mailed, a second time only for a kill that
+/// landed inside its send (`interrupted` counts those per job), and nothing
+/// else was mailed. Returns how many second copies went out.
+pub(crate) fn assert_each_job_mailed_once_but_for_kills_in_its_send(
+    smtp: &SmtpServer,
+    job_ids: &[String],
+    interrupted: &HashMap<String, usize>,
+    seed: u64,
+) -> usize {
+    let per_job = smtp.deliveries_per_job();
+    let mut again = 0;
+    for id in job_ids {
+        let delivered = per_job.get(id).copied().unwrap_or(0);
+        let window = interrupted.get(id).copied().unwrap_or(0);
+        assert!(delivered >= 1, "seed {seed}: job {id} was never mailed");
+        assert!(
+            delivered <= 1 + window,
+            "seed {seed}: job {id} mailed {delivered} times, but only {window} kill(s) landed inside its send"
+        );
+        again += delivered - 1;
+    }
+    assert_eq!(per_job.len(), job_ids.len(), "seed {seed}: a message for no job of this test");
+    again
 }
 
 #[tokio::test]
@@ -215,22 +283,11 @@ async fn a_server_killed_at_random_moments_loses_no_job_and_mails_each_exactly_o
     let address = format!("http://127.0.0.1:{port}");
     let database = format!("sqlite://{}/kimiko.db", dir.path().display());
     let smtp_url = smtp.url();
-    let env = environment(
-        dir.path(),
-        port,
-        &rpc,
-        &[
-            ("KIMIKO_SMTP_URL", &smtp_url),
-            ("KIMIKO_LEASE_SECS", "2"),
-            ("KIMIKO_MAX_ATTEMPTS", "20"),
-            ("KIMIKO_RETRY_BASE_SECS", "0"),
-            ("KIMIKO_WORKER_BATCH", "4"),
-        ],
-    );
+    let env = environment(dir.path(), port, &rpc, &kill_test_settings(&smtp_url));
 
     let log = |n: usize| Some(dir.path().join(format!("server-{n}.log")));
     let mut server = Server::start_logging(&env, &address, log(0)).await;
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = client();
     let mut job_ids = Vec::new();
     for (i, wallet) in wallets.iter().enumerate() {
         job_ids.push(submit(&http, &address, wallet, &format!("crash-{i}@example.com")).await);
@@ -254,16 +311,7 @@ async fn a_server_killed_at_random_moments_loses_no_job_and_mails_each_exactly_o
     }
 
     let db = Db::connect(&database).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let statuses = loop {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, status FROM jobs").fetch_all(db.reader()).await.unwrap();
-        let finished = rows.iter().all(|(_, status)| status == "succeeded" || status == "dead");
-        if finished || Instant::now() > deadline {
-            break rows;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let statuses = when_every_job_has_ended(&db).await;
     let (_, _, measured) = server.kill_now();
     windows.extend(measured);
 
@@ -282,19 +330,8 @@ async fn a_server_killed_at_random_moments_loses_no_job_and_mails_each_exactly_o
     let not_done: Vec<_> = statuses.iter().filter(|(_, s)| s != "succeeded").collect();
     assert!(not_done.is_empty(), "seed {seed}: jobs not succeeded: {not_done:?}");
 
-    let per_job = smtp.deliveries_per_job();
-    let mut explained = 0;
-    for id in &job_ids {
-        let delivered = per_job.get(id).copied().unwrap_or(0);
-        let window = interrupted.get(id).copied().unwrap_or(0);
-        assert!(delivered >= 1, "seed {seed}: job {id} was never delivered");
-        assert!(
-            delivered <= 1 + window,
-            "seed {seed}: job {id} delivered {delivered} times, but only {window} kill(s) landed inside its send"
-        );
-        explained += delivered - 1;
-    }
-    assert_eq!(per_job.len(), JOBS);
+    let explained =
+        assert_each_job_mailed_once_but_for_kills_in_its_send(&smtp, &job_ids, &interrupted, seed);
     println!("seed {seed}: {explained} duplicate(s), each from a kill inside the documented send window");
     let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_attempts WHERE outcome = 'abandoned'")
         .fetch_one(db.reader())
@@ -314,7 +351,7 @@ async fn sigterm_hands_back_an_unfinished_job_which_finishes_after_a_restart() {
     let address = format!("http://127.0.0.1:{port}");
     let env = environment(dir.path(), port, &rpc, &[("KIMIKO_SHUTDOWN_GRACE_SECS", "0")]);
     let server = Server::start(&env, &address).await;
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = client();
     let id = submit(&http, &address, &wallet, "sigterm@example.com").await;
     let job_url = format!("{address}/api/jobs/{id}");
     loop {

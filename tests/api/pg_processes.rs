@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 use kimiko::testing::{Chain, MockRpc, postgres, scenarios};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
-use crate::crash_recovery::{Server, environment, submit};
+use crate::crash_recovery::{
+    Server, assert_each_job_mailed_once_but_for_kills_in_its_send, client, environment, job_of,
+    kill_test_settings, post_form, submit, when_every_job_has_ended,
+};
 use crate::helpers::{SmtpServer, form_body, free_port};
 
 /// One `kimiko serve` process's address and settings.
@@ -37,21 +40,6 @@ fn processes(
             Process { address: format!("http://127.0.0.1:{port}"), env }
         })
         .collect()
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-/// The report form posted as a browser without JavaScript posts it.
-async fn post(http: &reqwest::Client, address: &str, body: String) -> reqwest::Response {
-    http.post(format!("{address}/api/request-report"))
-        .header("Accept", "text/html")
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
 }
 
 /// Waits (bounded) until job `id` has succeeded, asking `address`.
@@ -82,12 +70,13 @@ async fn the_fourth_request_for_one_address_in_a_day_is_refused_whichever_proces
     }
     let http = client();
     for (i, process) in cluster.iter().enumerate() {
-        let status =
-            post(&http, &process.address, form_body(&wallets[i], "one.person@example.com")).await.status();
+        let status = post_form(&http, &process.address, form_body(&wallets[i], "one.person@example.com"))
+            .await
+            .status();
         assert_eq!(status, 303, "request {i} to process {i}");
     }
     for (i, process) in cluster.iter().enumerate() {
-        let status = post(&http, &process.address, form_body(&wallets[3 + i], "one.person@example.com"))
+        let status = post_form(&http, &process.address, form_body(&wallets[3 + i], "one.person@example.com"))
             .await
             .status();
         assert_eq!(status, 429, "a fourth request to process {i}");
@@ -125,9 +114,7 @@ async fn a_report_one_process_stores_is_what_another_serves_within_seconds() {
     // A fresh analysis, asked of B; whichever process's worker runs it,
     // the other one still holds the first report in its cache.
     let body = format!("{}&refresh=1", form_body(&wallet, "second@example.com"));
-    let response = post(&http, &b.address, body).await;
-    assert_eq!(response.status(), 303);
-    let second = response.headers()["location"].to_str().unwrap().trim_start_matches("/jobs/").to_owned();
+    let second = job_of(&post_form(&http, &b.address, body).await);
     until_succeeded(&http, &b.address, &second).await;
 
     // Both serve the new report within a few seconds, neither its cached copy.
@@ -163,19 +150,7 @@ async fn three_processes_two_killed_at_random_moments_lose_no_job_and_mail_each_
     rpc.set_delay(Duration::from_millis(300));
     let dir = tempfile::tempdir().unwrap();
     let smtp_url = smtp.url();
-    let cluster = processes(
-        3,
-        dir.path(),
-        &url,
-        &rpc,
-        &[
-            ("KIMIKO_SMTP_URL", &smtp_url),
-            ("KIMIKO_LEASE_SECS", "2"),
-            ("KIMIKO_MAX_ATTEMPTS", "20"),
-            ("KIMIKO_RETRY_BASE_SECS", "0"),
-            ("KIMIKO_WORKER_BATCH", "4"),
-        ],
-    );
+    let cluster = processes(3, dir.path(), &url, &rpc, &kill_test_settings(&smtp_url));
     let log = |process: usize, life: usize| Some(dir.path().join(format!("process-{process}-{life}.log")));
     let mut servers = Vec::new();
     for (n, process) in cluster.iter().enumerate() {
@@ -207,16 +182,7 @@ async fn three_processes_two_killed_at_random_moments_lose_no_job_and_mail_each_
     }
 
     let db = kimiko::storage::Db::connect(&url).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let statuses = loop {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, status FROM jobs").fetch_all(db.pg_pool()).await.unwrap();
-        let finished = rows.iter().all(|(_, status)| status == "succeeded" || status == "dead");
-        if finished || Instant::now() > deadline {
-            break rows;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let statuses = when_every_job_has_ended(&db).await;
     for server in servers.into_iter().flatten() {
         server.kill();
     }
@@ -227,17 +193,7 @@ async fn three_processes_two_killed_at_random_moments_lose_no_job_and_mail_each_
 
     // Every message carries its job's one Message-ID; a second copy of a
     // mail is the same message, and only from a kill inside its send.
-    let per_job = smtp.deliveries_per_job();
-    for id in &job_ids {
-        let delivered = per_job.get(id).copied().unwrap_or(0);
-        let window = interrupted.get(id).copied().unwrap_or(0);
-        assert!(delivered >= 1, "seed {seed}: job {id} was never mailed");
-        assert!(
-            delivered <= 1 + window,
-            "seed {seed}: job {id} mailed {delivered} times, but only {window} kill(s) landed inside its send"
-        );
-    }
-    assert_eq!(per_job.len(), JOBS, "seed {seed}: a message for no job of this test");
+    assert_each_job_mailed_once_but_for_kills_in_its_send(&smtp, &job_ids, &interrupted, seed);
     let abandoned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_attempts WHERE outcome = 'abandoned'")
         .fetch_one(db.pg_pool())
         .await

@@ -7,7 +7,7 @@ use rand::{Rng, SeedableRng};
 use crate::analysis::detectors::infos;
 use crate::analysis::score::{assign_points, score};
 use crate::analysis::testkit::*;
-use crate::domain::{Finding, Severity};
+use crate::domain::{Finding, Report, Severity};
 
 /// One finding per detector, each at its maximum penalty.
 fn every_detector_at_max() -> Vec<Finding> {
@@ -34,6 +34,22 @@ fn busy_wallets_with_different_amounts_of_exposure_get_different_scores() {
     assert!(scores.windows(2).all(|w| w[0] > w[1]), "{scores:?}");
 }
 
+/// The points off the score if every finding cost its full penalty.
+fn nominal(report: &Report) -> u32 {
+    report.findings.iter().map(|f| u32::from(f.penalty)).sum()
+}
+
+/// Findings about one fact cost less together than their penalties added up.
+fn assert_overlap_is_discounted(report: &Report) {
+    let nominal = nominal(report);
+    assert!(
+        u32::from(100 - report.score) < nominal,
+        "score {} from nominal penalties {nominal}: {:#?}",
+        report.score,
+        report.findings
+    );
+}
+
 #[test]
 fn an_exchange_withdrawal_that_is_also_the_first_funding_costs_less_than_both_penalties() {
     let report = wallet()
@@ -43,15 +59,9 @@ fn an_exchange_withdrawal_that_is_also_the_first_funding_costs_less_than_both_pe
         .analyze();
     let exchange = expect_finding(&report, "known_entity.exchange");
     let funding = expect_finding(&report, "funding.source");
-    let nominal: u32 = report.findings.iter().map(|f| u32::from(f.penalty)).sum();
     let both = u32::from(exchange.penalty) + u32::from(funding.penalty);
     assert_eq!(both, 45, "three exchange transfers (25) and exchange funding (20)");
-    assert!(
-        u32::from(100 - report.score) < nominal,
-        "score {} from nominal penalties {nominal}: {:#?}",
-        report.score,
-        report.findings
-    );
+    assert_overlap_is_discounted(&report);
 }
 
 #[test]
@@ -67,13 +77,7 @@ fn two_way_flows_with_the_partner_that_dominates_concentration_cost_less_than_bo
     let concentration = expect_finding(&report, "counterparty.concentration");
     let two_way = expect_finding(&report, "counterparty.two_way");
     assert!(concentration.penalty > 0 && two_way.penalty > 0);
-    let nominal: u32 = report.findings.iter().map(|f| u32::from(f.penalty)).sum();
-    assert!(
-        u32::from(100 - report.score) < nominal,
-        "score {} from nominal penalties {nominal}: {:#?}",
-        report.score,
-        report.findings
-    );
+    assert_overlap_is_discounted(&report);
 }
 
 #[test]
@@ -81,7 +85,7 @@ fn unrelated_findings_cost_their_full_penalties_while_the_score_is_high() {
     // Exchange dealings with Binance and a first funder that is someone else:
     // two facts, each paid in full.
     let report = wallet().receives_sol_from(&addr(9), 1.5).receives_sol_from(BINANCE, 0.8).analyze();
-    let nominal: u32 = report.findings.iter().map(|f| u32::from(f.penalty)).sum();
+    let nominal = nominal(&report);
     assert!(nominal <= 50, "{:#?}", report.findings);
     assert_eq!(u32::from(100 - report.score), nominal, "{:#?}", report.findings);
     assert!(report.findings.iter().any(|f| f.severity == Severity::High));
