@@ -10,7 +10,9 @@
 //! covering every erasure marked by then. An erasure marked while a clean
 //! runs gets one more clean afterwards: every erasure is followed by a
 //! completed clean that started after it. On Postgres the processes take
-//! turns (an advisory lock), so only one vacuums at a time. A failed clean
+//! turns (an advisory lock), so only one vacuums at a time, and one that
+//! waited skips its own when a vacuum that started after its erasures
+//! completed meanwhile (`erasure_vacuums` numbers them). A failed clean
 //! is logged and left to the hourly `checkpoint-wal` task, as is one a
 //! crash cut short; a graceful [`Db::close`] runs the pending one first.
 
@@ -56,7 +58,8 @@ pub(super) struct Erasures {
     /// Ends the cleaner's wait before its delay is up.
     hurry: Notify,
     delay_ms: AtomicU64,
-    /// Completed cleans, scheduled ones included.
+    /// Completed cleans, scheduled ones and ones another process's vacuum
+    /// covered included.
     cleans: AtomicU64,
 }
 
@@ -232,19 +235,52 @@ async fn checkpoint_wal(write: &sqlx::SqlitePool) -> anyhow::Result<String> {
     anyhow::bail!("the WAL checkpoint stayed busy after {CHECKPOINT_TRIES} tries")
 }
 
+/// `VACUUM FULL`, one process at a time; skipped when, while this one
+/// waited its turn, another process's vacuum started after this call and
+/// completed (it started after the erasures this call is for, so it covers
+/// them too).
 async fn vacuum(pool: &sqlx::PgPool) -> anyhow::Result<String> {
     let mut conn = pool.acquire().await.context("Failed to get a connection to vacuum on")?;
+    let before: i64 = sqlx::query_scalar("SELECT started FROM erasure_vacuums")
+        .fetch_one(&mut *conn)
+        .await
+        .context("Failed to read the vacuums started")?;
     sqlx::raw_sql(PG_VACUUM_LOCK)
         .execute(&mut *conn)
         .await
         .context("Failed to wait for another process's vacuum")?;
-    // Sent as a simple query, VACUUM runs outside any transaction, as it must.
-    let vacuumed = sqlx::raw_sql(PG_VACUUM).execute(&mut *conn).await;
+    let vacuumed = vacuum_in_turn(&mut conn, before).await;
     if sqlx::raw_sql(PG_VACUUM_UNLOCK).execute(&mut *conn).await.is_err() {
         // A session lock outlives everything but its connection.
         let _ = conn.close().await;
     }
-    vacuumed.context("Failed to vacuum the tables that hold addresses")?;
+    vacuumed
+}
+
+/// The part of [`vacuum`] that holds the lock.
+async fn vacuum_in_turn(conn: &mut sqlx::PgConnection, before: i64) -> anyhow::Result<String> {
+    let completed: i64 = sqlx::query_scalar("SELECT completed FROM erasure_vacuums")
+        .fetch_one(&mut *conn)
+        .await
+        .context("Failed to read the vacuums completed")?;
+    if completed > before {
+        return Ok("another process's VACUUM FULL, started after this one was due, covered it".to_owned());
+    }
+    let number: i64 =
+        sqlx::query_scalar("UPDATE erasure_vacuums SET started = started + 1 RETURNING started")
+            .fetch_one(&mut *conn)
+            .await
+            .context("Failed to number a vacuum")?;
+    // Sent as a simple query, VACUUM runs outside any transaction, as it must.
+    sqlx::raw_sql(PG_VACUUM)
+        .execute(&mut *conn)
+        .await
+        .context("Failed to vacuum the tables that hold addresses")?;
+    sqlx::query("UPDATE erasure_vacuums SET completed = $1")
+        .bind(number)
+        .execute(&mut *conn)
+        .await
+        .context("Failed to record a vacuum")?;
     Ok("jobs, outbox and job_attempts rewritten into fresh files (VACUUM FULL)".to_owned())
 }
 
