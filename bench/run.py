@@ -77,13 +77,35 @@ def parse_duration_ms(text):
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 
 
-def wrk(url, seconds, connections, script=None, headers=None):
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+def wrk_cmd(url, seconds, connections, script=None, headers=None, threads=2):
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     if script:
         cmd += ["-s", os.path.join(HERE, script)]
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    return cmd + [url]
+
+
+def wrk(url, seconds, connections, script=None, headers=None):
+    out = subprocess.run(wrk_cmd(url, seconds, connections, script, headers), capture_output=True, text=True,
+                         check=True).stdout
+    return parse_wrk(out)
+
+
+def wrk_together(urls, seconds, connections, script):
+    """One wrk per URL, all started at once, `connections` shared out among
+    them; each gets its own address prefix for submit.lua."""
+    shares = [connections // len(urls) + (1 if i < connections % len(urls) else 0) for i in range(len(urls))]
+    procs = [subprocess.Popen(wrk_cmd(url, seconds, share, script, threads=2 if len(urls) == 1 else 1), stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "SUBMIT_PREFIX": f"p{i}-"})
+             for i, (url, share) in enumerate(zip(urls, shares))]
+    outs = [proc.communicate()[0] for proc in procs]
+    if any(proc.returncode for proc in procs):
+        raise RuntimeError("a wrk run failed")
+    return [parse_wrk(out) for out in outs]
+
+
+def parse_wrk(out):
     result = {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": parse_duration_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
@@ -140,6 +162,45 @@ def start_kimiko(target, work, port, rpc_port, extra_env):
     return server
 
 
+def submit_scaling(args, target, work, rpc_port):
+    """Submit req/s on SQLite with one process, then on one Postgres with one
+    process and with three (each on its own port, all driven at once), as a
+    table of its own and the ratios between them."""
+    found = {}
+    pg = subprocess.Popen([os.path.join(target, "examples/bench_postgres"), "2"], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True)
+    try:
+        urls = [pg.stdout.readline().strip() for _ in range(2)]
+        if not all(url.startswith("postgres://") for url in urls):
+            raise RuntimeError("bench_postgres did not start a server")
+        setups = [(SCALE_SQLITE, [None]), (SCALE_PG_ONE, [urls[0]]), (SCALE_PG_THREE, [urls[1]] * 3)]
+        for name, databases in setups:
+            servers, bases = [], []
+            for i, database in enumerate(databases):
+                folder = os.path.join(work, f"{len(found)}-{i}")
+                os.makedirs(folder)
+                port = free_port()
+                servers.append(start_kimiko(target, folder, port, rpc_port,
+                                            {"KIMIKO_DATABASE_URL": database} if database else {}))
+                bases.append(f"http://127.0.0.1:{port}/api/request-report")
+            wrk_together(bases, 2, args.connections, "submit.lua")  # warm up
+            each = wrk_together(bases, args.seconds, args.connections, "submit.lua")
+            found[name] = {
+                "rps": sum(r["rps"] for r in each),
+                "p50_ms": max(r["p50_ms"] for r in each),
+                "p99_ms": max(r["p99_ms"] for r in each),
+                "errors_5xx": sum(r["errors_5xx"] for r in each),
+                "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in each),
+                "statuses": " | ".join(r.get("statuses", "?") for r in each),
+            }
+            for server in servers:
+                server.stop()
+    finally:
+        pg.stdin.close()
+        pg.wait(timeout=60)
+    return found
+
+
 def measure(results, name, url, args, script=None, headers=None, pid=None):
     wrk(url, 2, args.connections, script, headers)  # warm up (fills caches, opens connections)
     results[name] = wrk(url, args.seconds, args.connections, script, headers)
@@ -147,19 +208,34 @@ def measure(results, name, url, args, script=None, headers=None, pid=None):
         results[name]["rss_mib"] = rss_kib(pid, "VmRSS") / 1024
 
 
-def one_run(args, target, run_index):
-    work = tempfile.mkdtemp(prefix="kimiko-bench-")
-    results = {}
-
-    rpc_port, port, hello_port = free_port(), free_port(), free_port()
+def start_rpc(target, work):
+    rpc_port = free_port()
     scenarios = os.path.join(work, "scenarios.json")
     rpc = Server([os.path.join(target, "examples/mock_rpc"), f"127.0.0.1:{rpc_port}", scenarios])
-    base = f"http://127.0.0.1:{port}"
-    server = start_kimiko(target, work, port, rpc_port, {})
     for _ in range(100):
         if os.path.exists(scenarios):
             break
         time.sleep(0.1)
+    return rpc, rpc_port, scenarios
+
+
+def one_submit_run(args, target, run_index):
+    work = tempfile.mkdtemp(prefix="kimiko-bench-")
+    rpc, rpc_port, _ = start_rpc(target, work)
+    try:
+        return {SCALING: submit_scaling(args, target, work, rpc_port)}
+    finally:
+        rpc.stop()
+
+
+def one_run(args, target, run_index):
+    work = tempfile.mkdtemp(prefix="kimiko-bench-")
+    results = {}
+
+    port, hello_port = free_port(), free_port()
+    rpc, rpc_port, scenarios = start_rpc(target, work)
+    base = f"http://127.0.0.1:{port}"
+    server = start_kimiko(target, work, port, rpc_port, {})
     wallet = json.load(open(scenarios))["exposed"]
     submit_and_wait(base, wallet)
     page = f"{base}/report/{wallet}"
@@ -187,6 +263,7 @@ def one_run(args, target, run_index):
     uncached = start_kimiko(target, work, port, rpc_port, {"KIMIKO_REPORT_CACHE_SIZE": "0"})
     measure(results, "report page (uncached: SQLite read + render)", page, args, None, BROWSER, uncached.proc.pid)
     uncached.stop()
+    results[SCALING] = submit_scaling(args, target, os.path.join(work, "scaling"), rpc_port)
     rpc.stop()
     with open(os.path.join(work, "server.log")) as log:
         results["database locked lines in the server log"] = sum(
@@ -199,6 +276,10 @@ SAME_SIZE_GZIP = "bare axum, body the size of the gzipped page"
 SAME_SIZE_PLAIN = "bare axum, body the size of the uncompressed page"
 CACHED_PAGE = "report page (cached, gzip as browsers ask)"
 SUBMIT = "submit (rate limits raised)"
+SCALING = "submit across processes"
+SCALE_SQLITE = "SQLite, 1 process"
+SCALE_PG_ONE = "Postgres, 1 process"
+SCALE_PG_THREE = "Postgres, 3 processes"
 
 # Raised for the submit measurement: the edge limiter and per-address limits
 # exist to stop abuse, not to be measured. Every request uses its own
@@ -228,6 +309,29 @@ SCENARIOS = [
     ("card image", "/report/{wallet}/card.png", None, None),
     (SUBMIT, "/api/request-report", "submit.lua", None),
 ]
+
+
+def scaling_table(runs, connections):
+    med = lambda name, key: statistics.median(r[SCALING][name][key] for r in runs)
+    lines = [f"Submit (`POST /api/request-report`, rate limits raised) across processes: {connections} connections "
+             "in all; three processes are driven by three wrk at once (the connections shared out), their "
+             "req/s added up, p50/p99 the worst of the three (wrk -t1 each; -t2 for one process).",
+             "",
+             "| setup | req/s | p50 ms | p99 ms | 5xx | non-2xx/3xx |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name in (SCALE_SQLITE, SCALE_PG_ONE, SCALE_PG_THREE):
+        lines.append(f"| {name} | {med(name, 'rps'):,.0f} | {med(name, 'p50_ms'):.2f} | {med(name, 'p99_ms'):.2f} | "
+                     f"{max(r[SCALING][name]['errors_5xx'] for r in runs)} | "
+                     f"{max(r[SCALING][name]['non_2xx_3xx'] for r in runs)} |")
+    sqlite, one, three = (med(name, "rps") for name in (SCALE_SQLITE, SCALE_PG_ONE, SCALE_PG_THREE))
+    lines += [
+        "",
+        f"Postgres 3 processes ÷ 1 process: {three / one:.2f}. Postgres ÷ SQLite (1 process each): "
+        f"{one / sqlite:.2f}; Postgres 3 processes ÷ SQLite 1 process: {three / sqlite:.2f}.",
+        "Answers by status (run 1): " + "; ".join(
+            f"{name}: {runs[0][SCALING][name]['statuses']}" for name in (SCALE_SQLITE, SCALE_PG_ONE, SCALE_PG_THREE)),
+    ]
+    return "\n".join(lines)
 
 
 def median_table(runs):
@@ -276,21 +380,29 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--only", choices=["submit"],
+                        help="submit: only the submit-across-processes section (about 2 minutes with --runs 3)")
     parser.add_argument("--target", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release"))
     args = parser.parse_args()
 
+    load = os.getloadavg()[0]
     runs = []
     for i in range(args.runs):
         print(f"run {i + 1} of {args.runs}…", file=sys.stderr)
-        runs.append(one_run(args, args.target, i))
-    table = median_table(runs)
+        runs.append((one_submit_run if args.only == "submit" else one_run)(args, args.target, i))
+    scaling = "## Submit across processes\n\n" + scaling_table(runs, args.connections)
+    table = scaling if args.only == "submit" else median_table(runs) + "\n\n" + scaling
     header = (f"# Kimiko load benchmark\n\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-              f"{os.cpu_count()} cores, wrk -t2 -c{args.connections} -d{args.seconds}s, "
-              f"median of {args.runs} runs.\n\n{table}\n\n")
+              f"{os.cpu_count()} cores (load {load:.2f} before the run), wrk -t2 -c{args.connections} "
+              f"-d{args.seconds}s, median of {args.runs} runs.\n\n{table}\n\n")
     raw = f"## Raw runs\n\n```json\n{json.dumps(runs, indent=1)}\n```\n"
     # The load figures first: the benchmarks below compile for minutes on a
     # busy machine, and an interrupted run should not lose what it measured.
     print(table, flush=True)
+    if args.only:
+        # Beside the full run's page, not over it.
+        write_results(header + raw, "latest-submit.md")
+        return
     write_results(header + raw)
     # The queue benchmark runs on both backends; it starts its own Postgres.
     queue = cargo_bench("queue", "testing")
@@ -301,9 +413,9 @@ def main():
     print(report)
 
 
-def write_results(text):
+def write_results(text, name="latest.md"):
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "latest.md"), "w") as f:
+    with open(os.path.join(HERE, "results", name), "w") as f:
         f.write(text)
 
 

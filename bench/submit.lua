@@ -12,11 +12,13 @@ local wallets = {
 }
 
 -- Each thread its own prefix (its Lua state's random numbers repeat the
--- other's), and each wrk run its own (the warm-up must not use up the
--- addresses the measured run sends).
+-- other's), each wrk run its own (the warm-up must not use up the
+-- addresses the measured run sends), and each of several wrk started
+-- together its own (SUBMIT_PREFIX), as they share one database.
+local prefix = os.getenv("SUBMIT_PREFIX") or ""
 function setup(thread)
   table.insert(threads, thread)
-  thread:set("id", os.time() .. "-" .. #threads)
+  thread:set("id", prefix .. os.time() .. "-" .. #threads)
 end
 
 request = function()

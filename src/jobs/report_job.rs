@@ -303,7 +303,7 @@ async fn send_and_record(
     // Accepted: from here on only recording it is left, never a re-send.
     let owned = crate::service::accepted::record(&state, &lease).await;
     drop(sending);
-    state.db.checkpoint_after_erasure().await;
+    state.db.clean_after_erasure();
     Ok(if owned { Done::Delivered } else { Done::LeaseLost })
 }
 
@@ -312,7 +312,7 @@ async fn finish(state: &AppState, lease: &Lease) -> Result<Done, JobError> {
     let owned = storage::jobs::succeed(&mut tx, lease, state.clock.now_ms()).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     if owned {
-        state.db.checkpoint_after_erasure().await;
+        state.db.clean_after_erasure();
     }
     Ok(if owned { Done::Delivered } else { Done::LeaseLost })
 }

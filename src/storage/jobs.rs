@@ -254,7 +254,7 @@ pub async fn fail(
     }
     tx.commit().await.context("Failed to commit a failed attempt")?;
     if refused {
-        db.checkpoint_after_erasure().await;
+        db.clean_after_erasure();
     }
     Ok(Some(status))
 }

@@ -8,7 +8,7 @@
 //! sqlx driver. Both drivers accept `$1`-style placeholders and the
 //! statements keep to SQL both speak; where a backend needs its own text
 //! (the claim's `FOR UPDATE SKIP LOCKED`, `VACUUM` against a WAL
-//! checkpoint) the match is written out. Why not sqlx's `Any` driver: it
+//! checkpoint in [`erasure`]) the match is written out. Why not sqlx's `Any` driver: it
 //! would hide the SQLite connection the write pool must inspect (a
 //! transaction SQLite rolled back itself) and the PRAGMAs set per
 //! connection, and it decodes a narrower set of types. Why not a storage
@@ -35,6 +35,7 @@
 //! `server`, `cli`) reaches the database through here.
 
 pub mod client_limits;
+pub mod erasure;
 pub mod jobs;
 pub mod lookups;
 pub mod outbox;
@@ -69,16 +70,6 @@ const PG_CONNECTIONS: u32 = 10;
 /// a backup) before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A busy checkpoint is tried this many times, pausing between tries from
-/// the first pause, doubling up to the longest (about 15 s in all).
-const CHECKPOINT_TRIES: u32 = 12;
-const CHECKPOINT_FIRST_PAUSE: Duration = Duration::from_millis(10);
-const CHECKPOINT_MAX_PAUSE: Duration = Duration::from_secs(2);
-
-/// Rewrites the tables that hold an address (or a text that once could)
-/// into new files: what an erasure must scrub out of Postgres's files.
-const PG_VACUUM: &str = "VACUUM FULL jobs, outbox, job_attempts";
-
 /// One thing per backend: pools, connections, transactions.
 #[derive(Clone, Debug)]
 pub enum Backend<S, P> {
@@ -103,6 +94,8 @@ pub(crate) use on;
 #[derive(Clone, Debug)]
 pub struct Db {
     backend: Backend<SqliteDb, PgPool>,
+    /// Shared by every clone: one cleaner per process ([`erasure`]).
+    erasures: Arc<erasure::Erasures>,
 }
 
 #[derive(Clone, Debug)]
@@ -207,7 +200,7 @@ impl Db {
             .connect_with(options.read_only(true))
             .await
             .with_context(|| format!("Failed to open the database at {url} for reading"))?;
-        Ok(Db { backend: Backend::Sqlite(SqliteDb { read, write, max_pages }) })
+        Ok(Db { backend: Backend::Sqlite(SqliteDb { read, write, max_pages }), erasures: Arc::default() })
     }
 
     /// Postgres: TLS as the URL's `sslmode` says. The URL carries a
@@ -223,7 +216,7 @@ impl Db {
             .await
             .context("Failed to connect to the Postgres database")?;
         PG_MIGRATOR.run(&pool).await.context("Failed to run database migrations")?;
-        Ok(Db { backend: Backend::Postgres(pool) })
+        Ok(Db { backend: Backend::Postgres(pool), erasures: Arc::default() })
     }
 
     /// True on Postgres, false on SQLite.
@@ -321,70 +314,9 @@ impl Db {
         on!(self.read(), |pool| sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok())
     }
 
-    /// Makes erased data unreadable from the database's files, and says
-    /// what it did (scheduled; also after every erasure).
-    ///
-    /// SQLite folds the WAL back into the database file and truncates it.
-    /// A reader still on an older snapshot makes SQLite answer "busy"
-    /// instead of finishing: that is retried with a growing pause, and an
-    /// error if it never clears.
-    ///
-    /// Postgres keeps an updated row's old version in the table's file
-    /// until a vacuum, and a plain vacuum frees that space without
-    /// overwriting it; `VACUUM FULL` writes each table holding addresses
-    /// into a new file and drops the old one. The tables are small (finished
-    /// jobs are pruned), so the moment of exclusive lock this takes is short.
-    pub async fn checkpoint(&self) -> anyhow::Result<String> {
-        let sqlite = match &self.backend {
-            Backend::Sqlite(sqlite) => sqlite,
-            Backend::Postgres(pool) => {
-                // VACUUM refuses to run inside a transaction: sent as a
-                // simple query, it runs on its own.
-                sqlx::raw_sql(PG_VACUUM)
-                    .execute(pool)
-                    .await
-                    .context("Failed to vacuum the tables that hold addresses")?;
-                return Ok(
-                    "jobs, outbox and job_attempts rewritten into fresh files (VACUUM FULL)".to_owned()
-                );
-            }
-        };
-        let mut pause = CHECKPOINT_FIRST_PAUSE;
-        for _ in 0..CHECKPOINT_TRIES {
-            let (busy, log, checkpointed): (i64, i64, i64) =
-                sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .fetch_one(&sqlite.write)
-                    .await
-                    .context("Failed to checkpoint the WAL")?;
-            if busy == 0 {
-                return Ok(format!("WAL checkpointed ({checkpointed} of {log} frames)"));
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(CHECKPOINT_MAX_PAUSE);
-        }
-        anyhow::bail!("the WAL checkpoint stayed busy after {CHECKPOINT_TRIES} tries")
-    }
-
-    /// After personal data was erased. SQLite: every page ever written
-    /// holding it has a copy in the WAL (each heartbeat and progress update
-    /// wrote another), and only a completed TRUNCATE checkpoint removes
-    /// them. Postgres: the old row versions stay in the table's file until
-    /// vacuumed (see [`Db::checkpoint`]). A failure is logged, not
-    /// returned: the erasure itself is committed, and the hourly task tries
-    /// again.
-    pub async fn checkpoint_after_erasure(&self) {
-        match self.checkpoint().await {
-            Ok(_) => tracing::info!("erased personal data removed from the database files"),
-            Err(error) => {
-                tracing::warn!(
-                    error = format!("{error:#}"),
-                    "could not clear erased personal data from the database files"
-                )
-            }
-        }
-    }
-
+    /// Closes the pools, after the clean pending for erasures (if any).
     pub async fn close(&self) {
+        self.clean_pending_erasures().await;
         match &self.backend {
             Backend::Sqlite(sqlite) => {
                 sqlite.read.close().await;

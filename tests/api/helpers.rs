@@ -292,6 +292,36 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// Whether any of the database's files holds `text` (any case): on
+    /// SQLite the database, WAL and shared-memory files; on Postgres the
+    /// files of the tables that ever hold an address, after flushing every
+    /// page to them.
+    pub async fn files_hold(&self, text: &str) -> bool {
+        let contains = |bytes: &[u8]| {
+            bytes.windows(text.len()).any(|window| window.eq_ignore_ascii_case(text.as_bytes()))
+        };
+        if !self.state.db.is_postgres() {
+            return std::fs::read_dir(self._dir.path())
+                .unwrap()
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .filter(|path| path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kimiko.db")))
+                .any(|path| contains(&std::fs::read(path).unwrap()));
+        }
+        let pool = self.state.db.pg_pool();
+        sqlx::query("CHECKPOINT").execute(pool).await.unwrap();
+        let files: Vec<String> = sqlx::query_scalar(
+            "SELECT pg_relation_filepath(c.oid) FROM pg_class c
+             WHERE c.relname IN ('jobs', 'outbox', 'job_attempts')
+                OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relname IN ('jobs', 'outbox', 'job_attempts'))",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert!(files.len() >= 3, "{files:?}");
+        let data_dir = &kimiko::testing::postgres::server().await.unwrap().data_dir;
+        files.iter().any(|file| contains(&std::fs::read(data_dir.join(file)).unwrap_or_default()))
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         peek!(&self.state.db, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

@@ -51,7 +51,7 @@ pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
     .context("Failed to erase dead job addresses")?;
     tx.commit().await.context("Failed to commit an erasure")?;
     if result > 0 {
-        db.checkpoint_after_erasure().await;
+        db.clean_after_erasure();
     }
     Ok(result)
 }
