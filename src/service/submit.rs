@@ -167,7 +167,7 @@ async fn write_group(
     let mut tx = db.begin_write().await?;
     storage::requests::lock_addresses(&mut tx, group.iter().map(|pending| pending.email_hash.as_str()))
         .await?;
-    let mut outcomes = Vec::with_capacity(group.len());
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(group.len());
     for pending in group {
         let Pending { id, wallet, email, refresh, email_hash, ip_hash, now } = pending;
         let since = now - DAY.as_millis() as i64;
@@ -178,6 +178,9 @@ async fn write_group(
         } else {
             outcomes.push(Some(refusal(&mut tx, wallet, email_hash, *now, daily_limit).await?));
         }
+    }
+    if outcomes.iter().any(Option::is_none) {
+        storage::jobs::announce_inserted(&mut tx).await?;
     }
     tx.commit().await.context("Failed to commit report requests")?;
     Ok(outcomes)

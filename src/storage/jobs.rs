@@ -45,7 +45,8 @@ pub struct ClaimedJob {
     pub refresh: bool,
 }
 
-/// Adds a job inside the caller's transaction (which also records the request).
+/// Adds a job inside the caller's transaction (which also records the
+/// request); [`announce_inserted`] then wakes the workers.
 pub async fn insert(
     tx: &mut WriteTx,
     id: &JobId,
@@ -68,6 +69,13 @@ pub async fn insert(
     .execute(c)
     .await.map(|done| done.rows_affected()))
     .context("Failed to insert a job")?;
+    Ok(())
+}
+
+/// Tells every process's worker, when `tx` commits, that jobs were queued:
+/// once per transaction, however many jobs it inserted (Postgres merges
+/// equal notifications anyway; this saves the round trips).
+pub async fn announce_inserted(tx: &mut WriteTx) -> anyhow::Result<()> {
     wakeups::announce_at_commit(tx).await
 }
 
