@@ -120,10 +120,6 @@ impl WriteTx {
         }
     }
 
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.0, Backend::Postgres(_))
-    }
-
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self.0 {
             Backend::Sqlite(tx) => tx.commit().await,
