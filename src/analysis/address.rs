@@ -2,20 +2,17 @@
 //! public key, so it lies on the curve; a program-derived address (a pool
 //! vault, a bonding curve, an escrow) is chosen to lie off it, so that no
 //! private key can sign for it. The runtime decides with exactly this test
-//! (decompressing the 32 bytes as an Edwards point), and so does Kimiko.
+//! (decompressing the 32 bytes as an Edwards point), and so does Kimiko
+//! ([`crate::domain::curve`], shared with the name-service lookups).
 
-use curve25519_dalek::edwards::CompressedEdwardsY;
+use crate::domain::curve::{address_bytes, is_on_curve};
 
 /// True when `address` is 32 bytes of base58 that are not a point on the
 /// ed25519 curve: an account only a program can sign for, never a person's
 /// wallet. Anything that does not decode is not called program-derived, so a
 /// finding about it is kept rather than dropped.
 pub fn is_program_derived(address: &str) -> bool {
-    let mut bytes = [0u8; 32];
-    match bs58::decode(address).onto(&mut bytes) {
-        Ok(32) => CompressedEdwardsY(bytes).decompress().is_none(),
-        _ => false,
-    }
+    address_bytes(address).is_some_and(|bytes| !is_on_curve(&bytes))
 }
 
 /// True when `address` could be a person's wallet (or any keypair account).

@@ -5,6 +5,9 @@
 //! crate. Shared by the server and the browser build (the history model and
 //! program ids are server-only).
 
+/// The ed25519 curve test: keypair addresses lie on it, program-derived ones off it.
+#[cfg(feature = "ssr")]
+pub mod curve;
 pub mod email;
 pub mod finding;
 /// A wallet's normalised history: what `solana` produces and `analysis` reads.
@@ -24,6 +27,8 @@ pub mod request;
 /// Hand-made reports for tests of the pages, the card and the mail.
 #[cfg(any(test, feature = "testing"))]
 pub mod sample;
+/// `.sol` names typed in place of an address, parsed as strictly as one.
+pub mod sol_name;
 pub mod time;
 pub mod wallet;
 
@@ -34,4 +39,5 @@ pub use report::{
     LinksFollowed, MonthCount, PublishedReport, Report, ScoreStep, Severity, fact_leader, points_label,
 };
 pub use request::{FieldErrors, RequestReportError};
+pub use sol_name::{SolName, SolNameError, WalletOrName, WalletOrNameError};
 pub use wallet::{WalletAddress, WalletError, shorten};

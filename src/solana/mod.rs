@@ -9,6 +9,8 @@ pub mod history;
 pub mod instructions;
 pub mod neighbourhood;
 pub mod normalize;
+/// `.sol` names: deriving their accounts and resolving them to a wallet.
+pub mod sns;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};
