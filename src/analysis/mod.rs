@@ -85,6 +85,9 @@ pub fn analyze_with(
                 stopped_early: neighbourhood.stopped_early,
             }
         }),
+        // Set by whoever knows them: the request, the previous report.
+        reached_via: None,
+        changes: None,
     }
 }
 

@@ -5,6 +5,8 @@
 //! crate. Shared by the server and the browser build (the history model and
 //! program ids are server-only).
 
+/// What changed since a wallet's previous report.
+pub mod changes;
 /// The ed25519 curve test: keypair addresses lie on it, program-derived ones off it.
 #[cfg(feature = "ssr")]
 pub mod curve;
@@ -32,6 +34,7 @@ pub mod sol_name;
 pub mod time;
 pub mod wallet;
 
+pub use changes::Changes;
 pub use email::{EmailAddress, EmailError};
 pub use job::{JobId, JobPhase, JobStatus, JobView};
 pub use report::{

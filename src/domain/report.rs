@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::changes::Changes;
 pub use super::finding::{Category, Evidence, EvidenceKind, Finding, Severity, fact_leader, points_label};
 pub use super::links::{Link, LinkKind, LinksFollowed};
 
@@ -101,6 +102,14 @@ pub struct Report {
     /// when it did not look, and in older reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_followed: Option<LinksFollowed>,
+    /// The `.sol` name the request named, which resolved to this wallet
+    /// (absent for a request made with the address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached_via: Option<String>,
+    /// What changed since the wallet's previous report (absent for a
+    /// wallet's first report, and in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
 }
 
 impl Report {

@@ -39,6 +39,12 @@ pub enum RequestReportError {
         "Your request could not be saved: the server has run out of storage space. Nothing was kept; please try again in a few minutes."
     )]
     Unavailable { retry_after_secs: u64 },
+    /// A `.sol` name could not be looked up (the Solana node did not
+    /// answer); nothing was kept.
+    #[error(
+        "Could not look up that .sol name: the Solana node did not answer. Nothing was kept; please try again in a minute, or paste the wallet address."
+    )]
+    NameLookupFailed { retry_after_secs: u64 },
     /// Transport trouble between the browser and the server.
     #[error("Could not reach Kimiko: {0}")]
     Network(String),

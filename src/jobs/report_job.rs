@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tracing::Instrument as _;
 
 use crate::analysis;
-use crate::domain::{JobPhase, PublishedReport, WalletAddress};
+use crate::domain::{Changes, JobPhase, PublishedReport, Report, WalletAddress};
 use crate::email::templates;
 use crate::email::{MailError, OutgoingEmail};
 use crate::service::neighbourhood::{FollowError, Limits, follow_links};
@@ -134,7 +134,11 @@ pub async fn run(
     };
     let (published, fresh) = match reusable {
         Some(existing) => (existing, true),
-        None => (analyse(state, lease, &wallet, progress).await?, false),
+        None => {
+            let mut published = analyse(state, lease, &wallet, progress).await?;
+            with_context(state, job, &mut published.report).await?;
+            (published, false)
+        }
     };
 
     let report_url = state.settings.link(&format!("/report/{}", published.report.wallet));
@@ -154,6 +158,7 @@ pub async fn run(
             published.expires_at * 1000,
         )
         .await?;
+        storage::report_history::remember(&mut tx, &published.report, published.created_at * 1000).await?;
     }
     let new_mail = NewMail {
         job_id: &job.id,
@@ -171,6 +176,16 @@ pub async fn run(
     tracing::info!(fresh, score = published.report.score, "report stored");
 
     deliver(state, job, lease).await
+}
+
+/// What the analysis cannot know: the `.sol` name the request named, and
+/// what changed since the wallet's previous report (read before the write
+/// transaction, which then remembers this report in its place).
+async fn with_context(state: &AppState, job: &ClaimedJob, report: &mut Report) -> Result<(), JobError> {
+    report.reached_via = storage::job_names::of_job(&state.db, &job.id).await?.map(|name| name.to_string());
+    let previous = storage::report_history::previous(&state.db, &report.wallet).await?;
+    report.changes = previous.map(|previous| Changes::between(&previous, report));
+    Ok(())
 }
 
 /// Fetches and analyses; the report expires after the configured TTL.

@@ -114,7 +114,11 @@ async fn expire_reports(state: &AppState) -> anyhow::Result<String> {
     let now = state.clock.now_ms();
     let deleted = storage::reports::delete_expired(&state.db, now).await?;
     let lookups = storage::lookups::delete_expired(&state.db, now).await?;
-    Ok(format!("{deleted} expired report(s) deleted, {lookups} address lookup(s) expired"))
+    let history_before = now - storage::report_history::HISTORY_RETENTION_MS;
+    let forgotten = storage::report_history::forget_before(&state.db, history_before).await?;
+    Ok(format!(
+        "{deleted} expired report(s) deleted, {lookups} address lookup(s) expired, {forgotten} year-old report histories forgotten"
+    ))
 }
 
 async fn purge_rate_limits(state: &AppState) -> anyhow::Result<String> {

@@ -209,6 +209,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         hasher,
         health: Arc::default(),
         accepted: Default::default(),
+        names: Default::default(),
     })
 }
 

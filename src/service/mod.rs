@@ -6,7 +6,8 @@
 //! is told to a client, recording mail the SMTP server accepted, and
 //! telling open progress streams that a job changed ([`job_events`]), and
 //! following a wallet's links to other addresses within a budget
-//! ([`neighbourhood`]).
+//! ([`neighbourhood`]), and resolving `.sol` names typed in place of an
+//! address ([`names`]).
 //!
 //! May import `config`, `email`, `storage`, `analysis`, `solana`, `card`,
 //! `metrics` and `domain`; never `jobs`, `ui` or `server`, which build on it.
@@ -15,6 +16,7 @@ pub mod accepted;
 pub mod cache;
 pub mod job_events;
 pub mod kept_pages;
+pub mod names;
 pub mod neighbourhood;
 pub mod nonce;
 pub mod refusal;

@@ -26,7 +26,9 @@ pub fn status_for(error: &RequestReportError) -> StatusCode {
         RequestReportError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         RequestReportError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         RequestReportError::Forbidden => StatusCode::FORBIDDEN,
-        RequestReportError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        RequestReportError::Unavailable { .. } | RequestReportError::NameLookupFailed { .. } => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         RequestReportError::Internal | RequestReportError::Network(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -37,7 +39,8 @@ pub fn refusal_headers(settings: &Settings, error: &RequestReportError) -> Heade
         RequestReportError::RateLimited { limit, retry_after_secs, .. } => {
             limit_headers(settings, *limit, *retry_after_secs)
         }
-        RequestReportError::Unavailable { retry_after_secs } => {
+        RequestReportError::Unavailable { retry_after_secs }
+        | RequestReportError::NameLookupFailed { retry_after_secs } => {
             HeaderMap::from_iter([(header::RETRY_AFTER, header::HeaderValue::from(*retry_after_secs))])
         }
         _ => HeaderMap::new(),

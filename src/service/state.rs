@@ -39,6 +39,8 @@ pub struct AppState {
     /// Mail the SMTP server accepted that is still being recorded; the
     /// worker's shutdown waits for it.
     pub accepted: crate::service::accepted::Accepted,
+    /// Recent answers about `.sol` names.
+    pub names: super::names::NameCache,
 }
 
 /// A worker loop not seen for this long is reported as stuck.

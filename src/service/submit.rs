@@ -12,9 +12,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use tokio::sync::{mpsc, oneshot};
 
+use super::names::{self, NameAnswer};
 use super::state::AppState;
 use crate::domain::request::{Limit, humanize_wait};
-use crate::domain::{EmailAddress, FieldErrors, JobId, RequestReportError, WalletAddress};
+use crate::domain::{
+    EmailAddress, FieldErrors, JobId, RequestReportError, SolName, WalletAddress, WalletOrName,
+};
 use crate::storage::{self, Db};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -36,12 +39,18 @@ pub async fn request_report(
 ) -> Result<JobId, RequestReportError> {
     let FormInput { wallet, email, refresh } = input;
     let (wallet, email) = parse(wallet, email)?;
+    // A name is looked up only once both fields are valid, and after the
+    // per-client limit (which runs before this) has counted the request.
+    let (wallet, name) = match wallet {
+        WalletOrName::Address(wallet) => (wallet, None),
+        WalletOrName::Name(name) => (wallet_of(state, &name).await?, Some(name)),
+    };
     let email_hash = state.hasher.hash("email", &email.normalized());
     let ip_hash = client_ip.map(|ip| state.hasher.hash("ip", &ip.to_string()));
     let now = state.clock.now_ms();
     let id = JobId::random();
     let pending =
-        Pending { id: id.clone(), wallet: wallet.clone(), email, refresh, email_hash, ip_hash, now };
+        Pending { id: id.clone(), wallet: wallet.clone(), name, email, refresh, email_hash, ip_hash, now };
     match state.request_writer.write(pending).await {
         Ok(None) => {
             state.queue_wake.notify_one();
@@ -82,9 +91,26 @@ impl WriteFailure {
     }
 }
 
-/// Both fields parsed, or the messages for the ones that are not valid.
-pub fn parse(wallet: &str, email: &str) -> Result<(WalletAddress, EmailAddress), RequestReportError> {
-    match (WalletAddress::parse(wallet), EmailAddress::parse(email)) {
+/// The wallet a `.sol` name stands for, or the refusal to show: a message
+/// beside the field when the name has none, a retry when the node did not
+/// answer. Either way nothing is written.
+async fn wallet_of(state: &AppState, name: &SolName) -> Result<WalletAddress, RequestReportError> {
+    match names::resolve(state, name).await {
+        Ok(NameAnswer::Wallet { wallet, .. }) => Ok(wallet),
+        Ok(NameAnswer::NoWallet(message)) => {
+            Err(RequestReportError::Invalid(FieldErrors { wallet: Some(message), email: None }))
+        }
+        Err(_) => Err(RequestReportError::NameLookupFailed { retry_after_secs: NAME_RETRY.as_secs() }),
+    }
+}
+
+/// What a refusal for a name the node could not look up asks the client to wait.
+const NAME_RETRY: Duration = Duration::from_secs(30);
+
+/// Both fields parsed (the wallet field as an address or a `.sol` name),
+/// or the messages for the ones that are not valid.
+pub fn parse(wallet: &str, email: &str) -> Result<(WalletOrName, EmailAddress), RequestReportError> {
+    match (WalletOrName::parse(wallet), EmailAddress::parse(email)) {
         (Ok(wallet), Ok(email)) => Ok((wallet, email)),
         (wallet, email) => Err(RequestReportError::Invalid(FieldErrors {
             wallet: wallet.err().map(|e| e.to_string()),
@@ -100,6 +126,8 @@ const MOST_PER_GROUP: usize = 64;
 struct Pending {
     id: JobId,
     wallet: WalletAddress,
+    /// The `.sol` name the request named, resolved to `wallet`.
+    name: Option<SolName>,
     email: EmailAddress,
     refresh: bool,
     email_hash: String,
@@ -169,11 +197,14 @@ async fn write_group(
         .await?;
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(group.len());
     for pending in group {
-        let Pending { id, wallet, email, refresh, email_hash, ip_hash, now } = pending;
+        let Pending { id, wallet, name, email, refresh, email_hash, ip_hash, now } = pending;
         let since = now - DAY.as_millis() as i64;
         let request = (email_hash.as_str(), wallet.as_str(), ip_hash.as_deref());
         if storage::requests::insert_within_limits(&mut tx, request, *now, since, daily_limit).await? {
             storage::jobs::insert(&mut tx, id, wallet, email, max_attempts, *refresh, *now).await?;
+            if let Some(name) = name {
+                storage::job_names::record(&mut tx, id, name).await?;
+            }
             outcomes.push(None);
         } else {
             outcomes.push(Some(refusal(&mut tx, wallet, email_hash, *now, daily_limit).await?));

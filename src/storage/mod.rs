@@ -36,9 +36,11 @@
 
 pub mod client_limits;
 pub mod erasure;
+pub mod job_names;
 pub mod jobs;
 pub mod lookups;
 pub mod outbox;
+pub mod report_history;
 pub mod reports;
 pub mod requests;
 pub mod schedule;

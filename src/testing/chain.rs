@@ -71,6 +71,10 @@ pub struct Chain {
     transactions: HashMap<String, Value>,
     balances: HashMap<String, u64>,
     token_accounts: HashMap<String, Vec<Value>>,
+    /// address → `getAccountInfo`'s value (base64), for `.sol` names.
+    accounts: HashMap<String, Value>,
+    /// mint → `getTokenLargestAccounts`'s value.
+    largest_token_accounts: HashMap<String, Vec<Value>>,
     next_slot: u64,
 }
 
@@ -169,6 +173,25 @@ impl Chain {
             "pubkey": token_account(owner, mint),
         });
         self.token_accounts.entry(owner.to_owned()).or_default().push(account);
+    }
+
+    /// Puts an account (`getAccountInfo`'s value, see
+    /// [`crate::solana::sns::account_json`]) at `address`.
+    pub fn set_account(&mut self, address: &str, account: Value) {
+        self.accounts.insert(address.to_owned(), account);
+    }
+
+    pub fn account(&self, address: &str) -> Option<&Value> {
+        self.accounts.get(address)
+    }
+
+    /// The largest holders of `mint`, as `getTokenLargestAccounts` lists them.
+    pub fn set_largest_token_accounts(&mut self, mint: &str, accounts: Vec<Value>) {
+        self.largest_token_accounts.insert(mint.to_owned(), accounts);
+    }
+
+    pub fn largest_token_accounts(&self, mint: &str) -> Option<&[Value]> {
+        self.largest_token_accounts.get(mint).map(Vec::as_slice)
     }
 
     pub fn signatures(&self, wallet: &str) -> &[(u64, Value)] {
