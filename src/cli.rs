@@ -11,12 +11,12 @@ use tokio::sync::watch;
 
 use crate::analysis;
 use crate::config::settings::Settings;
-use crate::domain::{JobPhase, JobStatus, PublishedReport, Severity, WalletAddress};
+use crate::domain::{JobPhase, JobStatus, PublishedReport, Severity, WalletOrName};
 use crate::jobs::scheduler;
 use crate::server::startup::{self, Application, Overrides};
 use crate::server::telemetry;
 use crate::service::neighbourhood::{Limits, follow_links};
-use crate::solana::{Progress, SolanaRpc, fetch_history};
+use crate::solana::{Progress, SolanaRpc, fetch_history, sns};
 use crate::storage;
 
 #[derive(Parser, Debug)]
@@ -32,6 +32,7 @@ pub enum Command {
     Serve,
     /// Fetch and analyse one wallet now and print the report.
     Analyze {
+        /// A wallet address, or a .sol name (resolved on chain first).
         wallet: String,
         /// Print the report as JSON, exactly as `GET /api/reports/{wallet}` serves it.
         #[arg(long)]
@@ -119,7 +120,7 @@ async fn shutdown_signal() {
 }
 
 async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result<()> {
-    let wallet = WalletAddress::parse(wallet).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let wallet = WalletOrName::parse(wallet).map_err(|e| anyhow::anyhow!("{e}"))?;
     let labels = startup::load_labels(&settings)?;
     let rpc = SolanaRpc::new(
         &settings.rpc_urls,
@@ -127,6 +128,18 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
         settings.rpc_batch_size,
         settings.rpc_concurrency,
     );
+    // A name is resolved on chain first, as the form does (without its cache).
+    let (wallet, name) = match wallet {
+        WalletOrName::Address(wallet) => (wallet, None),
+        WalletOrName::Name(name) => match sns::resolve(&rpc, &name).await {
+            Ok(resolved) => {
+                eprintln!("{name} → {} ({})", resolved.wallet, resolved.via.describe());
+                (resolved.wallet, Some(name))
+            }
+            Err(error) if error.is_about_the_name() => anyhow::bail!("{error}"),
+            Err(error) => return Err(error).context("Failed to look up the .sol name"),
+        },
+    };
     let progress = |p: Progress| progress_bar(p);
     let (history, gaps) = fetch_history(&rpc, &wallet, settings.history_cap, &progress)
         .await
@@ -139,7 +152,8 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
             .await
             .context("Failed to follow the wallet's links")?;
     eprintln!();
-    let report = analysis::analyze_with(&history, &neighbourhood, &labels, now / 1000);
+    let mut report = analysis::analyze_with(&history, &neighbourhood, &labels, now / 1000);
+    report.reached_via = name.map(|name| name.to_string());
     let published = PublishedReport {
         report,
         created_at: now / 1000,
@@ -181,6 +195,9 @@ fn progress_bar(progress: Progress) {
 fn print_report(out: &mut impl std::io::Write, published: &PublishedReport) -> std::io::Result<()> {
     let report = &published.report;
     writeln!(out, "Wallet  {}", report.wallet)?;
+    if let Some(name) = &report.reached_via {
+        writeln!(out, "Name    {name}")?;
+    }
     writeln!(out, "Score   {}/100  (grade {})", report.score, report.grade.as_str())?;
     writeln!(out, "        {}", report.summary)?;
     writeln!(

@@ -16,7 +16,7 @@ pub struct WalletAddress(String);
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WalletError {
-    #[error("Enter a Solana wallet address.")]
+    #[error("Enter a Solana wallet address or a .sol name.")]
     Empty,
     #[error("A Solana address is at most {MAX_WALLET_CHARS} characters; this one has {0}.")]
     TooLong(usize),

@@ -4,6 +4,7 @@
 //! Layer: may import `config`, `analysis`, `domain`, `brand` and `markup`;
 //! never `service`, `jobs` or `server` (the shared state holds a `Mailer`).
 
+pub mod changes;
 pub mod mailer;
 pub mod reason;
 pub mod templates;

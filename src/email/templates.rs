@@ -22,7 +22,12 @@ const MONO: &str = "ui-monospace,Menlo,Consolas,monospace";
 
 pub fn report_ready(report: &Report, report_url: &str, expires_at: i64, site_url: &str) -> ReportMail {
     let short = shorten(&report.wallet);
-    let subject = format!("Your Kimiko report for {short}: {}/100 ({})", report.score, report.grade.as_str());
+    let subject = format!(
+        "Your Kimiko report for {short}: {}/100 ({}){}",
+        report.score,
+        report.grade.as_str(),
+        super::changes::subject_note(report).unwrap_or_default()
+    );
     let serious = || report.findings.iter().filter(|f| f.severity > Severity::Info);
     let top: Vec<&Finding> = serious().take(TOP_FINDINGS).collect();
     let parts = Parts {
@@ -60,6 +65,7 @@ impl Parts<'_> {
             report.grade.as_str(),
             report.summary
         );
+        text.push_str(&super::changes::text(report));
         if top.is_empty() {
             text.push_str("Nothing above info level was found.\n\n");
         } else {
@@ -142,6 +148,7 @@ impl Parts<'_> {
     <tr><td style="padding-top:6px;font-size:13px;color:{muted};font-family:{MONO};word-break:break-all">{wallet}</td></tr>
     <tr><td style="padding-top:20px"><span style="font-size:52px;line-height:1;font-weight:800;color:{grade_color}">{score}</span><span style="font-size:20px;color:{muted}">&nbsp;/&nbsp;100</span><span style="display:inline-block;margin-left:14px;padding:4px 12px;border-radius:8px;background:{grade_color};color:#ffffff;font-weight:800;font-size:20px;vertical-align:8px">{grade}</span></td></tr>
     <tr><td style="padding-top:12px"><table role="presentation" width="100%" cellspacing="0" cellpadding="0"><tr>{meter}</tr></table></td></tr>
+    {reached_and_changes}
     <tr><td style="padding-top:16px;font-size:16px;line-height:1.5">{summary}</td></tr>
     <tr><td style="padding-top:18px">{findings_block}</td></tr>
     <tr><td style="padding-top:24px"><a href="{url}" style="display:inline-block;padding:12px 22px;background:{accent};color:#ffffff;text-decoration:none;border-radius:10px;font-weight:600;font-size:16px">Read the full report</a></td></tr>
@@ -163,6 +170,7 @@ impl Parts<'_> {
             coverage = escape(&report.coverage()),
             expires = escape(expires),
             site = escape(site_url),
+            reached_and_changes = super::changes::html(report),
         )
     }
 }

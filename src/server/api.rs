@@ -2,7 +2,7 @@
 //! share with the pages are in [`crate::service::reports`].
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -24,11 +24,25 @@ pub async fn get_job(State(state): State<ServerState>, Path(id): Path<String>) -
 pub async fn get_report(
     State(state): State<ServerState>,
     Path(wallet): Path<String>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
+    // A `.sol` name redirects to the wallet's address (or says why it can't).
+    match super::names::as_name(&wallet) {
+        Some(Ok(name)) => {
+            let to = |wallet: &crate::domain::WalletAddress| format!("/api/reports/{wallet}");
+            let client = super::names::client_of(&state, &request);
+            let answering = super::names::Answering::Api;
+            if let Some(response) = super::names::redirect(&state, &name, client, answering, to).await {
+                return response;
+            }
+        }
+        Some(Err(message)) => return not_found(&message),
+        None => {}
+    }
+    let headers = request.headers();
     match cached_report(&state.app, &wallet).await {
         Ok(Some(entry)) => conditional::respond(
-            &headers,
+            headers,
             &entry.etag,
             conditional::cache_control(&entry, state.app.clock.now_ms()),
             "application/json",

@@ -107,6 +107,15 @@ pub async fn kept_page(State(state): State<ServerState>, request: Request, next:
     }
     if let Some(wallet) = report_page_wallet(request.uri().path()) {
         let wallet = wallet.to_owned();
+        // A link by `.sol` name redirects to the wallet's canonical page.
+        if let Some(Ok(name)) = super::names::as_name(&wallet) {
+            let to = |wallet: &crate::domain::WalletAddress| format!("/report/{wallet}");
+            let client = super::names::client_of(&state, &request);
+            let answering = super::names::Answering::Page;
+            if let Some(response) = super::names::redirect(&state, &name, client, answering, to).await {
+                return response;
+            }
+        }
         return report_page(&state, &wallet, request, next).await;
     }
     // A query string could change what the page shows (`/?wallet=…` fills

@@ -15,6 +15,7 @@ pub mod conditional;
 pub mod csrf;
 pub mod http;
 pub mod job_stream;
+pub mod names;
 pub mod observability;
 pub mod rate_limit;
 pub mod security_headers;

@@ -113,7 +113,7 @@ pub async fn limit_submissions(
 /// long until the next one would be when refused. Where other processes
 /// share the database, the bucket is there (so the limit is one across
 /// them all, keyed on a keyed hash of the address); otherwise in memory.
-async fn refusal(state: &ServerState, client: IpAddr) -> Option<Duration> {
+pub(super) async fn refusal(state: &ServerState, client: IpAddr) -> Option<Duration> {
     let app = &state.app;
     if !app.db.is_shared() {
         let limiter = &state.client_limiter;

@@ -15,16 +15,15 @@ pub const HISTORY_RETENTION_MS: i64 = 365 * 24 * 3600 * 1000;
 
 /// The wallet's previous report, if one is remembered.
 pub async fn previous(db: &Db, wallet: &str) -> anyhow::Result<Option<ReportSnapshot>> {
-    let row: Option<(i64, String, String, String, i64)> =
-        on!(db.read(), |c| {
-            sqlx::query_as(
+    let row: Option<(i64, String, String, String, i64)> = on!(db.read(), |c| {
+        sqlx::query_as(
         "SELECT score, grade, findings, analyzer_version, created_at FROM report_history WHERE wallet = $1",
     )
     .bind(wallet)
     .fetch_optional(c)
     .await
-        })
-        .context("Failed to read a wallet's previous report")?;
+    })
+    .context("Failed to read a wallet's previous report")?;
     // A row written in a shape this version cannot read is no history,
     // not an error: the report simply shows no changes.
     Ok(row.and_then(|(score, grade, findings, analyzer_version, created_at)| {

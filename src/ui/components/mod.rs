@@ -2,6 +2,7 @@
 //! their evidence, the link graph, links to a public explorer, activity
 //! charts, counterparties, share links and the report request form.
 
+pub mod changes;
 pub mod charts;
 pub mod counterparties;
 pub mod explorer;

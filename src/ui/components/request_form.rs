@@ -50,8 +50,8 @@ pub fn RequestForm(
         view! {
             <Field
                 name="wallet"
-                label="Solana wallet address"
-                hint="Your public address. Never your seed phrase or private key."
+                label="Solana wallet address or .sol name"
+                hint="Your public address, or a .sol name such as bonfida.sol. Never your seed phrase or private key."
                 input_type="text"
                 autocomplete="off"
                 maxlength=100

@@ -12,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
 
 /// The 404 body, also used by pages whose item is missing.
 #[component]
-pub fn NotFoundMessage(title: &'static str, detail: &'static str) -> impl IntoView {
+pub fn NotFoundMessage(title: &'static str, #[prop(into)] detail: String) -> impl IntoView {
     view! {
         <Title text=title/>
         <Meta name="robots" content="noindex"/>

@@ -11,6 +11,7 @@ use leptos_router::hooks::use_params_map;
 use super::not_found::NotFoundMessage;
 use crate::domain::time::format_utc;
 use crate::domain::{PublishedReport, Report, Severity, shorten};
+use crate::ui::components::changes::SinceLastReport;
 use crate::ui::components::charts::ActivityCharts;
 use crate::ui::components::counterparties::TopCounterparties;
 use crate::ui::components::findings::FindingsBySeverity;
@@ -36,16 +37,43 @@ pub async fn load_report(wallet: String) -> Result<Option<(PublishedReport, Stri
     Ok(report.map(|r| (r, base)))
 }
 
+/// Why a link by `.sol` name has no report (`/report/nope.sol`): the name
+/// is malformed, or does not lead to a wallet (known from the lookup the
+/// link's redirect made, which the cache still holds). `None` for links by
+/// address, and for names whose wallet simply has no report.
+#[server(prefix = "/api", endpoint = "page/name-problem")]
+pub async fn name_problem(wallet: String) -> Result<Option<String>, ServerFnError> {
+    use crate::domain::SolName;
+    use crate::service::{names::NameAnswer, state::AppState};
+    if !wallet.contains('.') {
+        return Ok(None);
+    }
+    let name = match SolName::parse(&wallet) {
+        Ok(name) => name,
+        Err(error) => return Ok(Some(error.to_string())),
+    };
+    let state = expect_context::<AppState>();
+    Ok(match state.names.get(&name, state.clock.now_ms()) {
+        Some(NameAnswer::NoWallet(message)) => Some(message),
+        _ => None,
+    })
+}
+
 #[component]
 pub fn ReportPage() -> impl IntoView {
     let params = use_params_map();
     let wallet = move || params.read().get("wallet").unwrap_or_default();
     let report = Resource::new(wallet, load_report);
+    let problem = Resource::new(wallet, name_problem);
     view! {
         <Suspense fallback=|| view! { <section class="card"><p>"Loading…"</p></section> }>
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(Some((published, base))) => view! { <ReportView published base/> }.into_any(),
+                    Ok(None) if let Ok(Some(problem)) = problem.await => {
+                        super::set_status(404);
+                        view! { <NotFoundMessage title="No wallet for this name" detail=problem/> }.into_any()
+                    }
                     Ok(None) => {
                         super::set_status(404);
                         view! {
@@ -150,6 +178,9 @@ fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
             <div class="report-summary">
                 <p class="eyebrow">"Privacy report"</p>
                 <h1 class="mono wallet-line">{wallet.clone()}</h1>
+                {report.reached_via.clone().map(|name| view! {
+                    <p class="reached-via">"Reached through the name " <strong class="mono">{name}</strong> "."</p>
+                })}
                 <p class="summary">{summary}</p>
                 <p class="muted coverage">{report.coverage()}</p>
                 {balance.map(|b| view! { <p class="muted">"Balance when analysed: " {b}</p> })}
@@ -165,6 +196,7 @@ fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
                 </p>
             </div>
         </section>
+        {report.changes.clone().map(|changes| view! { <SinceLastReport changes score/> })}
         <section class="card" aria-labelledby="findings-title">
             <h2 id="findings-title">"Findings"</h2>
             <FindingsBySeverity findings/>
