@@ -59,6 +59,44 @@ async fn analyze_prints_the_report_as_text_and_as_the_apis_json() {
 }
 
 #[tokio::test]
+async fn analyze_takes_a_sol_name_and_refuses_an_unknown_or_malformed_one() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::exposed_wallet(&mut chain);
+    kimiko::testing::sns::register(&mut chain, "cli-name.sol", &scenario.wallet);
+    let rpc = MockRpc::start(chain).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_owned();
+    let (text, json, unknown, malformed, calls) = tokio::task::spawn_blocking(move || {
+        let text = kimiko(&path, &rpc, &["analyze", "cli-name.sol"], &[]);
+        let json = kimiko(&path, &rpc, &["analyze", "CLI-Name.sol", "--json"], &[]);
+        let unknown = kimiko(&path, &rpc, &["analyze", "nobody-here.sol"], &[]);
+        let before = rpc.calls();
+        let malformed = kimiko(&path, &rpc, &["analyze", "b\u{0430}d.sol"], &[]);
+        (text, json, unknown, malformed, rpc.calls() - before)
+    })
+    .await
+    .unwrap();
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(stdout(&text).contains(&format!("Wallet  {}", scenario.wallet)), "{}", stdout(&text));
+    assert!(stdout(&text).contains("Name    cli-name.sol"), "{}", stdout(&text));
+    assert!(stderr(&text).contains(&format!("cli-name.sol → {} (the name's owner)", scenario.wallet)));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("stdout is JSON only");
+    assert_eq!(
+        (&report["wallet"], &report["reached_via"]),
+        (&serde_json::json!(scenario.wallet), &serde_json::json!("cli-name.sol"))
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("nobody-here.sol is not a registered .sol name."),
+        "{}",
+        stderr(&unknown)
+    );
+    assert!(!malformed.status.success());
+    assert!(stderr(&malformed).contains("not a plain ASCII letter"), "{}", stderr(&malformed));
+    assert_eq!(calls, 0, "a malformed name is never looked up");
+}
+
+#[tokio::test]
 async fn analyze_refuses_an_invalid_wallet_and_a_dead_rpc_with_clear_errors() {
     let rpc = MockRpc::start(Chain::new()).await;
     rpc.fail_always(kimiko::testing::Fault::Unavailable);

@@ -5,6 +5,7 @@
 mod bad_input;
 mod behind_proxy;
 mod browser_defences;
+mod changes;
 mod cli;
 mod crash_recovery;
 mod disk_full;
@@ -15,6 +16,7 @@ mod hostile_data;
 mod job_events;
 mod mainnet_fixtures;
 mod mainnet_swaps;
+mod names;
 mod observability;
 mod personal_data;
 mod pg_processes;
