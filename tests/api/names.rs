@@ -199,3 +199,32 @@ async fn looking_up_names_by_link_counts_against_the_clients_limit() {
     assert_eq!(app.get("/api/reports/unknown-0.sol").await.status(), 404);
     assert_eq!(app.rpc.calls(), calls);
 }
+
+fn fixture(name: &str) -> serde_json::Value {
+    let path = format!("{}/tests/fixtures/rpc/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `get_account_info_name_registry.json` is hand-written in mainnet's
+/// shape for `getAccountInfo` with `encoding: base64` (a name registry of
+/// 1,000 bytes, rent-exempt at 7,850,880 lamports, under `.sol`); the mock
+/// must answer in exactly that shape, and the resolver must read it.
+#[test]
+fn the_mock_serves_accounts_in_the_shape_mainnet_sends_and_the_resolver_reads_it() {
+    use kimiko::solana::sns::{AccountInfo, account_json, keys, records};
+    let mainnet = fixture("get_account_info_name_registry")["result"]["value"].clone();
+    let keys_of = |value: &serde_json::Value| value.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    let mock = account_json(&[0; 96], keys::NAME_PROGRAM, 1);
+    assert_eq!(keys_of(&mock), keys_of(&mainnet));
+    for key in ["executable", "lamports", "owner", "rentEpoch", "space"] {
+        assert_eq!(mock[key].is_number(), mainnet[key].is_number(), "{key}");
+    }
+    assert_eq!(mock["data"][1], mainnet["data"][1]);
+    let account: AccountInfo = serde_json::from_value(mainnet.clone()).unwrap();
+    assert_eq!(account.owner, keys::NAME_PROGRAM);
+    let data = kimiko::solana::sns::account_data(&account).unwrap();
+    assert_eq!(data.len() as u64, mainnet["space"].as_u64().unwrap());
+    let header = records::registry(&data).unwrap();
+    assert_eq!(keys::to_base58(&header.parent), keys::SOL_TLD_ACCOUNT);
+    assert!(fixture("get_account_info_missing")["result"]["value"].is_null());
+}

@@ -118,7 +118,7 @@ fn account_call(key: &Key) -> Call {
 
 /// The account's bytes; an account in another encoding than asked is a
 /// malformed answer.
-fn account_data(account: &AccountInfo) -> Result<Vec<u8>, RpcError> {
+pub fn account_data(account: &AccountInfo) -> Result<Vec<u8>, RpcError> {
     let malformed = |message: String| RpcError::Malformed { host: "getAccountInfo".into(), message };
     if account.data.1 != "base64" {
         return Err(malformed(format!("account data in {} encoding", account.data.1)));
