@@ -133,7 +133,15 @@ pub async fn run(
             .filter(|stored| stored.report.analyzer_version == analysis::ANALYZER_VERSION)
     };
     let (published, fresh) = match reusable {
-        Some(existing) => (existing, true),
+        Some(mut existing) => {
+            // Asked for by a name: the reused report says so too.
+            let name = storage::job_names::of_job(db, &job.id).await?.map(|name| name.to_string());
+            let renamed = name.is_some() && name != existing.report.reached_via;
+            if renamed {
+                existing.report.reached_via = name;
+            }
+            (existing, !renamed)
+        }
         None => {
             let mut published = analyse(state, lease, &wallet, progress).await?;
             with_context(state, job, &mut published.report).await?;
@@ -151,6 +159,7 @@ pub async fn run(
     let message_id = format!("<report.{}@{}>", job.id, state.mailer.sender_domain());
     let mut tx = db.begin_write().await?;
     if !fresh {
+        // (A reused report only named anew is stored again, unchanged otherwise.)
         storage::reports::upsert(
             &mut tx,
             &published.report,

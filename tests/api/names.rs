@@ -228,3 +228,22 @@ fn the_mock_serves_accounts_in_the_shape_mainnet_sends_and_the_resolver_reads_it
     assert_eq!(keys::to_base58(&header.parent), keys::SOL_TLD_ACCOUNT);
     assert!(fixture("get_account_info_missing")["result"]["value"].is_null());
 }
+
+#[tokio::test]
+async fn a_report_reused_for_a_request_by_name_says_which_name_too() {
+    let mut chain = Chain::new();
+    let scenario = scenarios::careful_wallet(&mut chain);
+    sns::register(&mut chain, "reused.sol", &scenario.wallet);
+    let app = spawn_app(chain).await;
+    let first = app.submit(&scenario.wallet, EMAIL).await;
+    job_wallet(&app, &first).await;
+    let transactions = app.rpc.calls_of("getTransaction");
+
+    let second = app.submit("reused.sol", "other@example.com").await;
+    assert_eq!(job_wallet(&app, &second).await, scenario.wallet);
+    assert_eq!(app.rpc.calls_of("getTransaction"), transactions, "the stored report was reused");
+    let api: serde_json::Value =
+        app.get(&format!("/api/reports/{}", scenario.wallet)).await.json().await.unwrap();
+    assert_eq!(api["reached_via"], "reused.sol");
+    assert!(app.sent_mail()[1].text.contains("You asked by name: reused.sol"));
+}
