@@ -6,11 +6,15 @@
 //! Writes `{ "exposed": "<wallet>", "careful": …, "empty": … }` to the given
 //! file once it is listening, then serves until killed. Requests about the
 //! `slow` wallet are answered after 4 s, so its job can be watched live.
+//! The name `kimiko-demo.sol` resolves to the `exposed` wallet.
 
 use std::net::SocketAddr;
 
 use kimiko::testing::MockRpc;
 use kimiko::testing::scenarios::demo_chain;
+
+/// The demo name, owned by the `exposed` wallet.
+const DEMO_NAME: &str = "kimiko-demo.sol";
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -22,7 +26,12 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let (chain, scenarios) = demo_chain();
+    let (mut chain, scenarios) = demo_chain();
+    // A .sol name for the exposed wallet, so names can be tried (and the
+    // browser tests can type one): `kimiko-demo.sol`.
+    if let Some(exposed) = scenarios.iter().find(|s| s.name == "exposed") {
+        kimiko::testing::sns::register(&mut chain, DEMO_NAME, &exposed.wallet);
+    }
     let rpc = MockRpc::start_on(addr, chain).await;
     // The "slow" wallet's requests take a while, so a job for it can be
     // watched as it runs.
