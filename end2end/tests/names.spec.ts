@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { freshEmail, requestReport, screenshot, wallets } from './support';
+import { expectAccessible, freshEmail, requestReport, screenshot, wallets } from './support';
 
 // A .sol name in the form, with JavaScript and without: a known name is
 // analysed as its wallet (the mock RPC registers `kimiko-demo.sol` to the
@@ -66,4 +66,26 @@ test('a report link by name redirects to the wallet’s page', async ({ page, re
   await page.goto('/report/nobody-registered-this.sol');
   await expect(page.getByRole('heading', { name: 'No wallet for this name' })).toBeVisible();
   await expect(page.locator('body')).toContainText('nobody-registered-this.sol is not a registered .sol name.');
+});
+
+test('a fresh analysis shows what changed since the last report, accessibly with and without JavaScript', async ({ page, request }) => {
+  const wallet = wallets().careful;
+  for (const n of [1, 2]) {
+    const response = await request.post('/api/request-report', {
+      form: { wallet, email: freshEmail(`changes-${n}`), refresh: '1' },
+      headers: { Accept: 'text/html' },
+      maxRedirects: 0,
+    });
+    expect(response.status()).toBe(303);
+    const id = response.headers()['location'].replace('/jobs/', '');
+    await expect
+      .poll(async () => (await (await request.get(`/api/jobs/${id}`)).json()).status, { timeout: 30_000 })
+      .toBe('succeeded');
+  }
+  await page.goto(`/report/${wallet}`);
+  await expect(page.getByRole('heading', { name: 'Since the last report' })).toBeVisible();
+  await expect(page.locator('.changes')).toContainText('Nothing changed: the same findings and the same score.');
+  await expectAccessible(page, 'report with changes');
+  await expectAccessible(page, 'report with changes, no JavaScript', false);
+  await screenshot(page, 'report-changes');
 });
