@@ -80,7 +80,7 @@ pub fn HomePage() -> impl IntoView {
             </div>
             <div>
                 <h3>"What we keep"</h3>
-                <p>"The report, for 24 hours. Your email address only until the link is sent."</p>
+                <p>"The report, for 24 hours (and its score and findings, to show what changed next time). Your email address only until the link is sent."</p>
             </div>
         </section>
     }

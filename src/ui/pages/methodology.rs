@@ -67,6 +67,30 @@ pub fn MethodologyPage() -> impl IntoView {
                 "links. "
                 "Evidence links to a public explorer, which sees only that someone opened the link."
             </p>
+            <h2 id="names">".sol names"</h2>
+            <p>
+                "You can ask for a report by a .sol name (Solana Name Service) instead of an address: "
+                <code>"bonfida.sol"</code>", or one level of subdomain such as "<code>"dex.bonfida.sol"</code>". "
+                "Kimiko reads the name's account on chain, as the SNS SDKs do (SNS-IP 5): the holder of the name's NFT "
+                "when the name is tokenized; else the wallet its SOL record points to, when the record was signed both by "
+                "the name's current owner and by that wallet (a record signed by an earlier owner is stale and ignored); "
+                "else the name's owner. A name that was never registered or was burned, one without an owner, one held "
+                "by a program, or one whose SOL record does not check out leads to no report. "
+                "Names are taken in plain ASCII only — a–z, 0–9, “-” and “_” — because a letter from another script can "
+                "look exactly like a Latin one and spell somebody else's name; for a name in another script or with "
+                "emoji, paste the address. The report is about the wallet, at its address's page; it says which name led "
+                "to it. A name is looked up once a minute at most, and each lookup counts against the same per-connection "
+                "limit as a request."
+            </p>
+            <h2 id="changes">"What changed since the last report"</h2>
+            <p>
+                "When a wallet already had a report, the new one shows what changed: the score before and now, findings "
+                "that are new (with the transactions behind each), gone, or changed in severity — or that nothing "
+                "changed. To do this Kimiko keeps, for each wallet, what its last report said — score, grade, date, "
+                "analyser version and each finding's id, title and severity (public data, never an email address) — "
+                "for a year after that report, replacing it with each new one. When a new analyser version made the "
+                "new report, the report says so: some differences may come from the analyser rather than the wallet."
+            </p>
             <h2>"The detectors"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {

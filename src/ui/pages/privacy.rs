@@ -33,6 +33,12 @@ pub fn PrivacyPage() -> impl IntoView {
                 "shows to everyone. Asking for a fresh analysis replaces the report; the old one is gone from our "
                 "database and memory at once."
             </p>
+            <p>
+                "So that the next report of the same wallet can show what changed, we keep what its last report said — "
+                "the score, the grade, the date and each finding's title and severity, all public — for a year after "
+                "that report. Never who asked, never an email address. A .sol name you asked by is public too: the "
+                "report says which name led to it."
+            </p>
             <h2>"What we never see"</h2>
             <p>"Your seed phrase or private keys. Kimiko never asks for them and never needs them — nobody does."</p>
         </article>
