@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::wallet::{WalletAddress, WalletError};
+use super::wallet::{WalletAddress, WalletError, code_point, is_invisible};
 
 /// The TLD every name ends in.
 pub const SOL_TLD: &str = ".sol";
@@ -119,16 +119,6 @@ impl SolName {
 
 fn is_name_char(c: char) -> bool {
     matches!(c, 'a'..='z' | '0'..='9' | '-' | '_')
-}
-
-/// Control and format characters (zero-width, bidirectional, BOM, soft hyphen).
-fn is_invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
-
-fn code_point(c: char) -> String {
-    format!("U+{:04X}", u32::from(c))
 }
 
 impl fmt::Display for SolName {

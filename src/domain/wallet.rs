@@ -92,12 +92,12 @@ pub fn shorten(text: &str) -> String {
 }
 
 /// Control and format characters (zero-width, bidirectional, BOM, soft hyphen).
-fn is_invisible(c: char) -> bool {
+pub(super) fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
-fn code_point(c: char) -> String {
+pub(super) fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
 }
 
