@@ -6,6 +6,7 @@ mod bad_input;
 mod behind_proxy;
 mod browser_defences;
 mod cli;
+mod concurrent_startup;
 mod crash_recovery;
 mod disk_full;
 mod helpers;
