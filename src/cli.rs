@@ -16,7 +16,7 @@ use crate::jobs::scheduler;
 use crate::server::startup::{self, Application, Overrides};
 use crate::server::telemetry;
 use crate::service::neighbourhood::{Limits, follow_links};
-use crate::solana::{Progress, SolanaRpc, fetch_history};
+use crate::solana::{Progress, fetch_history};
 use crate::storage;
 
 #[derive(Parser, Debug)]
@@ -121,12 +121,7 @@ async fn shutdown_signal() {
 async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result<()> {
     let wallet = WalletAddress::parse(wallet).map_err(|e| anyhow::anyhow!("{e}"))?;
     let labels = startup::load_labels(&settings)?;
-    let rpc = SolanaRpc::new(
-        &settings.rpc_urls,
-        settings.rpc_timeout,
-        settings.rpc_batch_size,
-        settings.rpc_concurrency,
-    );
+    let rpc = settings.rpc_client();
     let progress = |p: Progress| progress_bar(p);
     let (history, gaps) = fetch_history(&rpc, &wallet, settings.history_cap, &progress)
         .await

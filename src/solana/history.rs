@@ -6,11 +6,8 @@ use serde_json::{Value, json};
 
 use super::client::{Call, RpcError, SolanaRpc};
 use super::normalize;
-use super::wire::{
-    EncodedTransaction, KeyedTokenAccount, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED, WithContext,
-};
+use super::wire::{EncodedTransaction, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED};
 use crate::domain::history::WalletHistory;
-use crate::domain::programs;
 use crate::domain::{JobPhase, WalletAddress};
 
 /// The most `getSignaturesForAddress` returns per call.
@@ -54,6 +51,10 @@ pub async fn fetch_history(
     history_cap: usize,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<(WalletHistory, Gaps), RpcError> {
+    // Where the endpoint has it, one call reads 100 whole transactions.
+    if let Some(found) = super::fast_history::fetch_history(rpc, wallet, history_cap, on_progress).await? {
+        return Ok(found);
+    }
     let (statuses, truncated) = fetch_signatures(rpc, wallet, history_cap).await?;
     let total = statuses.len() as u32;
     on_progress(Progress::fetching(0, total));
@@ -81,32 +82,15 @@ pub async fn fetch_history(
         on_progress(Progress::fetching(done, total));
     }
 
-    // The node lists token accounts one token program at a time: ask for
-    // the classic program's and Token-2022's.
-    let tokens_of = |program: &str| {
-        (
-            "getTokenAccountsByOwner",
-            json!([wallet.as_str(), {"programId": program}, {"encoding": "jsonParsed", "commitment": "finalized"}]),
-        )
-    };
-    let balance_and_tokens: Vec<Call> = vec![
-        ("getBalance", json!([wallet.as_str(), {"commitment": "finalized"}])),
-        tokens_of(programs::TOKEN),
-        tokens_of(programs::TOKEN_2022),
-    ];
-    let mut answers = rpc.call_many::<Value>(balance_and_tokens).await?.into_iter();
-    let balance: WithContext<u64> = decode(answers.next())?;
-    let mut tokens: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
-    let tokens_2022: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
-    tokens.value.extend(tokens_2022.value);
+    let (balance, token_accounts) = super::holdings::balance_and_holdings(rpc, wallet).await?;
 
     let history = WalletHistory {
         wallet: wallet.to_string(),
         signatures: statuses.iter().map(normalize::signature_info).collect(),
         transactions,
         history_truncated: truncated,
-        balance_lamports: Some(balance.value),
-        token_accounts: normalize::token_holdings(&tokens.value),
+        balance_lamports: Some(balance),
+        token_accounts,
     };
     Ok((history, gaps))
 }
@@ -146,12 +130,4 @@ pub fn transaction_params(signature: &str) -> Value {
         "maxSupportedTransactionVersion": MAX_SUPPORTED_TRANSACTION_VERSION,
         "commitment": "finalized",
     }])
-}
-
-fn decode<T: serde::de::DeserializeOwned>(answer: Option<Result<Value, RpcError>>) -> Result<T, RpcError> {
-    let value = answer.unwrap_or_else(|| {
-        Err(RpcError::Malformed { host: String::new(), message: "answer missing".into() })
-    })?;
-    serde_json::from_value(value)
-        .map_err(|e| RpcError::Malformed { host: String::new(), message: e.to_string() })
 }

@@ -5,7 +5,9 @@
 //! only (not `analysis`, which reads what this module builds).
 
 pub mod client;
+pub mod fast_history;
 pub mod history;
+pub mod holdings;
 pub mod instructions;
 pub mod neighbourhood;
 pub mod normalize;

@@ -179,6 +179,11 @@ impl Chain {
         self.transactions.get(signature)
     }
 
+    /// Every transaction on the chain, by signature (in no order).
+    pub fn transactions(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.transactions.iter().map(|(signature, tx)| (signature.as_str(), tx))
+    }
+
     pub fn balance(&self, wallet: &str) -> u64 {
         self.balances.get(wallet).copied().unwrap_or(0)
     }

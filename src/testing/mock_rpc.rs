@@ -3,10 +3,12 @@
 //! answers past the client's timeout, malformed bodies, refused batches, and
 //! -32015 for clients that don't ask for v1 transactions. It counts every
 //! HTTP request and every call so tests can assert how many a wallet took.
+//! It can enforce a provider's rate limits (`mock_limits`) and answer
+//! `getTransactionsForAddress` as Helius documents it (`mock_history`).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -22,6 +24,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use super::chain::Chain;
+use super::mock_limits::{Enforced, Windows};
 
 /// Something to go wrong on the next HTTP request(s).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +63,10 @@ struct MockState {
     faults: Mutex<Faults>,
     counters: Counters,
     methods: Mutex<Vec<String>>,
+    windows: Mutex<Windows>,
+    /// Answer `getTransactionsForAddress` (else "Method not found", as
+    /// the public endpoint does).
+    transactions_for_address: AtomicBool,
 }
 
 pub struct MockRpc {
@@ -80,6 +87,8 @@ impl MockRpc {
             faults: Mutex::new(Faults::default()),
             counters: Counters::default(),
             methods: Mutex::new(Vec::new()),
+            windows: Mutex::new(Windows::default()),
+            transactions_for_address: AtomicBool::new(false),
         });
         let app = Router::new().route("/", post(handle)).with_state(state.clone());
         let listener = TcpListener::bind(addr).await.expect("bind mock RPC");
@@ -130,6 +139,22 @@ impl MockRpc {
     /// in each phase long enough to be watched.
     pub fn slow_for(&self, address: &str, delay: Duration) {
         self.faults().slow.push((address.to_owned(), delay));
+    }
+
+    /// Enforce a provider's rate limits from now on (`None`: none).
+    pub fn enforce_limits(&self, enforced: Option<Enforced>) {
+        self.state.windows.lock().expect("windows lock").enforce(enforced);
+    }
+
+    /// Requests refused with 429 by the enforced limits.
+    pub fn rate_limited(&self) -> u64 {
+        self.state.windows.lock().expect("windows lock").refused
+    }
+
+    /// Answer `getTransactionsForAddress` like Helius (or not, like the
+    /// public endpoint: "Method not found").
+    pub fn serve_transactions_for_address(&self, serve: bool) {
+        self.state.transactions_for_address.store(serve, Ordering::SeqCst);
     }
 
     pub fn http_requests(&self) -> u64 {
@@ -217,6 +242,9 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
         }
         None => {}
     }
+    if let Err(refusal) = state.windows.lock().expect("windows lock").admit(&request) {
+        return refusal;
+    }
     match request {
         Value::Array(calls) => {
             state.counters.batches.fetch_add(1, Ordering::SeqCst);
@@ -288,6 +316,14 @@ fn answer(state: &MockState, call: &Value) -> Value {
                 .cloned()
                 .collect();
             result(id, json!({"context": context, "value": selected}))
+        }
+        ("getTransactionsForAddress", Some(address))
+            if state.transactions_for_address.load(Ordering::SeqCst) =>
+        {
+            match super::mock_history::transactions_for_address(&chain, address, &options) {
+                Ok(page) => result(id, page),
+                Err((code, message)) => error(id, code, &message),
+            }
         }
         ("getHealth", _) => result(id, json!("ok")),
         ("getSignaturesForAddress" | "getTransaction" | "getBalance" | "getTokenAccountsByOwner", None) => {

@@ -10,6 +10,8 @@ pub mod chain;
 pub mod defi;
 pub mod everyday;
 pub mod hops;
+pub mod mock_history;
+pub mod mock_limits;
 pub mod mock_rpc;
 pub mod postgres;
 pub mod scenarios;

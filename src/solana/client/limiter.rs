@@ -46,6 +46,10 @@ struct State {
     paused_until: Option<Instant>,
     /// The share of the configured limits used now (1.0 until a 429).
     share: f64,
+    /// Without configured limits: the largest batch since a 429 refused one
+    /// (half of it), so an endpoint we know nothing about still gets
+    /// smaller batches after refusing one.
+    unpaced_batch: Option<u32>,
     last_answer: Option<Instant>,
 }
 
@@ -68,6 +72,7 @@ impl Limiter {
                 methods: HashMap::new(),
                 paused_until: None,
                 share: 1.0,
+                unpaced_batch: None,
                 last_answer: None,
             }),
             connections: Semaphore::new(connections),
@@ -88,9 +93,9 @@ impl Limiter {
 
     /// The most calls of one method a batch may hold now.
     pub(super) fn max_batch(&self) -> usize {
-        let Some(limits) = self.limits else { return usize::MAX };
-        let share = self.state().share;
-        scaled(limits.per_method, share).min(scaled(limits.overall, share)) as usize
+        let state = self.state();
+        let Some(limits) = self.limits else { return state.unpaced_batch.map_or(usize::MAX, |b| b as usize) };
+        scaled(limits.per_method, state.share).min(scaled(limits.overall, state.share)) as usize
     }
 
     /// Waits until `cost` fits the windows (and any pause is over), then
@@ -128,13 +133,17 @@ impl Limiter {
     }
 
     /// The provider refused with a 429: halve the share and pause for its
-    /// `Retry-After` (at most [`MAX_PAUSE`]) or one window. Returns the pause.
-    pub(super) fn refused(&self, retry_after: Option<Duration>) -> Duration {
-        self.refused_at(retry_after, Instant::now())
+    /// `Retry-After` (at most [`MAX_PAUSE`]) or one window. `calls` is how
+    /// many the refused request held. Returns the pause.
+    pub(super) fn refused(&self, retry_after: Option<Duration>, calls: u32) -> Duration {
+        self.refused_at(retry_after, calls, Instant::now())
     }
 
-    fn refused_at(&self, retry_after: Option<Duration>, now: Instant) -> Duration {
+    fn refused_at(&self, retry_after: Option<Duration>, calls: u32, now: Instant) -> Duration {
         let mut state = self.state();
+        if self.limits.is_none() && calls > 1 {
+            state.unpaced_batch = Some((calls / 2).max(1));
+        }
         let pause = retry_after
             .unwrap_or_else(|| self.limits.map_or(UNPACED_PAUSE, |l| l.window))
             .min(MAX_PAUSE);

@@ -200,7 +200,7 @@ impl SolanaRpc {
             }
             if let RpcError::Http { status: 429, retry_after, .. } = &error {
                 self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                let pause = endpoint.limiter.refused(*retry_after);
+                let pause = endpoint.limiter.refused(*retry_after, calls);
                 endpoint.cool_for(pause);
                 tracing::info!(host = %endpoint.host, ?pause, calls, "RPC endpoint answered 429; slowing down");
                 if self.out_of_patience(started) {

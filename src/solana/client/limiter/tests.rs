@@ -54,7 +54,7 @@ fn each_item_of_a_batch_counts_as_one_call() {
 fn a_429_pauses_for_its_retry_after_and_halves_the_pace_which_grows_back_with_answers() {
     let limiter = public();
     let t0 = Instant::now();
-    assert_eq!(limiter.refused_at(Some(Duration::from_secs(3)), t0), Duration::from_secs(3));
+    assert_eq!(limiter.refused_at(Some(Duration::from_secs(3)), 1, t0), Duration::from_secs(3));
     assert_eq!(limiter.try_take(&calls("getBalance", 1), t0 + Duration::from_secs(1)), Some(t0 + Duration::from_secs(3)));
     assert_eq!(limiter.max_batch(), 20, "half of 40 per method");
     // Half the pace: 20 calls of one method a window now.
@@ -72,11 +72,11 @@ fn a_429_pauses_for_its_retry_after_and_halves_the_pace_which_grows_back_with_an
 fn without_retry_after_a_429_pauses_one_window_and_a_long_retry_after_is_cut() {
     let limiter = public();
     let t0 = Instant::now();
-    assert_eq!(limiter.refused_at(None, t0), Duration::from_secs(10));
-    assert_eq!(limiter.refused_at(Some(Duration::from_secs(3_600)), t0), MAX_PAUSE);
+    assert_eq!(limiter.refused_at(None, 1, t0), Duration::from_secs(10));
+    assert_eq!(limiter.refused_at(Some(Duration::from_secs(3_600)), 1, t0), MAX_PAUSE);
     // Repeated 429s never take the pace below a sixteenth.
     for _ in 0..10 {
-        limiter.refused_at(None, t0);
+        limiter.refused_at(None, 1, t0);
     }
     assert_eq!(limiter.max_batch(), 2, "40 / 16, rounded down");
 }
@@ -87,8 +87,9 @@ fn an_unpaced_endpoint_never_waits_except_after_a_429() {
     let t0 = Instant::now();
     assert_eq!(limiter.try_take(&calls("getTransaction", 10_000), t0), None);
     assert_eq!(limiter.max_batch(), usize::MAX);
-    assert_eq!(limiter.refused_at(None, t0), UNPACED_PAUSE);
+    assert_eq!(limiter.refused_at(None, 50, t0), UNPACED_PAUSE);
     assert_eq!(limiter.try_take(&calls("getTransaction", 1), t0), Some(t0 + UNPACED_PAUSE));
+    assert_eq!(limiter.max_batch(), 25, "a refused batch of 50 comes back in halves");
     assert_eq!(limiter.pace_at(100, t0).eta, None);
 }
 
@@ -99,7 +100,7 @@ fn the_pace_tells_how_long_the_rest_takes() {
     let pace = limiter.pace_at(200, t0);
     assert_eq!(pace.eta, Some(WINDOW * 5));
     assert!(!pace.waiting);
-    limiter.refused_at(Some(Duration::from_secs(4)), t0);
+    limiter.refused_at(Some(Duration::from_secs(4)), 1, t0);
     let pace = limiter.pace_at(200, t0);
     assert!(pace.waiting);
     // A pause of 4 s, then 20 a window: 10 windows.

@@ -1,0 +1,124 @@
+//! Reading a wallet's history with `getTransactionsForAddress`, where the
+//! endpoint has it (Helius, QuickNode, OrbitFlare; not the public endpoint):
+//! up to 100 whole transactions per call instead of one signature page plus
+//! one `getTransaction` per transaction, and with `tokenAccounts:
+//! "balanceChanged"` also the transactions that reached the wallet's token
+//! accounts without naming the wallet (which `getSignaturesForAddress` of
+//! the owner never lists).
+//!
+//! Request and response as Helius documents them
+//! (<https://www.helius.dev/docs/api-reference/rpc/http/gettransactionsforaddress>,
+//! <https://www.helius.dev/docs/rpc/gettransactionsforaddress>):
+//! `params: [address, {transactionDetails: "full", sortOrder: "desc",
+//! limit: 1–100, paginationToken, commitment, encoding: "jsonParsed",
+//! maxSupportedTransactionVersion, filters: {tokenAccounts:
+//! "balanceChanged"}}]` → `{"data": [getTransaction results, each with its
+//! transactionIndex], "paginationToken": "slot:position" | null}`; a null
+//! token means the history has no more. QuickNode
+//! (<https://www.quicknode.com/docs/solana/getTransactionsForAddress>) and
+//! OrbitFlare (<https://docs.orbitflare.com/fetching-data/getTransactionsForAddress>)
+//! document the same shapes.
+//!
+//! The first call is the probe: an endpoint that answers "method not found"
+//! (-32601) is remembered by the client and never asked again, and the
+//! caller reads the history the standard way.
+
+use std::collections::HashSet;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::client::{METHOD_NOT_FOUND, RpcError, SolanaRpc};
+use super::history::{Gaps, MAX_SUPPORTED_TRANSACTION_VERSION, Progress};
+use super::holdings::balance_and_holdings;
+use super::normalize;
+use super::wire::EncodedTransaction;
+use crate::domain::WalletAddress;
+use crate::domain::history::{SignatureInfo, WalletHistory};
+
+/// The most whole transactions one call returns.
+pub const FULL_PAGE: usize = 100;
+
+/// One page of `getTransactionsForAddress` with `transactionDetails: "full"`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page {
+    data: Vec<EncodedTransaction>,
+    #[serde(default)]
+    pagination_token: Option<String>,
+}
+
+/// The wallet's history read through `getTransactionsForAddress`, newest
+/// first up to `history_cap`; `None` when no endpoint has the method (the
+/// caller then uses the standard methods).
+pub async fn fetch_history(
+    rpc: &SolanaRpc,
+    wallet: &WalletAddress,
+    history_cap: usize,
+    on_progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<Option<(WalletHistory, Gaps)>, RpcError> {
+    if !rpc.may_answer_transactions_for_address() {
+        return Ok(None);
+    }
+    let mut transactions = Vec::new();
+    let mut seen = HashSet::new();
+    let mut token: Option<String> = None;
+    let truncated = loop {
+        let limit = (history_cap - transactions.len()).min(FULL_PAGE);
+        let page = match rpc.call_transactions_for_address::<Page>(params(wallet, limit, token.as_deref())).await {
+            Ok(page) => page,
+            // Asked again only of endpoints not known to lack it, so this
+            // is the probe (or an endpoint in rotation that lacks it).
+            Err(RpcError::Rpc { code: METHOD_NOT_FOUND, .. }) => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let empty = page.data.is_empty();
+        for tx in page.data {
+            let Some(signature) = tx.transaction.signatures.first() else { continue };
+            if seen.insert(signature.clone()) {
+                transactions.push(normalize::transaction(wallet.as_str(), &tx));
+            }
+        }
+        token = page.pagination_token;
+        let more = token.is_some() && !empty;
+        let done = transactions.len().min(history_cap) as u32;
+        let estimate = if more { done as usize + FULL_PAGE } else { done as usize };
+        on_progress(Progress::fetching(done, estimate.min(history_cap) as u32));
+        if transactions.len() >= history_cap {
+            // A token after the cap is reached says there is more.
+            transactions.truncate(history_cap);
+            break more;
+        }
+        if !more {
+            break false;
+        }
+    };
+    let (balance, token_accounts) = balance_and_holdings(rpc, wallet).await?;
+    let history = WalletHistory {
+        wallet: wallet.to_string(),
+        signatures: transactions.iter().map(SignatureInfo::of).collect(),
+        transactions,
+        history_truncated: truncated,
+        balance_lamports: Some(balance),
+        token_accounts,
+    };
+    // Nothing is missing or unreadable: the provider lists only what it
+    // has, at the version we ask for.
+    Ok(Some((history, Gaps::default())))
+}
+
+fn params(wallet: &WalletAddress, limit: usize, token: Option<&str>) -> Value {
+    let mut options = json!({
+        "transactionDetails": "full",
+        "sortOrder": "desc",
+        "limit": limit,
+        "commitment": "finalized",
+        "encoding": "jsonParsed",
+        "maxSupportedTransactionVersion": MAX_SUPPORTED_TRANSACTION_VERSION,
+        "filters": {"tokenAccounts": "balanceChanged"},
+    });
+    if let Some(token) = token {
+        options["paginationToken"] = json!(token);
+    }
+    json!([wallet.as_str(), options])
+}
