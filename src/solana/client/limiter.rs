@@ -1,6 +1,8 @@
 //! Pacing one endpoint: sliding windows of the calls sent (overall and per
 //! method, each batch item one call), a share of the configured limits that
-//! halves on a 429 and grows back while answers come, and a pause after a
+//! halves on a 429 and grows back by a sixteenth for each window answered
+//! without one (so a provider stricter than its documentation is found in a
+//! few refusals, not one per window), and a pause after a
 //! 429 (its `Retry-After`, or one window without it — Triton, which runs
 //! the public endpoint, asks a client that got a 429 to pause for 10 s:
 //! <https://docs.triton.one/rpc-pool/ratelimits>).
@@ -26,7 +28,7 @@ pub(super) const MAX_PAUSE: Duration = Duration::from_secs(60);
 const UNPACED_PAUSE: Duration = Duration::from_secs(2);
 /// The smallest share of the limits we fall to.
 const MIN_SHARE: f64 = 1.0 / 16.0;
-/// Grown back per answered request after a 429.
+/// Grown back per window answered without a 429.
 const SHARE_STEP: f64 = 1.0 / 16.0;
 
 /// Calls one request makes: `(method, count)`.
@@ -51,6 +53,8 @@ struct State {
     /// smaller batches after refusing one.
     unpaced_batch: Option<u32>,
     last_answer: Option<Instant>,
+    /// When the share last changed (a 429 halved it, or it grew).
+    share_changed: Option<Instant>,
 }
 
 /// What the limiter says about the pace now.
@@ -74,6 +78,7 @@ impl Limiter {
                 share: 1.0,
                 unpaced_batch: None,
                 last_answer: None,
+                share_changed: None,
             }),
             connections: Semaphore::new(connections),
             waiting: AtomicUsize::new(0),
@@ -129,7 +134,11 @@ impl Limiter {
     fn answered_at(&self, now: Instant) {
         let mut state = self.state();
         state.last_answer = Some(now);
-        state.share = (state.share + SHARE_STEP).min(1.0);
+        let Some(limits) = self.limits else { return };
+        if state.share < 1.0 && state.share_changed.is_none_or(|t| t + Self::window(&limits) <= now) {
+            state.share = (state.share + SHARE_STEP).min(1.0);
+            state.share_changed = Some(now);
+        }
     }
 
     /// The provider refused with a 429: halve the share and pause for its
@@ -149,6 +158,8 @@ impl Limiter {
             .min(MAX_PAUSE);
         state.share = (state.share / 2.0).max(MIN_SHARE);
         let until = now + pause;
+        // Growth starts one window after the pause.
+        state.share_changed = Some(until);
         if state.paused_until.is_none_or(|t| t < until) {
             state.paused_until = Some(until);
         }

@@ -61,11 +61,16 @@ fn a_429_pauses_for_its_retry_after_and_halves_the_pace_which_grows_back_with_an
     let t1 = t0 + Duration::from_secs(3);
     assert_eq!(limiter.try_take(&calls("getTransaction", 20), t1), None);
     assert_eq!(limiter.try_take(&calls("getTransaction", 1), t1), Some(t1 + WINDOW));
-    for _ in 0..8 {
-        limiter.answered_at(t1);
-    }
-    assert_eq!(limiter.max_batch(), 40, "eight answers grow the share back to the full limits");
+    // Answers within a window of the 429 change nothing; each window
+    // answered after it gives back a sixteenth.
+    limiter.answered_at(t1);
+    assert_eq!(limiter.max_batch(), 20);
     assert_eq!(limiter.last_answer(), Some(t1));
+    for window in 1..=8 {
+        limiter.answered_at(t1 + WINDOW * window);
+        limiter.answered_at(t1 + WINDOW * window + Duration::from_millis(1));
+    }
+    assert_eq!(limiter.max_batch(), 40, "eight answered windows grow the share back to the full limits");
 }
 
 #[test]
