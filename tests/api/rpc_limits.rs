@@ -14,6 +14,7 @@ use kimiko::testing::mock_limits::Enforced;
 use kimiko::testing::{Chain, Fault, MockRpc, scenarios};
 
 use crate::helpers::{Options, spawn_app_with};
+use crate::on_both_backends;
 
 /// The public endpoint's counts, ten times as fast.
 fn public_fast() -> Limits {
@@ -141,4 +142,27 @@ async fn the_mock_refuses_in_mainnets_exact_shape_naming_the_window_that_is_full
     assert_eq!(response.status(), 429);
     assert!(response.headers().get("retry-after").is_none());
     assert!(response.text().await.unwrap().contains("Too many requests from your IP"));
+}
+
+on_both_backends! {
+    async fn the_job_page_says_it_waits_for_the_provider_and_how_long_the_rest_takes(database) {
+        let (chain, wallet) = one_wallet(3);
+        let app = spawn_app_with(Options { chain, database, ..Options::default() }).await;
+        let job = app.submit(wallet.as_str(), "wait@example.com").await;
+        // A job caught mid-way, as the worker's pace watcher leaves it.
+        let sql = "UPDATE jobs SET status = 'running', progress_done = 120, progress_total = 300,
+                   provider_wait_secs = 263 WHERE id = $1";
+        let db = &app.state.db;
+        if db.is_postgres() {
+            sqlx::query(sql).bind(&job).execute(db.pg_pool()).await.unwrap();
+        } else {
+            sqlx::query(sql).bind(&job).execute(db.writer()).await.unwrap();
+        }
+        let view = app.job_json(&job).await;
+        assert_eq!(view["provider_wait_secs"], 263, "{view}");
+        let html = app.get(&format!("/jobs/{job}")).await.text().await.unwrap();
+        assert!(html.contains("120 of 300 transactions fetched."), "{html}");
+        assert!(html.contains("Waiting for the Solana RPC provider"), "{html}");
+        assert!(html.contains("about 4 min 23 s"), "{html}");
+    }
 }
