@@ -65,13 +65,14 @@ pub async fn fetch_history(
     let mut token: Option<String> = None;
     let truncated = loop {
         let limit = (history_cap - transactions.len()).min(FULL_PAGE);
-        let page = match rpc.call_transactions_for_address::<Page>(params(wallet, limit, token.as_deref())).await {
-            Ok(page) => page,
-            // Asked again only of endpoints not known to lack it, so this
-            // is the probe (or an endpoint in rotation that lacks it).
-            Err(RpcError::Rpc { code: METHOD_NOT_FOUND, .. }) => return Ok(None),
-            Err(error) => return Err(error),
-        };
+        let page =
+            match rpc.call_transactions_for_address::<Page>(params(wallet, limit, token.as_deref())).await {
+                Ok(page) => page,
+                // Asked again only of endpoints not known to lack it, so this
+                // is the probe (or an endpoint in rotation that lacks it).
+                Err(RpcError::Rpc { code: METHOD_NOT_FOUND, .. }) => return Ok(None),
+                Err(error) => return Err(error),
+            };
         let empty = page.data.is_empty();
         for tx in page.data {
             let Some(signature) = tx.transaction.signatures.first() else { continue };

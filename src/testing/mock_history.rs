@@ -25,7 +25,11 @@ use super::chain::{Chain, recorded_status};
 const INVALID_PARAMS: i64 = -32602;
 
 /// One page of `address`'s history, or a JSON-RPC error `(code, message)`.
-pub fn transactions_for_address(chain: &Chain, address: &str, options: &Value) -> Result<Value, (i64, String)> {
+pub fn transactions_for_address(
+    chain: &Chain,
+    address: &str,
+    options: &Value,
+) -> Result<Value, (i64, String)> {
     let invalid = |message: String| (INVALID_PARAMS, format!("Invalid params: {message}"));
     let full = match options["transactionDetails"].as_str().unwrap_or("signatures") {
         "signatures" => false,
@@ -45,8 +49,10 @@ pub fn transactions_for_address(chain: &Chain, address: &str, options: &Value) -
     // The address's own history, then what reached its token accounts.
     let mut entries: Vec<(u64, Value)> = chain.signatures(address).to_vec();
     if token_accounts != "none" {
+        let listed: std::collections::HashSet<String> =
+            entries.iter().filter_map(|(_, s)| s["signature"].as_str().map(str::to_owned)).collect();
         for (signature, tx) in chain.transactions() {
-            if entries.iter().any(|(_, s)| s["signature"] == signature) {
+            if listed.contains(signature) {
                 continue;
             }
             if touches_token_account_of(tx, address, token_accounts == "balanceChanged") {
@@ -55,7 +61,8 @@ pub fn transactions_for_address(chain: &Chain, address: &str, options: &Value) -
         }
     }
     // Newest first, ties by signature: the order the chain lists them in.
-    entries.sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then(b["signature"].as_str().cmp(&a["signature"].as_str())));
+    entries
+        .sort_by(|(sa, a), (sb, b)| sb.cmp(sa).then(b["signature"].as_str().cmp(&a["signature"].as_str())));
     if options["sortOrder"].as_str() == Some("asc") {
         entries.reverse();
     }
@@ -65,7 +72,9 @@ pub fn transactions_for_address(chain: &Chain, address: &str, options: &Value) -
         Some(token) => {
             let (slot, position) = token
                 .split_once(':')
-                .and_then(|(slot, position)| Some((slot.parse::<u64>().ok()?, position.parse::<usize>().ok()?)))
+                .and_then(|(slot, position)| {
+                    Some((slot.parse::<u64>().ok()?, position.parse::<usize>().ok()?))
+                })
                 .ok_or_else(|| invalid("malformed paginationToken".into()))?;
             if entries.get(position).is_none_or(|(s, _)| *s != slot) {
                 return Err(invalid("unknown paginationToken".into()));
@@ -87,7 +96,9 @@ pub fn transactions_for_address(chain: &Chain, address: &str, options: &Value) -
             {
                 return Err((
                     -32015,
-                    format!("Transaction version ({version}) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": {version}"),
+                    format!(
+                        "Transaction version ({version}) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": {version}"
+                    ),
                 ));
             }
             tx.clone()

@@ -170,6 +170,15 @@ impl MockRpc {
         self.state.methods.lock().expect("methods lock").iter().filter(|m| *m == method).count()
     }
 
+    /// Calls answered, by method (refused ones are not counted).
+    pub fn calls_by_method(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for method in self.state.methods.lock().expect("methods lock").iter() {
+            *counts.entry(method.clone()).or_default() += 1;
+        }
+        counts
+    }
+
     pub fn reset_counters(&self) {
         self.state.counters.http_requests.store(0, Ordering::SeqCst);
         self.state.counters.calls.store(0, Ordering::SeqCst);

@@ -45,9 +45,13 @@ async fn token_payments_into_an_existing_token_account_are_read_though_they_neve
     let (mut chain, wallet) = one_wallet(3);
     let exchange = address("exchange-hot-wallet");
     chain.add_token_account(wallet.as_str(), USDC, 250_000_000, 6);
-    let withdrawal = TxBuilder::new(&exchange, 1_790_000_500)
-        .seed("usdc-withdrawal")
-        .token_transfer(&exchange, wallet.as_str(), USDC, 250_000_000, 6);
+    let withdrawal = TxBuilder::new(&exchange, 1_790_000_500).seed("usdc-withdrawal").token_transfer(
+        &exchange,
+        wallet.as_str(),
+        USDC,
+        250_000_000,
+        6,
+    );
     // Only the exchange's history lists it: the owner is not among its keys.
     let signature = chain.add(&withdrawal, &[&exchange]);
     let rpc = MockRpc::start(chain).await;

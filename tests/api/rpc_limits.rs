@@ -116,9 +116,7 @@ async fn the_mock_refuses_in_mainnets_exact_shape_naming_the_window_that_is_full
     let limits = Limits { overall: 3, per_method: 2, window: Duration::from_secs(60), connections: 40 };
     rpc.enforce_limits(Some(Enforced { limits, retry_after: true }));
     let http = reqwest::Client::new();
-    let call = |method: &str, id: u32| {
-        serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": [wallet.as_str()]})
-    };
+    let call = |method: &str, id: u32| serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": [wallet.as_str()]});
     for id in 1..=2 {
         let response = http.post(rpc.url()).json(&call("getBalance", id)).send().await.unwrap();
         assert_eq!(response.status(), 200);

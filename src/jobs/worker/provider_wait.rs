@@ -31,7 +31,9 @@ pub(super) async fn watch(state: AppState, lease: Lease, progress: watch::Receiv
                 shown = Some(wait);
                 state.job_events.changed(&lease.job_id);
             }
-            Err(error) => tracing::warn!(error = format!("{error:#}"), "could not record the provider's wait"),
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "could not record the provider's wait")
+            }
         }
     }
 }

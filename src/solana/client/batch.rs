@@ -28,10 +28,8 @@ impl SolanaRpc {
     ) -> Result<Vec<Result<T, RpcError>>, RpcError> {
         // Boxed so the future stays `Send` through the stream combinators
         // (rustc cannot prove it for the unboxed closures: rust-lang/rust#102211).
-        let batches: Vec<BoxFuture<'_, BatchResult<T>>> = calls
-            .chunks(self.max_batch())
-            .map(|chunk| self.batch(chunk.to_vec()))
-            .collect();
+        let batches: Vec<BoxFuture<'_, BatchResult<T>>> =
+            calls.chunks(self.max_batch()).map(|chunk| self.batch(chunk.to_vec())).collect();
         let mut results = Vec::with_capacity(calls.len());
         let mut batches = batches.into_iter();
         // The first batch goes alone, so an endpoint that refuses batches is

@@ -153,9 +153,8 @@ impl Limiter {
         if self.limits.is_none() && calls > 1 {
             state.unpaced_batch = Some((calls / 2).max(1));
         }
-        let pause = retry_after
-            .unwrap_or_else(|| self.limits.map_or(UNPACED_PAUSE, |l| l.window))
-            .min(MAX_PAUSE);
+        let pause =
+            retry_after.unwrap_or_else(|| self.limits.map_or(UNPACED_PAUSE, |l| l.window)).min(MAX_PAUSE);
         state.share = (state.share / 2.0).max(MIN_SHARE);
         let until = now + pause;
         // Growth starts one window after the pause.

@@ -79,7 +79,9 @@ impl RpcLimits {
             let host = host.trim().to_ascii_lowercase();
             if host.is_empty() || host.contains('/') || host.contains('?') {
                 // Not echoed: a URL may carry an API key.
-                return Err("an entry names a URL; give its host name only (the key stays in KIMIKO_RPC_URLS)".into());
+                return Err(
+                    "an entry names a URL; give its host name only (the key stays in KIMIKO_RPC_URLS)".into(),
+                );
             }
             let value = parse_value(value.trim()).map_err(|e| format!("{host}: {e}"))?;
             if host == "*" {
@@ -95,7 +97,11 @@ impl RpcLimits {
     pub fn for_host(&self, host: &str) -> Option<Limits> {
         let host = host.to_ascii_lowercase();
         let name = host.rsplit_once(':').map_or(host.as_str(), |(name, _)| name);
-        let listed = self.by_host.iter().find(|(h, _)| *h == host).or_else(|| self.by_host.iter().find(|(h, _)| h == name));
+        let listed = self
+            .by_host
+            .iter()
+            .find(|(h, _)| *h == host)
+            .or_else(|| self.by_host.iter().find(|(h, _)| h == name));
         if let Some((_, limits)) = listed {
             return *limits;
         }
@@ -153,7 +159,8 @@ mod tests {
 
     #[test]
     fn hosts_match_with_or_without_their_port_and_star_sets_the_rest() {
-        let limits = RpcLimits::parse("mainnet.helius-rpc.com=500/500/10, 127.0.0.1:9000=10/5/1/2, *=off").unwrap();
+        let limits =
+            RpcLimits::parse("mainnet.helius-rpc.com=500/500/10, 127.0.0.1:9000=10/5/1/2, *=off").unwrap();
         let helius = limits.for_host("mainnet.helius-rpc.com").unwrap();
         assert_eq!((helius.overall, helius.per_method, helius.connections), (500, 500, 40));
         assert_eq!(limits.for_host("127.0.0.1:9000").unwrap().connections, 2);

@@ -39,8 +39,8 @@ use self::decode::unwrap_envelope;
 use self::endpoints::{Endpoint, Endpoints, Need};
 pub use self::error::RpcError;
 use self::error::{SendError, outcome_label};
-pub use self::limiter::Pace;
 use self::limiter::Cost;
+pub use self::limiter::Pace;
 pub use self::limits::{Limits, RpcLimits};
 use super::wire::Envelope;
 
@@ -231,7 +231,13 @@ impl SolanaRpc {
 
     /// One HTTP request, paced to its endpoint, within the global in-flight
     /// bound, timed and counted.
-    async fn send(&self, endpoint: &Endpoint, body: &Value, cost: &Cost, is_batch: bool) -> Result<Value, SendError> {
+    async fn send(
+        &self,
+        endpoint: &Endpoint,
+        body: &Value,
+        cost: &Cost,
+        is_batch: bool,
+    ) -> Result<Value, SendError> {
         // The in-flight permit first: a slot is counted when it is granted,
         // so nothing may stand between it and the request going out.
         let _permit = self.in_flight.acquire().await.expect("the semaphore is never closed");

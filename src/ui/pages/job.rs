@@ -120,7 +120,11 @@ pub fn provider_wait_note(secs: u32) -> String {
         0..=59 => format!("about {} s", secs.max(1)),
         60..=3599 => {
             let (minutes, seconds) = (secs / 60, secs % 60);
-            if seconds == 0 { format!("about {minutes} min") } else { format!("about {minutes} min {seconds} s") }
+            if seconds == 0 {
+                format!("about {minutes} min")
+            } else {
+                format!("about {minutes} min {seconds} s")
+            }
         }
         _ => format!("about {} h {} min", secs / 3600, secs % 3600 / 60),
     };

@@ -55,7 +55,10 @@ fn a_429_pauses_for_its_retry_after_and_halves_the_pace_which_grows_back_with_an
     let limiter = public();
     let t0 = Instant::now();
     assert_eq!(limiter.refused_at(Some(Duration::from_secs(3)), 1, t0), Duration::from_secs(3));
-    assert_eq!(limiter.try_take(&calls("getBalance", 1), t0 + Duration::from_secs(1)), Some(t0 + Duration::from_secs(3)));
+    assert_eq!(
+        limiter.try_take(&calls("getBalance", 1), t0 + Duration::from_secs(1)),
+        Some(t0 + Duration::from_secs(3))
+    );
     assert_eq!(limiter.max_batch(), 20, "half of 40 per method");
     // Half the pace: 20 calls of one method a window now.
     let t1 = t0 + Duration::from_secs(3);
