@@ -56,9 +56,9 @@ impl Windows {
         *self = Windows { enforced, refused: self.refused, ..Windows::default() };
     }
 
-    /// Counts `request`'s calls, or refuses it if they don't fit.
-    pub(super) fn admit(&mut self, request: &Value) -> Result<(), Response> {
-        let Some(Enforced { limits, retry_after }) = self.enforced else { return Ok(()) };
+    /// Counts `request`'s calls, or answers the refusal if they don't fit.
+    pub(super) fn refusal(&mut self, request: &Value) -> Option<Response> {
+        let Enforced { limits, retry_after } = self.enforced?;
         let now = Instant::now();
         let calls: Vec<(&str, &Value)> = match request {
             Value::Array(calls) => calls.iter().map(|c| (method(c), c)).collect(),
@@ -79,13 +79,13 @@ impl Windows {
         };
         if self.overall.len() + calls.len() > limits.overall as usize {
             let free = free_at(&self.overall, calls.len(), limits.overall, limits.window);
-            return Err(self.refuse(FROM_YOUR_IP, &id, retry_after.then_some(free - now)));
+            return Some(self.refuse(FROM_YOUR_IP, &id, retry_after.then_some(free - now)));
         }
         for (name, count) in &per_method {
             let times = self.methods.get(*name);
             if times.map_or(0, VecDeque::len) + count > limits.per_method as usize {
                 let free = times.map_or(now, |t| free_at(t, *count, limits.per_method, limits.window));
-                return Err(self.refuse(PER_METHOD, &id, retry_after.then_some(free - now)));
+                return Some(self.refuse(PER_METHOD, &id, retry_after.then_some(free - now)));
             }
         }
         for (name, count) in per_method {
@@ -95,7 +95,7 @@ impl Windows {
                 self.overall.push_back(now);
             }
         }
-        Ok(())
+        None
     }
 
     fn refuse(&mut self, message: &str, id: &Value, retry_after: Option<Duration>) -> Response {

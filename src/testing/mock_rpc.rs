@@ -251,7 +251,8 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
         }
         None => {}
     }
-    if let Err(refusal) = state.windows.lock().expect("windows lock").admit(&request) {
+    let refusal = state.windows.lock().expect("windows lock").refusal(&request);
+    if let Some(refusal) = refusal {
         return refusal;
     }
     match request {

@@ -106,8 +106,7 @@ impl Limiter {
     /// Waits until `cost` fits the windows (and any pause is over), then
     /// counts it as sent and holds one of the endpoint's connections.
     pub(super) async fn acquire(&self, cost: &Cost) -> SemaphorePermit<'_> {
-        loop {
-            let Some(until) = self.try_take(cost, Instant::now()) else { break };
+        while let Some(until) = self.try_take(cost, Instant::now()) {
             self.waiting.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep_until(until).await;
             self.waiting.fetch_sub(1, Ordering::Relaxed);

@@ -48,18 +48,12 @@ impl fmt::Display for Limits {
 
 /// Limits for every endpoint: per host (with or without its port), then a
 /// default for the rest. `None` means "do not pace".
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RpcLimits {
     by_host: Vec<(String, Option<Limits>)>,
     /// `None` here: unlisted hosts are paced as the public endpoint, except
     /// loopback ones (a local validator or test mock has no limits).
     default: Option<Option<Limits>>,
-}
-
-impl Default for RpcLimits {
-    fn default() -> Self {
-        RpcLimits { by_host: Vec::new(), default: None }
-    }
 }
 
 impl RpcLimits {
