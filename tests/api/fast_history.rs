@@ -5,19 +5,14 @@
 
 use std::time::Duration;
 
-use kimiko::domain::WalletAddress;
 use kimiko::solana::{SolanaRpc, fetch_history};
 use kimiko::testing::chain::{USDC, address};
-use kimiko::testing::{Chain, MockRpc, TxBuilder, scenarios};
+use kimiko::testing::{MockRpc, TxBuilder};
+
+use crate::helpers::one_wallet;
 
 fn client(rpc: &MockRpc) -> SolanaRpc {
     SolanaRpc::new(&[rpc.url()], Duration::from_secs(5), 50, 4)
-}
-
-fn one_wallet(transactions: usize) -> (Chain, WalletAddress) {
-    let mut chain = Chain::new();
-    let wallet = scenarios::many_wallets(&mut chain, 1, transactions).remove(0);
-    (chain, WalletAddress::parse(&wallet).unwrap())
 }
 
 #[tokio::test]

@@ -4,21 +4,15 @@
 
 use std::time::Duration;
 
-use kimiko::domain::WalletAddress;
 use kimiko::solana::{RpcError, SolanaRpc, fetch_history};
 use kimiko::testing::chain::address;
-use kimiko::testing::scenarios;
 use kimiko::testing::{Chain, Fault, MockRpc};
+
+use crate::helpers::one_wallet;
 
 fn client(urls: &[&MockRpc], batch: usize) -> SolanaRpc {
     let urls: Vec<url::Url> = urls.iter().map(|m| m.url()).collect();
     SolanaRpc::new(&urls, Duration::from_secs(1), batch, 4)
-}
-
-fn one_wallet(transactions: usize) -> (Chain, WalletAddress) {
-    let mut chain = Chain::new();
-    let wallet = scenarios::many_wallets(&mut chain, 1, transactions).remove(0);
-    (chain, WalletAddress::parse(&wallet).unwrap())
 }
 
 #[tokio::test]

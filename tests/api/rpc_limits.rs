@@ -7,24 +7,17 @@
 
 use std::time::Duration;
 
-use kimiko::domain::WalletAddress;
 use kimiko::solana::client::{Limits, RpcLimits};
 use kimiko::solana::{RpcError, SolanaRpc, fetch_history};
 use kimiko::testing::mock_limits::Enforced;
-use kimiko::testing::{Chain, Fault, MockRpc, scenarios};
+use kimiko::testing::{Fault, MockRpc};
 
-use crate::helpers::{Options, spawn_app_with};
+use crate::helpers::{Options, one_wallet, spawn_app_with};
 use crate::on_both_backends;
 
 /// The public endpoint's counts, ten times as fast.
 fn public_fast() -> Limits {
     Limits::PUBLIC_MAINNET.time_scaled(10)
-}
-
-fn one_wallet(transactions: usize) -> (Chain, WalletAddress) {
-    let mut chain = Chain::new();
-    let wallet = scenarios::many_wallets(&mut chain, 1, transactions).remove(0);
-    (chain, WalletAddress::parse(&wallet).unwrap())
 }
 
 fn paced_client(rpc: &MockRpc, limits: Limits) -> SolanaRpc {
