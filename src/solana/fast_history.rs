@@ -20,15 +20,17 @@
 //! document the same shapes.
 //!
 //! The first call is the probe: an endpoint that answers "method not found"
-//! (-32601) is remembered by the client and never asked again, and the
-//! caller reads the history the standard way.
+//! (-32601), or refuses the method in another way waiting cannot fix (a
+//! plan without it), is remembered by the client and never asked again, and
+//! the caller reads the history the standard way. So is every endpoint
+//! after an answer that does not have the documented shape.
 
 use std::collections::HashSet;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::client::{METHOD_NOT_FOUND, RpcError, SolanaRpc};
+use super::client::{RpcError, SolanaRpc};
 use super::history::{Gaps, MAX_SUPPORTED_TRANSACTION_VERSION, Progress};
 use super::holdings::balance_and_holdings;
 use super::normalize;
@@ -65,14 +67,25 @@ pub async fn fetch_history(
     let mut token: Option<String> = None;
     let truncated = loop {
         let limit = (history_cap - transactions.len()).min(FULL_PAGE);
-        let page =
-            match rpc.call_transactions_for_address::<Page>(params(wallet, limit, token.as_deref())).await {
-                Ok(page) => page,
-                // Asked again only of endpoints not known to lack it, so this
-                // is the probe (or an endpoint in rotation that lacks it).
-                Err(RpcError::Rpc { code: METHOD_NOT_FOUND, .. }) => return Ok(None),
-                Err(error) => return Err(error),
-            };
+        let asked = rpc.call_transactions_for_address::<Value>(params(wallet, limit, token.as_deref())).await;
+        let answer = match asked {
+            Ok(answer) => answer,
+            // Asked only of endpoints not known to lack it, so this is the
+            // probe (or an endpoint in rotation that lacks it): the client
+            // now knows, and the standard methods read the history.
+            Err(error) if !error.is_retryable() => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let page: Page = match serde_json::from_value(answer) {
+            Ok(page) => page,
+            Err(error) => {
+                // A provider whose answer differs from the documented shape
+                // would fail every report: read the standard way instead.
+                tracing::warn!(%error, "unreadable getTransactionsForAddress answer; using the standard methods");
+                rpc.stop_asking_transactions_for_address();
+                return Ok(None);
+            }
+        };
         let empty = page.data.is_empty();
         for tx in page.data {
             let Some(signature) = tx.transaction.signatures.first() else { continue };

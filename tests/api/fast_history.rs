@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kimiko::solana::{SolanaRpc, fetch_history};
 use kimiko::testing::chain::{USDC, address};
-use kimiko::testing::{MockRpc, TxBuilder};
+use kimiko::testing::{Fault, MockRpc, TxBuilder};
 
 use crate::helpers::one_wallet;
 
@@ -85,4 +85,19 @@ async fn with_two_endpoints_only_the_one_that_has_the_method_is_asked_for_it() {
     }
     assert!(public.calls_of("getTransactionsForAddress") <= 1, "probed at most once");
     assert!(helius.calls_of("getTransactionsForAddress") >= 4, "the later reports go the fast way");
+}
+
+#[tokio::test]
+async fn a_plan_that_refuses_the_method_in_its_own_words_is_read_the_standard_way() {
+    let (chain, wallet) = one_wallet(30);
+    let rpc = MockRpc::start(chain).await;
+    rpc.serve_transactions_for_address(true);
+    // The probe is refused with an error code of the provider's own, as a
+    // plan without the method may answer: waiting would not change it.
+    rpc.fail_next(Fault::RpcError { code: -32403, message: "Method not available on your plan".into() });
+    let client = client(&rpc);
+    let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
+    assert_eq!(history.transactions.len(), 30);
+    assert_eq!(rpc.calls_of("getTransaction"), 30);
+    assert!(!client.may_answer_transactions_for_address());
 }

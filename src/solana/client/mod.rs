@@ -144,17 +144,44 @@ impl SolanaRpc {
         params: Value,
     ) -> Result<T, RpcError> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let (host, value) = self.send_with_rotation(&body, need).await.map_err(SendError::into_rpc)?;
-        let envelope: Envelope = serde_json::from_value(value)
-            .map_err(|e| RpcError::Malformed { host: host.clone(), message: e.to_string() })?;
-        let result = unwrap_envelope(envelope, &host);
-        if need == Need::TransactionsForAddress {
-            let missing = matches!(result, Err(RpcError::Rpc { code: METHOD_NOT_FOUND, .. }));
+        let (host, result) = match self.send_with_rotation(&body, need).await.map_err(SendError::into_rpc) {
+            Ok((host, value)) => {
+                let result = serde_json::from_value::<Envelope>(value)
+                    .map_err(|e| RpcError::Malformed { host: host.clone(), message: e.to_string() })
+                    .and_then(|envelope| unwrap_envelope(envelope, &host));
+                (Some(host), result)
+            }
+            Err(RpcError::Http { host, status, retry_after }) => {
+                (Some(host.clone()), Err(RpcError::Http { host, status, retry_after }))
+            }
+            Err(error) => (None, Err(error)),
+        };
+        if need == Need::TransactionsForAddress
+            && let Some(host) = host
+        {
+            // "Method not found" (-32601), or any other refusal that waiting
+            // cannot fix (a plan without the method answers 403 or its own
+            // code): this endpoint is read the standard way from now on.
+            let lacks = matches!(&result, Err(error) if !error.is_retryable());
+            if let Err(error) = &result
+                && lacks
+            {
+                tracing::info!(%host, %error, "getTransactionsForAddress refused; using the standard methods");
+            }
             for endpoint in self.endpoints.all().iter().filter(|e| e.host == host) {
-                endpoint.answers_transactions_for_address(!missing);
+                endpoint.answers_transactions_for_address(!lacks);
             }
         }
         result
+    }
+
+    /// After an answer to `getTransactionsForAddress` we could not read:
+    /// no endpoint is asked for it again (the standard methods read the
+    /// same history).
+    pub fn stop_asking_transactions_for_address(&self) {
+        for endpoint in self.endpoints.all() {
+            endpoint.answers_transactions_for_address(false);
+        }
     }
 
     /// Whether some endpoint may answer `getTransactionsForAddress` (none
@@ -164,8 +191,9 @@ impl SolanaRpc {
     }
 
     /// A `getTransactionsForAddress` call, sent only to endpoints not known
-    /// to lack it; an endpoint that answers "method not found" (-32601) is
-    /// remembered and not asked again.
+    /// to lack it; an endpoint that answers "method not found" (-32601), or
+    /// refuses it in any way waiting cannot fix, is remembered and not
+    /// asked again.
     pub async fn call_transactions_for_address<T: DeserializeOwned + Send + 'static>(
         &self,
         params: Value,
@@ -249,9 +277,6 @@ impl SolanaRpc {
         result
     }
 }
-
-/// "Method not found": the endpoint does not have the method.
-pub const METHOD_NOT_FOUND: i64 = -32601;
 
 /// The calls in a request body, by method: what the limiter counts.
 fn cost_of(body: &Value) -> Cost {
