@@ -30,7 +30,7 @@ use tokio::time::Instant;
 
 use crate::solana::client::Limits;
 
-const PER_METHOD: &str =
+pub(super) const PER_METHOD: &str =
     "Too many requests for a specific RPC call, contact your app developer or support@rpcpool.com.";
 const FROM_YOUR_IP: &str =
     "Too many requests from your IP, contact your app developer or support@rpcpool.com.";
@@ -100,22 +100,23 @@ impl Windows {
 
     fn refuse(&mut self, message: &str, id: &Value, retry_after: Option<Duration>) -> Response {
         self.refused += 1;
-        // Byte for byte as mainnet sends it, odd spacing included.
-        let body =
-            format!(r#"{{"jsonrpc":"2.0","error":{{"code": 429, "message":"{message}"}}, "id": {id} }}"#);
-        let mut response = (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            body,
-        )
-            .into_response();
-        if let Some(wait) = retry_after {
-            // Whole seconds, rounded up: a client that waits that long finds room.
-            let secs = wait.as_millis().div_ceil(1000).max(1) as u64;
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
+        rate_limited(message, id, retry_after)
     }
+}
+
+/// A 429 as mainnet sends it: its JSON-RPC error byte for byte, odd
+/// spacing included, and `Retry-After` in whole seconds (rounded up, so a
+/// client that waits that long finds room) when given.
+pub(super) fn rate_limited(message: &str, id: &Value, retry_after: Option<Duration>) -> Response {
+    let body = format!(r#"{{"jsonrpc":"2.0","error":{{"code": 429, "message":"{message}"}}, "id": {id} }}"#);
+    let mut response =
+        (StatusCode::TOO_MANY_REQUESTS, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body)
+            .into_response();
+    if let Some(wait) = retry_after {
+        let secs = wait.as_millis().div_ceil(1000) as u64;
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 fn method(call: &Value) -> &str {

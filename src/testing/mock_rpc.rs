@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use super::chain::Chain;
-use super::mock_limits::{Enforced, Windows};
+use super::mock_limits::{Enforced, PER_METHOD, Windows, rate_limited};
 
 /// Something to go wrong on the next HTTP request(s).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,16 +215,8 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
     };
     match fault {
         Some(Fault::RateLimited { retry_after_secs }) => {
-            let mut response = json_response(
-                StatusCode::TOO_MANY_REQUESTS,
-                error(
-                    json!(1),
-                    429,
-                    "Too many requests for a specific RPC call, contact your application's developer or support@rpcpool.com.",
-                ),
-            );
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            return response;
+            let id = request.get("id").cloned().unwrap_or(Value::Null);
+            return rate_limited(PER_METHOD, &id, Some(Duration::from_secs(retry_after_secs)));
         }
         Some(Fault::Unavailable) => {
             return (
