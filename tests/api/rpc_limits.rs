@@ -37,8 +37,25 @@ async fn a_300_transaction_job_finishes_under_the_public_endpoints_limits_with_r
     .await;
     app.rpc.enforce_limits(Some(Enforced { limits: public_fast(), retry_after: true }));
     let id = app.submit(wallet.as_str(), "pace@example.com").await;
-    app.run_worker().await;
+    // What the job page shows while the worker runs: the provider's wait.
+    let watch = async {
+        loop {
+            let job = app.job_json(&id).await;
+            if let Some(secs) = job["provider_wait_secs"].as_u64() {
+                return Some((secs, job["progress_done"].as_u64()));
+            }
+            if job["status"] == "succeeded" || job["status"] == "dead" {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    let (_, seen) = tokio::join!(app.run_worker(), watch);
+    let (wait, done) = seen.expect("the job page said it was waiting for the provider");
+    // At 40 a second, what was left of 300 takes at most 8 windows.
+    assert!(wait <= 9, "{wait} s left after {done:?} fetched");
     let job = app.job_json(&id).await;
+    assert_eq!(job["provider_wait_secs"], serde_json::Value::Null, "a finished job waits for nothing");
     assert_eq!(job["status"], "succeeded", "{job}");
     assert_eq!(job["attempts"], 1, "no attempt was lost to a 429: {job}");
     // The wallet's 300, and a few for the addresses it is linked to.
