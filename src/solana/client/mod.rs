@@ -239,7 +239,7 @@ impl SolanaRpc {
                 }
                 continue;
             }
-            // Anything else but a 429 is an answer of sorts: the provider is up.
+            // 5xx, timeouts, garbage: rest the endpoint and count a try.
             endpoint.cool_down_after(&error);
             tracing::debug!(host = %endpoint.host, %error, "RPC request failed; rotating");
             tries += 1;
