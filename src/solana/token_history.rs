@@ -126,7 +126,7 @@ pub fn merge(
         }
     }
     // Stable: within a slot the owner's own order stands.
-    merged.sort_by(|a, b| b.slot.cmp(&a.slot));
+    merged.sort_by_key(|s| std::cmp::Reverse(s.slot));
     let cut = merged.len() > cap;
     merged.truncate(cap);
     let kept: HashSet<&str> = merged.iter().map(|s| s.signature.as_str()).collect();

@@ -49,6 +49,8 @@ struct Faults {
     delay: Duration,
     /// Requests that name one of these addresses wait this long.
     slow: Vec<(String, Duration)>,
+    /// Requests that name one of these addresses get this fault, always.
+    failing: Vec<(String, Fault)>,
 }
 
 #[derive(Default)]
@@ -141,6 +143,12 @@ impl MockRpc {
         self.faults().slow.push((address.to_owned(), delay));
     }
 
+    /// Answer every request that names `address` with `fault`, leaving
+    /// other wallets alone, whichever request comes first.
+    pub fn fail_for(&self, address: &str, fault: Fault) {
+        self.faults().failing.push((address.to_owned(), fault));
+    }
+
     /// Enforce a provider's rate limits from now on (`None`: none).
     pub fn enforce_limits(&self, enforced: Option<Enforced>) {
         self.state.windows.lock().expect("windows lock").enforce(enforced);
@@ -201,8 +209,10 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
     state.counters.http_requests.fetch_add(1, Ordering::SeqCst);
     let (fault, refuse_batches, delay) = {
         let mut faults = state.faults.lock().expect("faults lock");
-        let fault = faults.queue.pop_front().or_else(|| faults.always.clone());
         let text = String::from_utf8_lossy(&body);
+        let fault = faults.queue.pop_front().or_else(|| faults.always.clone()).or_else(|| {
+            faults.failing.iter().find(|(address, _)| text.contains(address.as_str())).map(|(_, f)| f.clone())
+        });
         let slow =
             faults.slow.iter().filter(|(address, _)| text.contains(address.as_str())).map(|(_, d)| *d).max();
         (fault, faults.refuse_batches, faults.delay.max(slow.unwrap_or_default()))
