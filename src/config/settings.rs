@@ -11,6 +11,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::client_ip::{ClientIpSource, IpRate};
+use crate::solana::client::{RpcLimits, SolanaRpc};
 
 mod checks;
 
@@ -43,6 +44,10 @@ pub struct Settings {
     pub rpc_batch_size: usize,
     /// `KIMIKO_RPC_CONCURRENCY`: requests in flight per job.
     pub rpc_concurrency: usize,
+    /// `KIMIKO_RPC_LIMITS`: what each endpoint allows (calls per window
+    /// overall and per method, connections); unlisted hosts are paced as the
+    /// public endpoint, loopback ones not at all.
+    pub rpc_limits: RpcLimits,
     /// `KIMIKO_HISTORY_CAP`: most recent transactions analysed per wallet.
     pub history_cap: usize,
     /// `KIMIKO_HOPS`: how far the funding chain is followed (the wallet's
@@ -177,6 +182,11 @@ impl Settings {
             rpc_timeout: Duration::from_secs(ranged(&var, "KIMIKO_RPC_TIMEOUT_SECS", 20, 1..=300)?),
             rpc_batch_size: ranged(&var, "KIMIKO_RPC_BATCH_SIZE", 50, 1..=1000)? as usize,
             rpc_concurrency: ranged(&var, "KIMIKO_RPC_CONCURRENCY", 4, 1..=64)? as usize,
+            rpc_limits: match var("KIMIKO_RPC_LIMITS") {
+                None => RpcLimits::default(),
+                Some(text) => RpcLimits::parse(&text)
+                    .map_err(|message| SettingsError { variable: "KIMIKO_RPC_LIMITS", message })?,
+            },
             history_cap: ranged(&var, "KIMIKO_HISTORY_CAP", 1000, 1..=100_000)? as usize,
             hops: ranged(&var, "KIMIKO_HOPS", 3, 1..=6)? as u8,
             hop_budget: ranged(&var, "KIMIKO_HOP_BUDGET", 25, 0..=1000)? as u32,
@@ -251,6 +261,18 @@ impl Settings {
         };
         checks::production_mail(production, settings.smtp_url.is_some())?;
         Ok(settings)
+    }
+
+    /// The Solana RPC client these settings describe (endpoints, timeout,
+    /// batching, concurrency and each endpoint's limits).
+    pub fn rpc_client(&self) -> SolanaRpc {
+        SolanaRpc::with_limits(
+            &self.rpc_urls,
+            self.rpc_timeout,
+            self.rpc_batch_size,
+            self.rpc_concurrency,
+            &self.rpc_limits,
+        )
     }
 
     /// An absolute link to a path on this site (`path` starts with `/`).

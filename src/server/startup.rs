@@ -36,7 +36,6 @@ use crate::service::kept_pages::KeptPages;
 use crate::service::secret::{self, KeyedHasher};
 use crate::service::state::{AppState, Clock};
 use crate::service::submit::RequestWriter;
-use crate::solana::SolanaRpc;
 use crate::storage::Db;
 use crate::ui::app::{App, shell};
 
@@ -188,12 +187,7 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         Some(mailer) => mailer,
         None => Mailer::from_settings(&settings)?,
     };
-    let rpc = SolanaRpc::new(
-        &settings.rpc_urls,
-        settings.rpc_timeout,
-        settings.rpc_batch_size,
-        settings.rpc_concurrency,
-    );
+    let rpc = settings.rpc_client();
     let hasher = KeyedHasher::new(secret::load_or_create(&settings)?);
     Ok(AppState {
         reports: ReportCache::with_capacity(settings.report_cache_size),

@@ -5,10 +5,13 @@
 //! only (not `analysis`, which reads what this module builds).
 
 pub mod client;
+pub mod fast_history;
 pub mod history;
+pub mod holdings;
 pub mod instructions;
 pub mod neighbourhood;
 pub mod normalize;
+pub mod token_history;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};

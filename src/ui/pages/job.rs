@@ -113,6 +113,26 @@ pub fn plain_error(error: &str) -> String {
     format!("{what} Nothing is wrong with your wallet; please try again in a few minutes.")
 }
 
+/// What a running job held back by its RPC provider's rate limits tells
+/// the person waiting.
+pub fn provider_wait_note(secs: u32) -> String {
+    let rest = match secs {
+        0..=59 => format!("about {} s", secs.max(1)),
+        60..=3599 => {
+            let (minutes, seconds) = (secs / 60, secs % 60);
+            if seconds == 0 {
+                format!("about {minutes} min")
+            } else {
+                format!("about {minutes} min {seconds} s")
+            }
+        }
+        _ => format!("about {} h {} min", secs / 3600, secs % 3600 / 60),
+    };
+    format!(
+        "Waiting for the Solana RPC provider, which limits how fast we may read: the rest should take {rest}."
+    )
+}
+
 #[component]
 fn JobStatusCard(job: JobView) -> impl IntoView {
     let finished = job.status.is_finished();
@@ -155,6 +175,8 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
     };
     let retrying =
         (!finished && job.attempts > 1).then(|| job.error.clone()).flatten().map(|e| plain_error(&e));
+    let provider_wait =
+        job.provider_wait_secs.filter(|_| job.status == JobStatus::Running).map(provider_wait_note);
     let progress_label = match job.progress_phase {
         JobPhase::Fetching => "Transactions fetched",
         JobPhase::FollowingLinks => "Links followed",
@@ -179,6 +201,7 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
                     {format!("{percent}%")}
                 </progress>
             })}
+            {provider_wait.map(|note| view! { <p class="notice provider-wait">{note}</p> })}
             {retrying.map(|error| view! {
                 <p class="notice">"The last attempt failed and will be retried. " {error}</p>
             })}
@@ -229,5 +252,15 @@ mod tests {
         );
         assert!(plain_error("mail: 550 mailbox unavailable").starts_with("We could not deliver the email"));
         assert!(plain_error("database is locked").starts_with("Something went wrong on our side."));
+    }
+
+    #[test]
+    fn the_providers_wait_is_told_in_minutes_and_seconds() {
+        assert!(provider_wait_note(0).ends_with("about 1 s."));
+        assert!(provider_wait_note(42).ends_with("about 42 s."));
+        assert!(provider_wait_note(120).ends_with("about 2 min."));
+        assert!(provider_wait_note(263).ends_with("about 4 min 23 s."));
+        assert!(provider_wait_note(7_500).ends_with("about 2 h 5 min."));
+        assert!(provider_wait_note(5).starts_with("Waiting for the Solana RPC provider"));
     }
 }
