@@ -141,6 +141,7 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
         report,
         created_at: now / 1000,
         expires_at: (now + settings.report_ttl.as_millis() as i64) / 1000,
+        revision: 0,
     };
     let mut out = std::io::stdout().lock();
     if json {

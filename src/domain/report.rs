@@ -211,6 +211,11 @@ pub struct PublishedReport {
     pub report: Report,
     pub created_at: i64,
     pub expires_at: i64,
+    /// Which stored version this is: drawn at random each time a report is
+    /// stored, so a process can tell its cached copy from a newer one
+    /// another process stored in the same second. Not part of the API.
+    #[serde(skip)]
+    pub revision: i64,
 }
 
 #[cfg(test)]

@@ -226,7 +226,8 @@ async fn analyse(
     let now = state.clock.now_ms();
     let report = analysis::analyze_with(&history, &neighbourhood, &state.labels, now / 1000);
     let ttl = state.settings.report_ttl.as_millis() as i64;
-    Ok(PublishedReport { report, created_at: now / 1000, expires_at: (now + ttl) / 1000 })
+    // Its revision is drawn when it is stored.
+    Ok(PublishedReport { report, created_at: now / 1000, expires_at: (now + ttl) / 1000, revision: 0 })
 }
 
 /// Sends the job's stored mail and records it. Inside [`Accepted::enter`]
