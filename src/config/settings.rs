@@ -63,6 +63,9 @@ pub struct Settings {
     pub smtp_url: Option<Secret>,
     /// `KIMIKO_OUTBOX_DIR`: where `.eml` files go without SMTP.
     pub outbox_dir: PathBuf,
+    /// `KIMIKO_OUTBOX_RETENTION_HOURS`: how long a `.eml` file (which holds
+    /// its recipient's address) stays in the outbox before it is deleted.
+    pub outbox_retention: Duration,
     /// `KIMIKO_MAIL_FROM`: the sender, e.g. `Kimiko <reports@example.com>`.
     pub mail_from: String,
     /// `KIMIKO_WORKER_BATCH`: jobs claimed at once.
@@ -193,6 +196,9 @@ impl Settings {
             lookup_ttl: Duration::from_secs(ranged(&var, "KIMIKO_LOOKUP_TTL_HOURS", 24, 1..=24 * 30)? * 3600),
             smtp_url,
             outbox_dir: var("KIMIKO_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".into()).into(),
+            outbox_retention: Duration::from_secs(
+                ranged(&var, "KIMIKO_OUTBOX_RETENTION_HOURS", 24, 1..=24 * 30)? * 3600,
+            ),
             mail_from,
             worker_batch: ranged(&var, "KIMIKO_WORKER_BATCH", 10, 1..=1000)? as u32,
             max_attempts: ranged(&var, "KIMIKO_MAX_ATTEMPTS", 3, 1..=100)? as u32,

@@ -37,17 +37,16 @@ pub async fn upsert(
 
 /// The wallet's report if it has not expired at `now`.
 pub async fn get(db: &Db, wallet: &str, now: i64) -> anyhow::Result<Option<PublishedReport>> {
-    let row: Option<(String, i64, i64, i64)> =
-        on!(db.read(), |c| {
-            sqlx::query_as(
+    let row: Option<(String, i64, i64, i64)> = on!(db.read(), |c| {
+        sqlx::query_as(
         "SELECT data, created_at, expires_at, revision FROM reports WHERE wallet = $1 AND expires_at > $2",
     )
     .bind(wallet)
     .bind(now)
     .fetch_optional(c)
     .await
-        })
-        .context("Failed to read a report")?;
+    })
+    .context("Failed to read a report")?;
     row.map(|(data, created_at, expires_at, revision)| {
         let report: Report = serde_json::from_str(&data).context("A stored report is not valid JSON")?;
         Ok(PublishedReport { report, created_at: created_at / 1000, expires_at: expires_at / 1000, revision })
