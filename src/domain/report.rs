@@ -180,9 +180,13 @@ impl Report {
             _ => analysed,
         };
         match &self.links_followed {
-            Some(followed) if followed.stopped_early => format!(
+            Some(followed) if followed.stopped_early && followed.rpc_calls >= followed.rpc_budget => format!(
                 "{analysed} Kimiko stopped following links after {} other addresses (its limit of {} requests), so a more distant link may be missing.",
                 followed.lookups, followed.rpc_budget
+            ),
+            Some(followed) if followed.stopped_early => format!(
+                "{analysed} Kimiko could not follow every link (the RPC did not answer every lookup, after {} other addresses), so a more distant link may be missing.",
+                followed.lookups
             ),
             _ => analysed,
         }
