@@ -44,6 +44,10 @@ pub enum ChainEnd<'a> {
     Loop,
     /// The last funder was looked up, and no funding of it was found.
     Unknown,
+    /// The last funder's lookup was cut short (the budget ran out, or the
+    /// node would not give a transaction): the chain does not go on from a
+    /// page not fully read.
+    Incomplete,
     /// The last funder has not been looked up yet (this lookup would say
     /// who funded it).
     NotLookedUp(LookupKey),
@@ -102,6 +106,9 @@ pub fn funding_chain<'a>(ctx: &Context<'a>) -> Option<FundingChain<'a>> {
         let Some(lookup) = ctx.neighbourhood.get(&key) else {
             return Some(FundingChain { hops, end: ChainEnd::NotLookedUp(key) });
         };
+        if lookup.partial {
+            return Some(FundingChain { hops, end: ChainEnd::Incomplete });
+        }
         match funding_of(lookup, last) {
             Some(next) => hops.push(next),
             None => return Some(FundingChain { hops, end: ChainEnd::Unknown }),
