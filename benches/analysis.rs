@@ -162,7 +162,6 @@ fn busy_wallet() -> WalletHistory {
             amount: 1_000_000,
             decimals: 6,
         }],
-        token_account_reads: Default::default(),
     }
 }
 

@@ -77,8 +77,6 @@ pub fn analyze_with(
             hops::merge_links(&mut links, hops::links(&ctx));
             links
         },
-        via_token_accounts: history.token_account_reads.transactions,
-        token_accounts_unread: history.token_account_reads.skipped,
         links_followed: (neighbourhood.budget > 0 || !neighbourhood.lookups.is_empty()).then(|| {
             LinksFollowed {
                 lookups: u32::try_from(neighbourhood.lookups.len()).unwrap_or(u32::MAX),

@@ -23,22 +23,6 @@ pub struct WalletHistory {
     pub balance_lamports: Option<u64>,
     /// SPL token accounts the wallet owns now.
     pub token_accounts: Vec<TokenHolding>,
-    /// What the wallet's token accounts' own histories added.
-    #[serde(default)]
-    pub token_account_reads: TokenAccountReads,
-}
-
-/// Reading the histories of a wallet's token accounts: a transfer into an
-/// existing token account names the account, not the wallet, so only the
-/// account's own signature list shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenAccountReads {
-    /// Token accounts whose history was read.
-    pub read: u32,
-    /// Token accounts left unread, past the budget for them.
-    pub skipped: u32,
-    /// Transactions found only through a token account's history.
-    pub transactions: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -97,14 +97,6 @@ pub struct Report {
     /// each (empty in reports made before the graph existed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
-    /// Of the transactions found, those that only a token account's own
-    /// history listed (absent in older reports).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub via_token_accounts: u32,
-    /// The wallet's token accounts whose history was not read (past the
-    /// budget for them: typically spam airdrops).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub token_accounts_unread: u32,
     /// How far beyond the wallet's own history the analysis looked (absent
     /// when it did not look, and in older reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,20 +150,6 @@ impl Report {
             self.transactions_found,
             if self.history_truncated { "+ (the most recent)" } else { "" }
         );
-        let analysed = match self.via_token_accounts {
-            0 => analysed,
-            1 => format!("{analysed} 1 of them reached the wallet through one of its token accounts."),
-            n => format!("{analysed} {n} of them reached the wallet through its token accounts."),
-        };
-        let analysed = match self.token_accounts_unread {
-            0 => analysed,
-            1 => format!(
-                "{analysed} The history of 1 token account was not read (those the wallet used come first; the rest are typically unsolicited airdrops)."
-            ),
-            n => format!(
-                "{analysed} The histories of {n} token accounts were not read (those the wallet used come first; the rest are typically unsolicited airdrops)."
-            ),
-        };
         let analysed = match self.transactions_found.checked_sub(self.transactions_analyzed) {
             Some(unread @ 1..) => format!(
                 "{analysed} {unread} of {} transactions could not be read (the node no longer had them, or refused them).",
@@ -191,10 +169,6 @@ impl Report {
             _ => analysed,
         }
     }
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 /// One line of "how the score was built".

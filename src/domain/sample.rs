@@ -104,8 +104,6 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
         analyzer_version: "test-1".into(),
         analyzed_at: MADE_AT,
         links: links(wallet),
-        via_token_accounts: 0,
-        token_accounts_unread: 0,
         links_followed: None,
     };
     let mut report = report;

@@ -36,7 +36,7 @@ use super::holdings::balance_and_holdings;
 use super::normalize;
 use super::wire::EncodedTransaction;
 use crate::domain::WalletAddress;
-use crate::domain::history::{SignatureInfo, TokenAccountReads, WalletHistory};
+use crate::domain::history::{SignatureInfo, WalletHistory};
 
 /// The most whole transactions one call returns.
 pub const FULL_PAGE: usize = 100;
@@ -108,11 +108,6 @@ pub async fn fetch_history(
         }
     };
     let (balance, token_accounts) = balance_and_holdings(rpc, wallet).await?;
-    // With `tokenAccounts: "balanceChanged"` the provider includes what
-    // reached the wallet's token accounts: the transactions that do not
-    // name the wallet itself came that way.
-    let via_token_accounts =
-        transactions.iter().filter(|tx| !tx.accounts.iter().any(|a| a == wallet.as_str())).count();
     let history = WalletHistory {
         wallet: wallet.to_string(),
         signatures: transactions.iter().map(SignatureInfo::of).collect(),
@@ -120,10 +115,6 @@ pub async fn fetch_history(
         history_truncated: truncated,
         balance_lamports: Some(balance),
         token_accounts,
-        token_account_reads: TokenAccountReads {
-            transactions: via_token_accounts as u32,
-            ..TokenAccountReads::default()
-        },
     };
     // Nothing is missing or unreadable: the provider lists only what it
     // has, at the version we ask for.

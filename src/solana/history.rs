@@ -1,17 +1,13 @@
 //! Fetching one wallet's history: signatures (paged with `before`, up to the
 //! history cap), the transactions behind them (batched), balance and token
-//! accounts, and what only the token accounts' own histories show
-//! ([`super::token_history`]) — normalised for the analysis.
+//! accounts — normalised for the analysis.
 
 use serde_json::{Value, json};
 
-use std::collections::HashMap;
-
 use super::client::{Call, RpcError, SolanaRpc};
 use super::normalize;
-use super::token_history::{self, TOKEN_ACCOUNT_BUDGET};
 use super::wire::{EncodedTransaction, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED};
-use crate::domain::history::{TokenAccountReads, Transaction, WalletHistory};
+use crate::domain::history::WalletHistory;
 use crate::domain::{JobPhase, WalletAddress};
 
 /// The most `getSignaturesForAddress` returns per call.
@@ -60,61 +56,13 @@ pub async fn fetch_history(
         return Ok(found);
     }
     let (statuses, truncated) = fetch_signatures(rpc, wallet, history_cap).await?;
-    let mut gaps = Gaps::default();
-    let mut total = statuses.len() as u32;
+    let total = statuses.len() as u32;
     on_progress(Progress::fetching(0, total));
-    let mut transactions =
-        read_transactions(rpc, wallet, &statuses, (0, total), on_progress, &mut gaps).await?;
-    let (balance, token_accounts) = super::holdings::balance_and_holdings(rpc, wallet).await?;
 
-    // What reached the wallet's token accounts without naming the wallet.
-    let plan = token_history::plan(wallet.as_str(), &token_accounts, &transactions, TOKEN_ACCOUNT_BUDGET);
-    let (found, more_in_accounts) = token_history::signatures_of(rpc, &plan.read, history_cap).await?;
-    let (statuses, new, cut) = token_history::merge(statuses, found, history_cap);
-    let unread: Vec<SignatureStatus> =
-        statuses.iter().filter(|s| new.contains(&s.signature)).cloned().collect();
-    if !unread.is_empty() {
-        let done = total;
-        total += unread.len() as u32;
-        on_progress(Progress::fetching(done, total));
-        transactions
-            .extend(read_transactions(rpc, wallet, &unread, (done, total), on_progress, &mut gaps).await?);
-    }
-    // Newest first, as the merged signature list.
-    let position: HashMap<&str, usize> =
-        statuses.iter().enumerate().map(|(i, s)| (s.signature.as_str(), i)).collect();
-    transactions.retain(|tx| position.contains_key(tx.signature.as_str()));
-    transactions.sort_by_key(|tx| position[tx.signature.as_str()]);
-
-    let history = WalletHistory {
-        wallet: wallet.to_string(),
-        signatures: statuses.iter().map(normalize::signature_info).collect(),
-        transactions,
-        history_truncated: truncated || cut || more_in_accounts,
-        balance_lamports: Some(balance),
-        token_accounts,
-        token_account_reads: TokenAccountReads {
-            read: plan.read.len() as u32,
-            skipped: plan.skipped,
-            transactions: new.len() as u32,
-        },
-    };
-    Ok((history, gaps))
-}
-
-/// The transactions behind `statuses`, in batch groups so progress moves
-/// while they come in (`progress` is where this part starts, and the
-/// total); what the node no longer has or cannot give at our version is
-/// counted in `gaps`.
-async fn read_transactions(
-    rpc: &SolanaRpc,
-    wallet: &WalletAddress,
-    statuses: &[SignatureStatus],
-    (mut done, total): (u32, u32),
-    on_progress: &(dyn Fn(Progress) + Send + Sync),
-    gaps: &mut Gaps,
-) -> Result<Vec<Transaction>, RpcError> {
     let mut transactions = Vec::with_capacity(statuses.len());
+    let mut gaps = Gaps::default();
+    let mut done = 0;
+    // One batch group at a time so progress moves while we fetch.
     let group = rpc.batch_size * rpc.concurrency;
     for chunk in statuses.chunks(group.max(1)) {
         let calls: Vec<Call> =
@@ -133,7 +81,18 @@ async fn read_transactions(
         done += chunk.len() as u32;
         on_progress(Progress::fetching(done, total));
     }
-    Ok(transactions)
+
+    let (balance, token_accounts) = super::holdings::balance_and_holdings(rpc, wallet).await?;
+
+    let history = WalletHistory {
+        wallet: wallet.to_string(),
+        signatures: statuses.iter().map(normalize::signature_info).collect(),
+        transactions,
+        history_truncated: truncated,
+        balance_lamports: Some(balance),
+        token_accounts,
+    };
+    Ok((history, gaps))
 }
 
 /// Newest first, paging back with `before` until the history ends or the

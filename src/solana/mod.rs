@@ -11,7 +11,6 @@ pub mod holdings;
 pub mod instructions;
 pub mod neighbourhood;
 pub mod normalize;
-pub mod token_history;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};

@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::analysis::address::is_program_derived;
-use crate::domain::history::{TokenAccountReads, Transaction, WalletHistory};
+use crate::domain::history::WalletHistory;
 use crate::domain::programs;
+use crate::solana::normalize;
 use crate::solana::wire::{EncodedTransaction, KeyedTokenAccount, SignatureStatus};
-use crate::solana::{normalize, token_history};
 
 pub const SOL: u64 = 1_000_000_000;
 /// USDC's mint: a real address for realistic token transfers.
@@ -196,47 +196,32 @@ impl Chain {
         self.next_slot
     }
 
-    /// What fetching `wallet`'s whole history the standard way would give,
-    /// through the same wire types, normaliser and token-account plan as
-    /// the worker, without a server (no history cap).
+    /// What fetching `wallet`'s whole history would give, through the same
+    /// wire types and normaliser as the worker, without a server.
     pub fn history(&self, wallet: &str) -> WalletHistory {
         let decode = |value: &Value| -> EncodedTransaction {
             serde_json::from_value(value.clone()).expect("the chain emits wire-shaped transactions")
         };
-        let statuses_of = |address: &str| -> Vec<SignatureStatus> {
-            self.signatures(address)
-                .iter()
-                .map(|(_, status)| serde_json::from_value(status.clone()).expect("a signature status"))
-                .collect()
-        };
-        let read = |statuses: &[SignatureStatus]| -> Vec<Transaction> {
-            statuses
-                .iter()
-                .filter_map(|s| self.transaction(&s.signature))
-                .map(|tx| normalize::transaction(wallet, &decode(tx)))
-                .collect()
-        };
-        let statuses = statuses_of(wallet);
-        let own = read(&statuses);
+        let statuses: Vec<SignatureStatus> = self
+            .signatures(wallet)
+            .iter()
+            .map(|(_, status)| serde_json::from_value(status.clone()).expect("a signature status"))
+            .collect();
+        let transactions = statuses
+            .iter()
+            .filter_map(|s| self.transaction(&s.signature))
+            .map(|tx| normalize::transaction(wallet, &decode(tx)))
+            .collect();
         let tokens: Vec<KeyedTokenAccount> =
             serde_json::from_value(Value::Array(self.token_accounts(wallet).to_vec()))
                 .expect("token accounts");
-        let token_accounts = normalize::token_holdings(&tokens);
-        let plan = token_history::plan(wallet, &token_accounts, &own, token_history::TOKEN_ACCOUNT_BUDGET);
-        let found = plan.read.iter().flat_map(|account| statuses_of(account)).collect();
-        let (statuses, new, _) = token_history::merge(statuses, found, usize::MAX);
         WalletHistory {
             wallet: wallet.to_owned(),
             signatures: statuses.iter().map(normalize::signature_info).collect(),
-            transactions: read(&statuses),
+            transactions,
             history_truncated: false,
             balance_lamports: Some(self.balance(wallet)),
-            token_accounts,
-            token_account_reads: TokenAccountReads {
-                read: plan.read.len() as u32,
-                skipped: plan.skipped,
-                transactions: new.len() as u32,
-            },
+            token_accounts: normalize::token_holdings(&tokens),
         }
     }
 }

@@ -15,7 +15,6 @@ pub mod mock_limits;
 pub mod mock_rpc;
 pub mod postgres;
 pub mod scenarios;
-pub mod token_accounts;
 pub mod trading_bot;
 pub mod transaction;
 

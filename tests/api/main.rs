@@ -33,4 +33,3 @@ mod rpc_limits;
 mod rpc_wire;
 mod security_support;
 mod smtp_delivery;
-mod token_accounts;
