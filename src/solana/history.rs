@@ -1,16 +1,20 @@
 //! Fetching one wallet's history: signatures (paged with `before`, up to the
-//! history cap), the transactions behind them (batched), balance and token
-//! accounts — normalised for the analysis.
+//! history cap), the transactions behind them (batched, each read once:
+//! `tx_cache`), balance and token accounts, then what reached the token
+//! accounts without naming the wallet (`token_accounts`), merged newest
+//! first under the same cap — normalised for the analysis.
+
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
-use super::client::{Call, RpcError, SolanaRpc};
+use super::client::{RpcError, SolanaRpc};
 use super::normalize;
-use super::wire::{
-    EncodedTransaction, KeyedTokenAccount, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED, WithContext,
-};
-use crate::domain::history::WalletHistory;
-use crate::domain::programs;
+use super::token_accounts;
+pub use super::token_accounts::TOKEN_ACCOUNT_BUDGET;
+use super::tx_cache::read_transactions;
+use super::wire::SignatureStatus;
+use crate::domain::history::{TokenAccountReads, Transaction, WalletHistory};
 use crate::domain::{JobPhase, WalletAddress};
 
 /// The most `getSignaturesForAddress` returns per call.
@@ -55,58 +59,61 @@ pub async fn fetch_history(
     on_progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> Result<(WalletHistory, Gaps), RpcError> {
     let (statuses, truncated) = fetch_signatures(rpc, wallet, history_cap).await?;
-    let total = statuses.len() as u32;
+    let mut total = statuses.len() as u32;
     on_progress(Progress::fetching(0, total));
-
-    let mut transactions = Vec::with_capacity(statuses.len());
     let mut gaps = Gaps::default();
-    let mut done = 0;
-    // One batch group at a time so progress moves while we fetch.
-    let group = rpc.batch_size * rpc.concurrency;
-    for chunk in statuses.chunks(group.max(1)) {
-        let calls: Vec<Call> =
-            chunk.iter().map(|s| ("getTransaction", transaction_params(&s.signature))).collect();
-        let results = rpc.call_many::<Option<EncodedTransaction>>(calls).await?;
-        for result in results {
-            match result {
-                Ok(Some(tx)) => transactions.push(normalize::transaction(wallet.as_str(), &tx)),
-                Ok(None) => gaps.missing += 1,
-                Err(RpcError::Rpc { code: TRANSACTION_VERSION_NOT_SUPPORTED, .. }) => {
-                    gaps.unsupported_version += 1;
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        done += chunk.len() as u32;
-        on_progress(Progress::fetching(done, total));
+    let owner_signatures: Vec<String> = statuses.iter().map(|s| s.signature.clone()).collect();
+    let own = read_transactions(rpc, wallet.as_str(), &owner_signatures, &mut gaps, &mut |done| {
+        on_progress(Progress::fetching(done, total))
+    })
+    .await?;
+    let (balance, token_accounts) = super::holdings::balance_and_holdings(rpc, wallet).await?;
+
+    // What reached the wallet's token accounts without naming the wallet.
+    let (chosen, skipped) =
+        token_accounts::choose(wallet.as_str(), &token_accounts, &own.transactions, TOKEN_ACCOUNT_BUDGET);
+    let limit = (history_cap + 1).min(SIGNATURE_PAGE);
+    let lists = token_accounts::signature_lists(rpc, &chosen, limit).await?;
+    let mut token_pages_full = false;
+    let mut merged: Vec<SignatureStatus> = statuses;
+    let mut seen: HashSet<String> = owner_signatures.iter().cloned().collect();
+    for list in lists {
+        token_pages_full |= list.len() == limit;
+        merged.extend(list.into_iter().filter(|s| seen.insert(s.signature.clone())));
     }
+    // Newest first across every list, under the same cap.
+    merged.sort_by(|a, b| b.slot.cmp(&a.slot).then_with(|| b.signature.cmp(&a.signature)));
+    let over_cap = merged.len() > history_cap;
+    merged.truncate(history_cap);
+    let owned: HashSet<&str> = owner_signatures.iter().map(String::as_str).collect();
+    let via_tokens: Vec<String> =
+        merged.iter().filter(|s| !owned.contains(s.signature.as_str())).map(|s| s.signature.clone()).collect();
+    total = merged.len() as u32;
+    let before = total - via_tokens.len() as u32;
+    let extra = read_transactions(rpc, wallet.as_str(), &via_tokens, &mut gaps, &mut |done| {
+        on_progress(Progress::fetching(before + done, total))
+    })
+    .await?;
 
-    // The node lists token accounts one token program at a time: ask for
-    // the classic program's and Token-2022's.
-    let tokens_of = |program: &str| {
-        (
-            "getTokenAccountsByOwner",
-            json!([wallet.as_str(), {"programId": program}, {"encoding": "jsonParsed", "commitment": "finalized"}]),
-        )
-    };
-    let balance_and_tokens: Vec<Call> = vec![
-        ("getBalance", json!([wallet.as_str(), {"commitment": "finalized"}])),
-        tokens_of(programs::TOKEN),
-        tokens_of(programs::TOKEN_2022),
-    ];
-    let mut answers = rpc.call_many::<Value>(balance_and_tokens).await?.into_iter();
-    let balance: WithContext<u64> = decode(answers.next())?;
-    let mut tokens: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
-    let tokens_2022: WithContext<Vec<KeyedTokenAccount>> = decode(answers.next())?;
-    tokens.value.extend(tokens_2022.value);
-
+    let mut by_signature: HashMap<String, Transaction> = own
+        .transactions
+        .into_iter()
+        .chain(extra.transactions)
+        .map(|tx| (tx.signature.clone(), tx))
+        .collect();
+    let transactions: Vec<Transaction> = merged.iter().filter_map(|s| by_signature.remove(&s.signature)).collect();
     let history = WalletHistory {
         wallet: wallet.to_string(),
-        signatures: statuses.iter().map(normalize::signature_info).collect(),
+        signatures: merged.iter().map(normalize::signature_info).collect(),
         transactions,
-        history_truncated: truncated,
-        balance_lamports: Some(balance.value),
-        token_accounts: normalize::token_holdings(&tokens.value),
+        history_truncated: truncated || over_cap || token_pages_full,
+        balance_lamports: Some(balance),
+        token_accounts,
+        token_account_reads: TokenAccountReads {
+            read: chosen.len() as u32,
+            skipped,
+            transactions: via_tokens.len() as u32,
+        },
     };
     Ok((history, gaps))
 }
@@ -146,12 +153,4 @@ pub fn transaction_params(signature: &str) -> Value {
         "maxSupportedTransactionVersion": MAX_SUPPORTED_TRANSACTION_VERSION,
         "commitment": "finalized",
     }])
-}
-
-fn decode<T: serde::de::DeserializeOwned>(answer: Option<Result<Value, RpcError>>) -> Result<T, RpcError> {
-    let value = answer.unwrap_or_else(|| {
-        Err(RpcError::Malformed { host: String::new(), message: "answer missing".into() })
-    })?;
-    serde_json::from_value(value)
-        .map_err(|e| RpcError::Malformed { host: String::new(), message: e.to_string() })
 }

@@ -6,9 +6,12 @@
 
 pub mod client;
 pub mod history;
+pub mod holdings;
 pub mod instructions;
 pub mod neighbourhood;
 pub mod normalize;
+pub mod token_accounts;
+pub mod tx_cache;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};

@@ -13,6 +13,7 @@ pub mod hops;
 pub mod mock_rpc;
 pub mod postgres;
 pub mod scenarios;
+pub mod token_accounts;
 pub mod trading_bot;
 pub mod transaction;
 

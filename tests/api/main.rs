@@ -30,3 +30,4 @@ mod rpc_client;
 mod rpc_wire;
 mod security_support;
 mod smtp_delivery;
+mod token_accounts;

@@ -53,6 +53,8 @@ pub struct SolanaRpc {
     /// `concurrency` at once however many jobs run.
     in_flight: Semaphore,
     pub stats: RpcStats,
+    /// Finalized transactions already read (`super::tx_cache`).
+    store: std::sync::Arc<dyn super::tx_cache::TransactionStore>,
 }
 
 impl SolanaRpc {
@@ -71,7 +73,20 @@ impl SolanaRpc {
             concurrency: concurrency.max(1),
             in_flight: Semaphore::new(concurrency.max(1)),
             stats: RpcStats::default(),
+            store: std::sync::Arc::new(super::tx_cache::MemoryTransactions::new(super::tx_cache::MEMORY_CAPACITY)),
         }
+    }
+
+    /// Keeps finalized transactions in `store` instead of this process's memory.
+    pub fn with_transaction_store(mut self, store: std::sync::Arc<dyn super::tx_cache::TransactionStore>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Where finalized transactions are kept; every reader of transactions
+    /// (a wallet's history, a lookup, a faster method) goes through it.
+    pub fn transaction_store(&self) -> &dyn super::tx_cache::TransactionStore {
+        &*self.store
     }
 
     /// One JSON-RPC call, retried over the endpoints.
