@@ -38,6 +38,7 @@ use crate::service::state::{AppState, Clock};
 use crate::service::submit::RequestWriter;
 use crate::solana::SolanaRpc;
 use crate::storage::Db;
+use crate::storage::transactions::StoredTransactions;
 use crate::ui::app::{App, shell};
 
 /// The runtime half of Leptos's configuration; the build half is
@@ -193,7 +194,8 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         settings.rpc_timeout,
         settings.rpc_batch_size,
         settings.rpc_concurrency,
-    );
+    )
+    .with_transaction_store(Arc::new(StoredTransactions::new(db.clone(), settings.tx_cache_size)));
     let hasher = KeyedHasher::new(secret::load_or_create(&settings)?);
     Ok(AppState {
         reports: ReportCache::with_capacity(settings.report_cache_size),
