@@ -8,6 +8,7 @@ pub mod client;
 pub mod history;
 pub mod holdings;
 pub mod instructions;
+pub mod listed;
 pub mod neighbourhood;
 pub mod normalize;
 pub mod token_accounts;

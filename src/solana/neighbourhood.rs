@@ -63,7 +63,9 @@ pub async fn fetch_lookups(
         .iter()
         .enumerate()
         .flat_map(|(index, lookup)| {
-            transactions_to_read(&lookup.signatures, lookup.reaches_first).into_iter().map(move |s| (index, s.to_owned()))
+            transactions_to_read(&lookup.signatures, lookup.reaches_first)
+                .into_iter()
+                .map(move |s| (index, s.to_owned()))
         })
         .collect();
     let all: Vec<String> = worth.iter().map(|(_, signature)| signature.clone()).collect();
@@ -72,7 +74,9 @@ pub async fn fetch_lookups(
     let mut wanted: Vec<(usize, String)> = Vec::new();
     for (index, signature) in worth {
         let lookup = &mut lookups[index];
-        if let Some(tx) = kept.remove(&signature).and_then(|raw| serde_json::from_value::<EncodedTransaction>(raw).ok()) {
+        if let Some(tx) =
+            kept.remove(&signature).and_then(|raw| serde_json::from_value::<EncodedTransaction>(raw).ok())
+        {
             read[index].push(normalize::transaction(&lookup.key.address, &tx));
         } else if wanted.len() < *budget as usize {
             wanted.push((index, signature));

@@ -16,8 +16,10 @@ use std::collections::{HashMap, HashSet};
 use serde_json::json;
 
 use super::client::{Call, RpcError, SolanaRpc};
-use super::wire::SignatureStatus;
+use super::wire::{KeyedTokenAccount, SignatureStatus, WithContext};
+use super::{listed, normalize};
 use crate::domain::history::{Event, TokenHolding, Transaction};
+use crate::domain::programs;
 
 /// The most token accounts whose history one report reads: one
 /// `getSignaturesForAddress` call each (one batch for all of them).
@@ -48,13 +50,11 @@ pub fn choose<'a>(
     // rank: 0 known mint, 1 used by the wallet, 2 holds a balance, 3 the rest.
     let mut ranks: HashMap<&'a str, u8> = HashMap::new();
     let mut order: Vec<&'a str> = Vec::new();
-    let mut note = |account: &'a str, rank: u8| {
-        match ranks.get_mut(account) {
-            Some(best) => *best = (*best).min(rank),
-            None => {
-                ranks.insert(account, rank);
-                order.push(account);
-            }
+    let mut note = |account: &'a str, rank: u8| match ranks.get_mut(account) {
+        Some(best) => *best = (*best).min(rank),
+        None => {
+            ranks.insert(account, rank);
+            order.push(account);
         }
     };
     for holding in holdings {
@@ -73,12 +73,19 @@ pub fn choose<'a>(
         // An account opened and closed in one transaction (a swap's
         // temporary wSOL account) had no life outside it.
         let opened_and_closed = |account: &str| {
-            tx.events.iter().any(|e| matches!(e, Event::TokenAccountCreated { account: a, .. } if a == account))
-                && tx.events.iter().any(|e| matches!(e, Event::TokenAccountClosed { account: a, .. } if a == account))
+            tx.events
+                .iter()
+                .any(|e| matches!(e, Event::TokenAccountCreated { account: a, .. } if a == account))
+                && tx
+                    .events
+                    .iter()
+                    .any(|e| matches!(e, Event::TokenAccountClosed { account: a, .. } if a == account))
         };
         for event in &tx.events {
             let (account, mint) = match event {
-                Event::TokenAccountCreated { account, owner, mint, .. } if owner == wallet => (account, mint.as_deref()),
+                Event::TokenAccountCreated { account, owner, mint, .. } if owner == wallet => {
+                    (account, mint.as_deref())
+                }
                 Event::TokenAccountClosed { account, owner, .. } if owner == wallet => (account, None),
                 _ => continue,
             };
@@ -103,18 +110,19 @@ pub fn choose<'a>(
     (order.into_iter().take(budget).map(str::to_owned).collect(), skipped)
 }
 
-/// The newest `limit` signatures of each of `accounts`, in one batch. An
-/// account the node refuses to answer about (a non-retryable error) is left
-/// out with a warning; an error worth retrying fails the read.
+/// For each of `accounts` (with the newest signature already listed for
+/// it, if any) the newest `limit` signatures after that one, in one batch.
+/// An account the node refuses to answer about (a non-retryable error) is
+/// left out with a warning; an error worth retrying fails the read.
 pub async fn signature_lists(
     rpc: &SolanaRpc,
-    accounts: &[String],
+    accounts: &[(String, Option<String>)],
     limit: usize,
 ) -> Result<Vec<Vec<SignatureStatus>>, RpcError> {
     let calls: Vec<Call> = accounts
         .iter()
-        .map(|account| {
-            ("getSignaturesForAddress", json!([account, {"limit": limit, "commitment": "finalized"}]))
+        .map(|(account, until)| {
+            ("getSignaturesForAddress", json!([account, listed::options(limit, until.as_deref())]))
         })
         .collect();
     let mut lists = Vec::with_capacity(accounts.len());
@@ -129,4 +137,23 @@ pub async fn signature_lists(
         }
     }
     Ok(lists)
+}
+
+/// The wallet's token accounts under both token programs, without its
+/// balance (for when the balance is known not to have changed).
+pub async fn holdings(rpc: &SolanaRpc, wallet: &str) -> Result<Vec<TokenHolding>, RpcError> {
+    let calls: Vec<Call> = [programs::TOKEN, programs::TOKEN_2022]
+        .iter()
+        .map(|program| {
+            (
+                "getTokenAccountsByOwner",
+                json!([wallet, {"programId": program}, {"encoding": "jsonParsed", "commitment": "finalized"}]),
+            )
+        })
+        .collect();
+    let mut accounts: Vec<KeyedTokenAccount> = Vec::new();
+    for answer in rpc.call_many::<WithContext<Vec<KeyedTokenAccount>>>(calls).await? {
+        accounts.extend(answer?.value);
+    }
+    Ok(normalize::token_holdings(&accounts))
 }

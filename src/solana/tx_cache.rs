@@ -29,6 +29,11 @@ pub trait TransactionStore: Send + Sync {
     fn get<'a>(&'a self, signatures: &'a [String]) -> BoxFuture<'a, HashMap<String, Value>>;
     /// Keeps `transactions` (signature, result); one already kept is left as is.
     fn put<'a>(&'a self, transactions: &'a [(String, Value)]) -> BoxFuture<'a, ()>;
+    /// What was listed for `address` last time (`super::listed::Listed`),
+    /// so the next read asks only for what is newer (`until`).
+    fn list<'a>(&'a self, address: &'a str) -> BoxFuture<'a, Option<Value>>;
+    /// Replaces what was listed for `address`.
+    fn put_list<'a>(&'a self, address: &'a str, list: Value) -> BoxFuture<'a, ()>;
 }
 
 /// The in-process store: at most `capacity` transactions, the oldest kept
@@ -36,11 +41,17 @@ pub trait TransactionStore: Send + Sync {
 pub struct MemoryTransactions {
     capacity: usize,
     kept: Mutex<(HashMap<String, Value>, VecDeque<String>)>,
+    /// Signature lists by address, bounded by a tenth of `capacity`.
+    lists: Mutex<(HashMap<String, Value>, VecDeque<String>)>,
 }
 
 impl MemoryTransactions {
     pub fn new(capacity: usize) -> Self {
-        Self { capacity, kept: Mutex::new((HashMap::new(), VecDeque::new())) }
+        Self {
+            capacity,
+            kept: Mutex::new((HashMap::new(), VecDeque::new())),
+            lists: Mutex::new((HashMap::new(), VecDeque::new())),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -60,21 +71,39 @@ impl TransactionStore for MemoryTransactions {
     }
 
     fn put<'a>(&'a self, transactions: &'a [(String, Value)]) -> BoxFuture<'a, ()> {
-        let mut guard = self.kept.lock().expect("store lock");
-        let (map, order) = &mut *guard;
+        let mut kept = self.kept.lock().expect("store lock");
         for (signature, tx) in transactions {
-            if self.capacity == 0 {
-                break;
-            }
-            if map.insert(signature.clone(), tx.clone()).is_none() {
-                order.push_back(signature.clone());
-            }
-            while map.len() > self.capacity {
-                let Some(oldest) = order.pop_front() else { break };
-                map.remove(&oldest);
-            }
+            keep(&mut kept, self.capacity, signature, tx.clone());
         }
         Box::pin(std::future::ready(()))
+    }
+
+    fn list<'a>(&'a self, address: &'a str) -> BoxFuture<'a, Option<Value>> {
+        let found = self.lists.lock().expect("store lock").0.get(address).cloned();
+        Box::pin(std::future::ready(found))
+    }
+
+    fn put_list<'a>(&'a self, address: &'a str, list: Value) -> BoxFuture<'a, ()> {
+        let mut lists = self.lists.lock().expect("store lock");
+        lists.0.remove(address);
+        lists.1.retain(|a| a != address);
+        keep(&mut lists, self.capacity / 10, address, list);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// Inserts `value` under `key` (an existing one stays), then drops the
+/// first inserted beyond `capacity`.
+fn keep(kept: &mut (HashMap<String, Value>, VecDeque<String>), capacity: usize, key: &str, value: Value) {
+    let (map, order) = kept;
+    if capacity == 0 || map.contains_key(key) {
+        return;
+    }
+    map.insert(key.to_owned(), value);
+    order.push_back(key.to_owned());
+    while map.len() > capacity {
+        let Some(oldest) = order.pop_front() else { break };
+        map.remove(&oldest);
     }
 }
 
@@ -127,7 +156,9 @@ pub async fn read_transactions(
                     kept.insert((*signature).clone(), tx);
                     fresh.push(((*signature).clone(), raw));
                 }
-                Err(RpcError::Rpc { code: TRANSACTION_VERSION_NOT_SUPPORTED, .. }) => gaps.unsupported_version += 1,
+                Err(RpcError::Rpc { code: TRANSACTION_VERSION_NOT_SUPPORTED, .. }) => {
+                    gaps.unsupported_version += 1
+                }
                 Err(error) => return Err(error),
             }
         }

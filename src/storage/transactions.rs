@@ -69,10 +69,13 @@ impl StoredTransactions {
     /// Keeps `transactions`; one already kept stays as it is.
     pub async fn put_many(&self, transactions: &[(String, Value)], now: i64) -> anyhow::Result<()> {
         for chunk in transactions.chunks(CHUNK) {
-            let rows: Vec<(&str, Vec<u8>)> =
-                chunk.iter().map(|(signature, tx)| Ok((signature.as_str(), deflate(tx)?))).collect::<anyhow::Result<_>>()?;
-            let values: Vec<String> =
-                (0..rows.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+            let rows: Vec<(&str, Vec<u8>)> = chunk
+                .iter()
+                .map(|(signature, tx)| Ok((signature.as_str(), deflate(tx)?)))
+                .collect::<anyhow::Result<_>>()?;
+            let values: Vec<String> = (0..rows.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect();
             let sql = format!(
                 "INSERT INTO finalized_transactions (signature, data, stored_at) VALUES {} ON CONFLICT (signature) DO NOTHING",
                 values.join(", ")
@@ -96,27 +99,40 @@ impl StoredTransactions {
         Ok(())
     }
 
-    /// Deletes the rows stored first beyond `max_rows`; returns how many.
+    /// Deletes the rows stored first beyond the bounds (`max_rows`
+    /// transactions, a tenth of that in signature lists); returns how many.
     pub async fn trim(&self) -> anyhow::Result<u64> {
-        let keep = i64::try_from(self.max_rows).unwrap_or(i64::MAX);
-        if keep == 0 {
-            return on!(self.db.write(), |c| sqlx::query("DELETE FROM finalized_transactions")
-                .execute(c)
+        let transactions = trim_table(&self.db, "finalized_transactions", self.max_rows).await?;
+        Ok(transactions + trim_table(&self.db, "signature_lists", self.max_rows / 10).await?)
+    }
+
+    /// The signature list kept for `address`.
+    pub async fn get_list(&self, address: &str) -> anyhow::Result<Option<Value>> {
+        let data: Option<Vec<u8>> = on!(self.db.read(), |c| {
+            sqlx::query_scalar("SELECT data FROM signature_lists WHERE address = $1")
+                .bind(address)
+                .fetch_optional(c)
                 .await
-                .map(|done| done.rows_affected()))
-            .context("Failed to empty the kept transactions");
-        }
-        // Rows stored at the same millisecond as the boundary row stay: the
-        // bound can be passed by the rows of one write, never by more.
+        })
+        .context("Failed to read a kept signature list")?;
+        Ok(data.as_deref().and_then(inflate))
+    }
+
+    /// Replaces the signature list kept for `address`.
+    pub async fn put_list_at(&self, address: &str, list: &Value, now: i64) -> anyhow::Result<()> {
+        let data = deflate(list)?;
         on!(self.db.write(), |c| sqlx::query(
-            "DELETE FROM finalized_transactions WHERE stored_at < (
-                 SELECT stored_at FROM finalized_transactions ORDER BY stored_at DESC LIMIT 1 OFFSET $1)",
+            "INSERT INTO signature_lists (address, data, stored_at) VALUES ($1, $2, $3)
+             ON CONFLICT (address) DO UPDATE SET data = excluded.data, stored_at = excluded.stored_at",
         )
-        .bind(keep - 1)
+        .bind(address)
+        .bind(data)
+        .bind(now)
         .execute(c)
         .await
         .map(|done| done.rows_affected()))
-        .context("Failed to trim the kept transactions")
+        .context("Failed to keep a signature list")?;
+        Ok(())
     }
 
     /// Rows kept and their total stored size in bytes.
@@ -147,6 +163,44 @@ impl TransactionStore for StoredTransactions {
             }
         })
     }
+
+    fn list<'a>(&'a self, address: &'a str) -> BoxFuture<'a, Option<Value>> {
+        Box::pin(async move {
+            self.get_list(address).await.unwrap_or_else(|error| {
+                tracing::warn!(error = %format!("{error:#}"), "kept signature list unreadable; listing anew");
+                None
+            })
+        })
+    }
+
+    fn put_list<'a>(&'a self, address: &'a str, list: Value) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Err(error) = self.put_list_at(address, &list, super::now_ms()).await {
+                tracing::warn!(error = %format!("{error:#}"), "could not keep a signature list");
+            }
+        })
+    }
+}
+
+/// Deletes the rows of `table` stored first beyond `keep`.
+async fn trim_table(db: &Db, table: &'static str, keep: u64) -> anyhow::Result<u64> {
+    let keep = i64::try_from(keep).unwrap_or(i64::MAX);
+    // Rows stored at the same millisecond as the boundary row stay: the
+    // bound can be passed by the rows of one write, never by more.
+    let sql = if keep == 0 {
+        // Keep nothing (the bound is 0); `$1` is 0 then.
+        format!("DELETE FROM {table} WHERE stored_at >= $1 OR stored_at < $1")
+    } else {
+        format!(
+            "DELETE FROM {table} WHERE stored_at < (SELECT stored_at FROM {table} ORDER BY stored_at DESC LIMIT 1 OFFSET $1)"
+        )
+    };
+    on!(db.write(), |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        .bind((keep - 1).max(0))
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))
+    .with_context(|| format!("Failed to trim {table}"))
 }
 
 fn placeholders(count: usize, first: usize) -> String {

@@ -28,9 +28,11 @@ pub fn usdc_from_exchange(chain: &mut Chain) -> TokenScenario {
     let payer = address("tokens:usdc-from-exchange:payer");
     let ata = token_account(&wallet, USDC);
     chain.set_balance(&wallet, 2 * SOL);
-    let funding = TxBuilder::new(&friend, START).seed("tokens-funding").sol_transfer(&friend, &wallet, 3 * SOL);
+    let funding =
+        TxBuilder::new(&friend, START).seed("tokens-funding").sol_transfer(&friend, &wallet, 3 * SOL);
     chain.add(&funding, &[&wallet, &friend]);
-    let open = TxBuilder::new(&wallet, START + DAY).seed("tokens-open").create_token_account(&wallet, &wallet, USDC);
+    let open =
+        TxBuilder::new(&wallet, START + DAY).seed("tokens-open").create_token_account(&wallet, &wallet, USDC);
     chain.add(&open, &[&wallet, &ata]);
     for day in 2..6i64 {
         let tx = TxBuilder::new(&wallet, START + DAY * day + HOUR * 3 * day)
@@ -61,7 +63,8 @@ pub fn closed_token_account(chain: &mut Chain) -> TokenScenario {
     let wallet = address("tokens:closed");
     let ata = token_account(&wallet, usdt);
     chain.set_balance(&wallet, SOL);
-    let open = TxBuilder::new(&wallet, START).seed("closed-open").create_token_account(&wallet, &wallet, usdt);
+    let open =
+        TxBuilder::new(&wallet, START).seed("closed-open").create_token_account(&wallet, &wallet, usdt);
     chain.add(&open, &[&wallet, &ata]);
     let withdrawal = TxBuilder::new(BINANCE, START + DAY * 3)
         .seed("closed-withdrawal")
@@ -73,7 +76,10 @@ pub fn closed_token_account(chain: &mut Chain) -> TokenScenario {
         serde_json::json!({"info": {"account": ata, "destination": wallet, "owner": wallet}, "type": "closeAccount"}),
     );
     chain.add(&close.lamports_move(&ata, &wallet, super::chain::TOKEN_ACCOUNT_RENT), &[&wallet, &ata]);
-    TokenScenario { scenario: Scenario { name: "closed-token-account", wallet }, via_token_accounts: vec![via] }
+    TokenScenario {
+        scenario: Scenario { name: "closed-token-account", wallet },
+        via_token_accounts: vec![via],
+    }
 }
 
 /// [`usdc_from_exchange`] plus `spam` airdropped token accounts of unknown
@@ -93,5 +99,8 @@ pub fn spammed_wallet(chain: &mut Chain, spam: usize) -> TokenScenario {
         chain.add(&airdrop, &[&spammer, &wallet, &account]);
         chain.add_token_account(&wallet, &mint, if n % 2 == 0 { 1_000 } else { 0 }, 0);
     }
-    TokenScenario { scenario: Scenario { name: "spammed", wallet }, via_token_accounts: built.via_token_accounts }
+    TokenScenario {
+        scenario: Scenario { name: "spammed", wallet },
+        via_token_accounts: built.via_token_accounts,
+    }
 }

@@ -4,15 +4,19 @@
 //! accounts' own histories, within a budget of calls, through the real
 //! client against the mock.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use kimiko::analysis::{Labels, analyze_with};
 use kimiko::domain::neighbourhood::Neighbourhood;
 use kimiko::domain::{Report, WalletAddress};
 use kimiko::solana::history::TOKEN_ACCOUNT_BUDGET;
-use kimiko::solana::{SolanaRpc, fetch_history};
+use kimiko::solana::tx_cache::MemoryTransactions;
+use kimiko::solana::{Progress, SolanaRpc, fetch_history};
 use kimiko::testing::token_accounts::{self, TokenScenario};
-use kimiko::testing::{Chain, MockRpc};
+use kimiko::testing::{Chain, Fault, MockRpc};
+
+use crate::helpers::{Options, spawn_app_with};
 
 const NOW: i64 = 1_800_000_000;
 
@@ -39,7 +43,11 @@ async fn usdc_withdrawn_from_an_exchange_into_the_existing_token_account_is_repo
     let (report, history) = report_of(&rpc, &built.scenario.wallet).await;
 
     let finding = report.finding("known_entity.exchange").unwrap_or_else(|| {
-        panic!("no exchange finding; score {} with {:?}", report.score, report.findings.iter().map(|f| &f.id).collect::<Vec<_>>())
+        panic!(
+            "no exchange finding; score {} with {:?}",
+            report.score,
+            report.findings.iter().map(|f| &f.id).collect::<Vec<_>>()
+        )
     });
     assert!(finding.explanation.contains("Binance"), "{}", finding.explanation);
     for signature in &built.via_token_accounts {
@@ -50,9 +58,16 @@ async fn usdc_withdrawn_from_an_exchange_into_the_existing_token_account_is_repo
     }
     // The friend's payment is the owner's: it counts as a USDC transfer in.
     let payment = history.transactions.iter().find(|tx| tx.signature == built.via_token_accounts[3]).unwrap();
-    assert!(payment.transfers.iter().any(|t| t.to == built.scenario.wallet && t.mint.is_some()), "{payment:?}");
+    assert!(
+        payment.transfers.iter().any(|t| t.to == built.scenario.wallet && t.mint.is_some()),
+        "{payment:?}"
+    );
     assert_eq!(history.token_account_reads.transactions, 4);
-    assert!(report.coverage().contains("4 of them reached the wallet through its token accounts"), "{}", report.coverage());
+    assert!(
+        report.coverage().contains("4 of them reached the wallet through its token accounts"),
+        "{}",
+        report.coverage()
+    );
     // Newest first, no signature twice.
     let slots: Vec<u64> = history.signatures.iter().map(|s| s.slot).collect();
     assert!(slots.windows(2).all(|w| w[0] >= w[1]), "{slots:?}");
@@ -82,8 +97,93 @@ async fn three_hundred_spam_token_accounts_stay_within_the_budget() {
     // The USDC account (a known mint) is read first: the exchange is found.
     assert!(report.finding("known_entity.exchange").is_some(), "{:?}", report.findings);
     assert!(
-        report.coverage().contains(&format!("{} of its 301 token accounts were not read", 301 - TOKEN_ACCOUNT_BUDGET)),
+        report
+            .coverage()
+            .contains(&format!("{} of its 301 token accounts were not read", 301 - TOKEN_ACCOUNT_BUDGET)),
         "{}",
         report.coverage()
     );
+}
+
+#[tokio::test]
+async fn a_fresh_read_of_an_unchanged_wallet_asks_only_whether_anything_is_new() {
+    let (rpc, built) = serve(token_accounts::usdc_from_exchange).await;
+    let client = client(&rpc);
+    let wallet = WalletAddress::parse(&built.scenario.wallet).unwrap();
+    let (first, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
+    rpc.reset_counters();
+
+    let (again, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
+    assert_eq!(again, first);
+    // The owner's list `until` its newest signature (nothing new, so the
+    // balance is the same) and the token accounts of both programs (the
+    // USDC account's amount is the same, so its list is too).
+    assert_eq!(rpc.calls(), 3, "{} signature lists", rpc.calls_of("getSignaturesForAddress"));
+    assert_eq!(rpc.calls_of("getTransaction"), 0);
+
+    // One new payment: read it, and only it.
+    let shop = kimiko::testing::chain::address("tokens:new-shop");
+    let payment = kimiko::testing::TxBuilder::new(&built.scenario.wallet, 1_799_000_000)
+        .seed("new-payment")
+        .sol_transfer(&built.scenario.wallet, &shop, 7_654_321);
+    let signature = rpc.with_chain(|chain| chain.add(&payment, &[&built.scenario.wallet, &shop]));
+    rpc.reset_counters();
+    let (newer, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
+    assert_eq!(newer.transactions[0].signature, signature);
+    assert_eq!(newer.transactions.len(), first.transactions.len() + 1);
+    assert_eq!(rpc.calls_of("getTransaction"), 1);
+    assert_eq!(rpc.calls(), 1 + 3 + 1, "signatures since, balance and token accounts, the new transaction");
+}
+
+#[tokio::test]
+async fn a_retried_read_resumes_from_what_the_failed_attempt_kept() {
+    let mut chain = Chain::new();
+    let wallet = kimiko::testing::scenarios::many_wallets(&mut chain, 1, 300).remove(0);
+    let wallet = WalletAddress::parse(&wallet).unwrap();
+    let rpc = MockRpc::start(chain).await;
+    let store = Arc::new(MemoryTransactions::new(10_000));
+    let attempt = || client(&rpc).with_transaction_store(store.clone());
+
+    // The node starts failing after the first 200 transactions (50 × 4).
+    let fail_midway = |progress: Progress| {
+        if progress.done >= 200 {
+            rpc.fail_always(Fault::RpcError { code: -32005, message: "Node is behind by 42 slots".into() });
+        }
+    };
+    let error = fetch_history(&attempt(), &wallet, 1_000, &fail_midway).await.unwrap_err();
+    assert!(error.is_retryable(), "{error}");
+    assert_eq!(store.len(), 200, "what the failed attempt read is kept");
+
+    rpc.heal();
+    rpc.reset_counters();
+    let (history, _) = fetch_history(&attempt(), &wallet, 1_000, &|_| {}).await.unwrap();
+    assert_eq!(history.transactions.len(), 300);
+    assert_eq!(rpc.calls_of("getTransaction"), 100, "only what the first attempt did not read");
+    assert_eq!(rpc.calls(), 1 + 100 + 3);
+}
+
+crate::on_both_backends! {
+    async fn a_report_through_the_worker_reads_token_accounts_and_a_fresh_one_asks_three_questions(db) {
+        let mut chain = Chain::new();
+        let built = token_accounts::usdc_from_exchange(&mut chain);
+        let app = spawn_app_with(Options { chain, database: db, ..Options::default() }).await;
+        let wallet = built.scenario.wallet.clone();
+        app.submit(&wallet, "tokens@example.com").await;
+        assert_eq!(app.run_worker().await, 1);
+        let report: serde_json::Value = app.get(&format!("/api/reports/{wallet}")).await.json().await.unwrap();
+        let ids: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+        assert!(ids.contains(&"known_entity.exchange"), "{ids:?}");
+        assert_eq!(report["token_account_reads"]["transactions"], 4);
+        let (_, _, page) = app.page(&format!("/report/{wallet}"), false).await;
+        assert!(page.contains("4 of them reached the wallet through its token accounts"));
+        let kept = app.count("finalized_transactions").await;
+        assert_eq!(kept, 10, "every transaction of the wallet, its token account included, kept once");
+
+        app.rpc.reset_counters();
+        app.submit_fresh(&wallet, "tokens-again@example.com").await;
+        assert_eq!(app.run_worker().await, 1);
+        assert_eq!(app.sent_mail().len(), 2);
+        assert_eq!(app.rpc.calls(), 3, "an unchanged wallet: signatures since, token accounts of both programs");
+        assert_eq!(app.count("finalized_transactions").await, kept);
+    }
 }

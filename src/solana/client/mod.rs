@@ -73,12 +73,17 @@ impl SolanaRpc {
             concurrency: concurrency.max(1),
             in_flight: Semaphore::new(concurrency.max(1)),
             stats: RpcStats::default(),
-            store: std::sync::Arc::new(super::tx_cache::MemoryTransactions::new(super::tx_cache::MEMORY_CAPACITY)),
+            store: std::sync::Arc::new(super::tx_cache::MemoryTransactions::new(
+                super::tx_cache::MEMORY_CAPACITY,
+            )),
         }
     }
 
     /// Keeps finalized transactions in `store` instead of this process's memory.
-    pub fn with_transaction_store(mut self, store: std::sync::Arc<dyn super::tx_cache::TransactionStore>) -> Self {
+    pub fn with_transaction_store(
+        mut self,
+        store: std::sync::Arc<dyn super::tx_cache::TransactionStore>,
+    ) -> Self {
         self.store = store;
         self
     }
