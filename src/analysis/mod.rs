@@ -85,6 +85,10 @@ pub fn analyze_with(
                 stopped_early: neighbourhood.stopped_early,
             }
         }),
+        token_account_reads: {
+            let reads = history.token_account_reads;
+            (reads.read > 0 || reads.skipped > 0).then_some(reads)
+        },
     }
 }
 

@@ -21,6 +21,10 @@ use checks::{http_url, validate_mailbox, validate_smtp_url};
 /// Most reports kept in memory by default (`KIMIKO_REPORT_CACHE_SIZE`).
 pub const DEFAULT_REPORT_CACHE_SIZE: usize = 256;
 
+/// Finalized transactions kept by default (`KIMIKO_TX_CACHE_SIZE`): about
+/// 200 wallets of 1,000 transactions, some 250 MB deflated.
+pub const DEFAULT_TX_CACHE_SIZE: u64 = 200_000;
+
 /// The public mainnet endpoint: rate-limited, but needs no key.
 pub const DEFAULT_RPC_URL: &str = "https://api.mainnet-beta.solana.com";
 
@@ -95,6 +99,10 @@ pub struct Settings {
     /// `KIMIKO_REPORT_CACHE_SIZE`: reports (with their pages and cards) kept
     /// in memory; 0 turns the cache off.
     pub report_cache_size: usize,
+    /// `KIMIKO_TX_CACHE_SIZE`: finalized transactions kept in the database
+    /// so none is read from the RPC twice (the first stored go first); 0
+    /// keeps none there.
+    pub tx_cache_size: u64,
     /// `KIMIKO_LOG_FORMAT`: `text` (default) or `json`.
     pub log_json: bool,
     /// `KIMIKO_CLIENT_IP_HEADER` and friends: where the client's address comes from.
@@ -252,6 +260,7 @@ impl Settings {
                 DEFAULT_REPORT_CACHE_SIZE as u64,
                 0..=100_000,
             )? as usize,
+            tx_cache_size: ranged(&var, "KIMIKO_TX_CACHE_SIZE", DEFAULT_TX_CACHE_SIZE, 0..=100_000_000)?,
             log_json: match var("KIMIKO_LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
                 Some("json") => true,

@@ -101,6 +101,10 @@ pub struct Report {
     /// when it did not look, and in older reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_followed: Option<LinksFollowed>,
+    /// What the wallet's token accounts' own histories added (absent when
+    /// it had none, and in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_account_reads: Option<super::history::TokenAccountReads>,
 }
 
 impl Report {
@@ -150,6 +154,26 @@ impl Report {
             self.transactions_found,
             if self.history_truncated { "+ (the most recent)" } else { "" }
         );
+        let analysed = match self.token_account_reads {
+            Some(reads) => {
+                let mut text = analysed;
+                if reads.transactions > 0 {
+                    text.push_str(&format!(
+                        " {} of them reached the wallet through its token accounts, without naming it.",
+                        reads.transactions
+                    ));
+                }
+                if reads.skipped > 0 {
+                    text.push_str(&format!(
+                        " {} of its {} token accounts were not read (stablecoin accounts, accounts the wallet used and accounts holding a balance are read first; the rest are mostly airdropped spam).",
+                        reads.skipped,
+                        reads.read + reads.skipped
+                    ));
+                }
+                text
+            }
+            None => analysed,
+        };
         let analysed = match self.transactions_found.checked_sub(self.transactions_analyzed) {
             Some(unread @ 1..) => format!(
                 "{analysed} {unread} of {} transactions could not be read (the node no longer had them, or refused them).",
@@ -247,5 +271,17 @@ mod tests {
         report.links_followed =
             Some(LinksFollowed { lookups: 2, rpc_calls: 8, rpc_budget: 25, stopped_early: false });
         assert_eq!(report.coverage(), "Analysed 27 of 27 transactions.");
+    }
+
+    #[test]
+    fn coverage_says_what_came_through_token_accounts_and_what_was_not_read() {
+        let mut report = super::super::sample::report("w", 42).report;
+        report.window_start = None;
+        report.token_account_reads =
+            Some(super::super::history::TokenAccountReads { read: 20, skipped: 281, transactions: 4 });
+        assert_eq!(
+            report.coverage(),
+            "Analysed 27 of 27 transactions. 4 of them reached the wallet through its token accounts, without naming it. 281 of its 301 token accounts were not read (stablecoin accounts, accounts the wallet used and accounts holding a balance are read first; the rest are mostly airdropped spam)."
+        );
     }
 }

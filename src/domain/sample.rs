@@ -105,6 +105,7 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
         analyzed_at: MADE_AT,
         links: links(wallet),
         links_followed: None,
+        token_account_reads: None,
     };
     let mut report = report;
     // The points each finding cost add up to what the score lost.

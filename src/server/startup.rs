@@ -37,6 +37,7 @@ use crate::service::secret::{self, KeyedHasher};
 use crate::service::state::{AppState, Clock};
 use crate::service::submit::RequestWriter;
 use crate::storage::Db;
+use crate::storage::transactions::StoredTransactions;
 use crate::ui::app::{App, shell};
 
 /// The runtime half of Leptos's configuration; the build half is
@@ -187,7 +188,9 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         Some(mailer) => mailer,
         None => Mailer::from_settings(&settings)?,
     };
-    let rpc = settings.rpc_client();
+    let rpc = settings
+        .rpc_client()
+        .with_transaction_store(Arc::new(StoredTransactions::new(db.clone(), settings.tx_cache_size)));
     let hasher = KeyedHasher::new(secret::load_or_create(&settings)?);
     Ok(AppState {
         reports: ReportCache::with_capacity(settings.report_cache_size),

@@ -36,7 +36,7 @@ use super::holdings::balance_and_holdings;
 use super::normalize;
 use super::wire::EncodedTransaction;
 use crate::domain::WalletAddress;
-use crate::domain::history::{SignatureInfo, WalletHistory};
+use crate::domain::history::{SignatureInfo, TokenAccountReads, WalletHistory};
 
 /// The most whole transactions one call returns.
 pub const FULL_PAGE: usize = 100;
@@ -76,6 +76,15 @@ pub async fn fetch_history(
             Err(error) if !error.is_retryable() => return Ok(None),
             Err(error) => return Err(error),
         };
+        // Whole finalized transactions, as `getTransaction` gives them (with
+        // a `transactionIndex` besides): kept like its answers, so a later
+        // standard read or a lookup never asks for them again.
+        let whole: Vec<(String, Value)> = answer["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|tx| Some((tx["transaction"]["signatures"][0].as_str()?.to_owned(), tx.clone())))
+            .collect();
         let page: Page = match serde_json::from_value(answer) {
             Ok(page) => page,
             Err(error) => {
@@ -86,6 +95,7 @@ pub async fn fetch_history(
                 return Ok(None);
             }
         };
+        rpc.transaction_store().put(&whole).await;
         let empty = page.data.is_empty();
         for tx in page.data {
             let Some(signature) = tx.transaction.signatures.first() else { continue };
@@ -108,6 +118,11 @@ pub async fn fetch_history(
         }
     };
     let (balance, token_accounts) = balance_and_holdings(rpc, wallet).await?;
+    // With `tokenAccounts: "balanceChanged"` the provider includes what
+    // reached the wallet's token accounts: the transactions that do not
+    // name the wallet itself came that way.
+    let via_token_accounts =
+        transactions.iter().filter(|tx| !tx.accounts.iter().any(|a| a == wallet.as_str())).count();
     let history = WalletHistory {
         wallet: wallet.to_string(),
         signatures: transactions.iter().map(SignatureInfo::of).collect(),
@@ -115,6 +130,10 @@ pub async fn fetch_history(
         history_truncated: truncated,
         balance_lamports: Some(balance),
         token_accounts,
+        token_account_reads: TokenAccountReads {
+            transactions: via_token_accounts as u32,
+            ..TokenAccountReads::default()
+        },
     };
     // Nothing is missing or unreadable: the provider lists only what it
     // has, at the version we ask for.

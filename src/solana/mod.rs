@@ -9,8 +9,11 @@ pub mod fast_history;
 pub mod history;
 pub mod holdings;
 pub mod instructions;
+pub mod listed;
 pub mod neighbourhood;
 pub mod normalize;
+pub mod token_accounts;
+pub mod tx_cache;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};

@@ -222,6 +222,7 @@ impl Chain {
             history_truncated: false,
             balance_lamports: Some(self.balance(wallet)),
             token_accounts: normalize::token_holdings(&tokens),
+            token_account_reads: Default::default(),
         }
     }
 }

@@ -294,7 +294,15 @@ fn answer(state: &MockState, call: &Value) -> Value {
                 },
                 None => 0,
             };
-            let page: Vec<Value> = all.iter().skip(start).take(limit).map(|(_, s)| s.clone()).collect();
+            // `until`: newest first down to, not including, that signature.
+            let until = options.get("until").and_then(Value::as_str);
+            let page: Vec<Value> = all
+                .iter()
+                .skip(start)
+                .take_while(|(_, s)| until.is_none_or(|until| s["signature"] != until))
+                .take(limit)
+                .map(|(_, s)| s.clone())
+                .collect();
             result(id, Value::Array(page))
         }
         ("getTransaction", Some(signature)) => {

@@ -33,3 +33,4 @@ mod rpc_limits;
 mod rpc_wire;
 mod security_support;
 mod smtp_delivery;
+mod token_accounts;

@@ -72,6 +72,8 @@ pub struct SolanaRpc {
     in_flight: Semaphore,
     patience: Duration,
     pub stats: RpcStats,
+    /// Finalized transactions already read (`super::tx_cache`).
+    store: std::sync::Arc<dyn super::tx_cache::TransactionStore>,
 }
 
 impl SolanaRpc {
@@ -103,6 +105,9 @@ impl SolanaRpc {
             in_flight: Semaphore::new(concurrency.max(1)),
             patience: DEFAULT_PATIENCE,
             stats: RpcStats::default(),
+            store: std::sync::Arc::new(super::tx_cache::MemoryTransactions::new(
+                super::tx_cache::MEMORY_CAPACITY,
+            )),
         }
     }
 
@@ -126,6 +131,21 @@ impl SolanaRpc {
     pub fn max_batch(&self) -> usize {
         let paced = self.endpoints.all().iter().map(|e| e.limiter.max_batch()).max().unwrap_or(usize::MAX);
         self.batch_size.min(paced).max(1)
+    }
+
+    /// Keeps finalized transactions in `store` instead of this process's memory.
+    pub fn with_transaction_store(
+        mut self,
+        store: std::sync::Arc<dyn super::tx_cache::TransactionStore>,
+    ) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Where finalized transactions are kept; every reader of transactions
+    /// (a wallet's history, a lookup, a faster method) goes through it.
+    pub fn transaction_store(&self) -> &dyn super::tx_cache::TransactionStore {
+        &*self.store
     }
 
     /// One JSON-RPC call, retried over the endpoints.
