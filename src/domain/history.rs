@@ -29,19 +29,8 @@ pub struct WalletHistory {
     pub token_account_reads: TokenAccountReads,
 }
 
-/// Reading the histories of the wallet's token accounts: a transfer into an
-/// existing token account names only that account, so the owner's own
-/// signature list never shows it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenAccountReads {
-    /// Token accounts whose history was read.
-    pub read: u32,
-    /// Token accounts known (held now, or opened or closed in the wallet's
-    /// own transactions) and left unread by the budget.
-    pub skipped: u32,
-    /// Transactions in the history that only a token account's list had.
-    pub transactions: u32,
-}
+/// Shared with the browser build, which renders it in reports.
+pub use super::report::TokenAccountReads;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureInfo {

@@ -104,7 +104,7 @@ pub struct Report {
     /// What the wallet's token accounts' own histories added (absent when
     /// it had none, and in older reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_account_reads: Option<super::history::TokenAccountReads>,
+    pub token_account_reads: Option<TokenAccountReads>,
 }
 
 impl Report {
@@ -193,6 +193,20 @@ impl Report {
             _ => analysed,
         }
     }
+}
+
+/// Reading the histories of the wallet's token accounts: a transfer into an
+/// existing token account names only that account, so the owner's own
+/// signature list never shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenAccountReads {
+    /// Token accounts whose history was read.
+    pub read: u32,
+    /// Token accounts known (held now, or opened or closed in the wallet's
+    /// own transactions) and left unread by the budget.
+    pub skipped: u32,
+    /// Transactions in the history that only a token account's list had.
+    pub transactions: u32,
 }
 
 /// One line of "how the score was built".
