@@ -162,6 +162,7 @@ fn busy_wallet() -> WalletHistory {
             amount: 1_000_000,
             decimals: 6,
         }],
+        token_account_reads: Default::default(),
     }
 }
 

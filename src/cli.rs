@@ -16,7 +16,8 @@ use crate::jobs::scheduler;
 use crate::server::startup::{self, Application, Overrides};
 use crate::server::telemetry;
 use crate::service::neighbourhood::{Limits, follow_links};
-use crate::solana::{Progress, SolanaRpc, fetch_history, sns};
+use crate::solana::client::Pace;
+use crate::solana::{Progress, fetch_history, sns};
 use crate::storage;
 
 #[derive(Parser, Debug)]
@@ -122,12 +123,7 @@ async fn shutdown_signal() {
 async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result<()> {
     let wallet = WalletOrName::parse(wallet).map_err(|e| anyhow::anyhow!("{e}"))?;
     let labels = startup::load_labels(&settings)?;
-    let rpc = SolanaRpc::new(
-        &settings.rpc_urls,
-        settings.rpc_timeout,
-        settings.rpc_batch_size,
-        settings.rpc_concurrency,
-    );
+    let rpc = settings.rpc_client();
     // A name is resolved on chain first, as the form does (without its cache).
     let (wallet, name) = match wallet {
         WalletOrName::Address(wallet) => (wallet, None),
@@ -140,7 +136,8 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
             Err(error) => return Err(error).context("Failed to look up the .sol name"),
         },
     };
-    let progress = |p: Progress| progress_bar(p);
+    // The provider's pace says how long the rest takes when it holds us back.
+    let progress = |p: Progress| progress_bar(p, rpc.pace(p.total.saturating_sub(p.done)));
     let (history, gaps) = fetch_history(&rpc, &wallet, settings.history_cap, &progress)
         .await
         .context("Failed to fetch the wallet's history")?;
@@ -158,6 +155,7 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
         report,
         created_at: now / 1000,
         expires_at: (now + settings.report_ttl.as_millis() as i64) / 1000,
+        revision: 0,
     };
     let mut out = std::io::stdout().lock();
     if json {
@@ -176,15 +174,19 @@ async fn analyze(settings: Settings, wallet: &str, json: bool) -> anyhow::Result
     Ok(())
 }
 
-fn progress_bar(progress: Progress) {
+fn progress_bar(progress: Progress, pace: Pace) {
     const WIDTH: u32 = 30;
     let filled = (progress.done * WIDTH).checked_div(progress.total).unwrap_or(0).min(WIDTH);
     let (phase, unit) = match progress.phase {
         JobPhase::Fetching => ("Fetching", " transactions"),
         JobPhase::FollowingLinks => ("Following links", ""),
     };
+    let wait = match pace.eta.filter(|_| pace.waiting) {
+        Some(eta) => format!(", provider's rate limit: about {} s left   ", eta.as_secs_f64().ceil()),
+        None => String::new(),
+    };
     eprint!(
-        "\r{phase} [{}{}] {}/{}{unit}",
+        "\r{phase} [{}{}] {}/{}{unit}{wait}",
         "#".repeat(filled as usize),
         ".".repeat((WIDTH - filled) as usize),
         progress.done,

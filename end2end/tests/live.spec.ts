@@ -1,4 +1,6 @@
 import { test, expect } from '@playwright/test';
+import * as http from 'node:http';
+import { PORT } from '../playwright.config';
 import { WIDTHS, expectAccessible, expectNoSidewaysScroll, freshEmail, reportFor, screenshot, wallets, watchConsole } from './support';
 
 // What people read beyond the findings — the link graph and the score's
@@ -92,4 +94,41 @@ test('with JavaScript the job page has its progress pushed: no reload, no pollin
   expect(asked.filter((p) => p === '/api/page/job' || p === `/api/jobs/${id}` || p === jobPath).length, 'no polling').toBe(1);
   expect(errors, 'console errors').toEqual([]);
   await expectAccessible(page, 'the job page after live progress');
+});
+
+test('with the stream limit reached, the job page still reaches the result without a reload', async ({ page, request }) => {
+  const response = await request.post('/api/request-report', {
+    form: { wallet: wallets().slow, email: freshEmail('live-refused'), refresh: '1' },
+    headers: { Accept: 'text/html' },
+    maxRedirects: 0,
+  });
+  expect(response.status()).toBe(303);
+  const jobPath = response.headers()['location'];
+  const id = jobPath.replace('/jobs/', '');
+
+  // Other devices behind the same address (a carrier's, a proxy's) hold
+  // every progress stream one client may open.
+  const events = `http://127.0.0.1:${PORT}/api/jobs/${id}/events`;
+  const held = await Promise.all(
+    Array.from({ length: 6 }, () =>
+      new Promise<http.ClientRequest>((open, refuse) => {
+        const stream = http.get(events, (answer) =>
+          answer.statusCode === 200 ? open(stream) : refuse(new Error(`stream answered ${answer.statusCode}`)),
+        );
+      }),
+    ),
+  );
+  try {
+    const refused = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/jobs/${id}/events`);
+    await page.goto(jobPath);
+    await expect(page.locator('progress.progress'), 'the job was unfinished when the page loaded').toBeVisible();
+    await expect(page.locator('html[data-hydrated]')).toHaveCount(1);
+    await page.evaluate(() => ((window as any).__kimikoMark = 'same document'));
+    expect((await refused).status(), 'the page’s own stream was refused').toBe(429);
+
+    await expect(page.getByRole('heading', { name: 'Your report is ready' })).toBeVisible({ timeout: 30_000 });
+    expect(await page.evaluate(() => (window as any).__kimikoMark), 'no reload').toBe('same document');
+  } finally {
+    held.forEach((stream) => stream.destroy());
+  }
 });

@@ -42,6 +42,7 @@ fuzz_target!(|data: &[u8]| {
         history_truncated: false,
         balance_lamports: None,
         token_accounts: Vec::new(),
+        token_account_reads: Default::default(),
     };
     for item in items {
         let Ok(envelope) = serde_json::from_value::<Envelope>(item) else {

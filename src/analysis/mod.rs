@@ -31,7 +31,7 @@ use crate::domain::{LinksFollowed, Report};
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
-pub const ANALYZER_VERSION: &str = "2026.11.5";
+pub const ANALYZER_VERSION: &str = "2026.12.1";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
 /// (unix seconds), without looking at any other address.
@@ -85,6 +85,10 @@ pub fn analyze_with(
                 stopped_early: neighbourhood.stopped_early,
             }
         }),
+        token_account_reads: {
+            let reads = history.token_account_reads;
+            (reads.read > 0 || reads.skipped > 0).then_some(reads)
+        },
         // Set by whoever knows them: the request, the previous report.
         reached_via: None,
         changes: None,

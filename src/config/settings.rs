@@ -11,6 +11,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::client_ip::{ClientIpSource, IpRate};
+use crate::solana::client::{RpcLimits, SolanaRpc};
 
 mod checks;
 
@@ -19,6 +20,11 @@ use checks::{http_url, validate_mailbox, validate_smtp_url};
 
 /// Most reports kept in memory by default (`KIMIKO_REPORT_CACHE_SIZE`).
 pub const DEFAULT_REPORT_CACHE_SIZE: usize = 256;
+
+/// Finalized transactions kept by default (`KIMIKO_TX_CACHE_SIZE`): about
+/// 200 wallets of 1,000 transactions, some 320 MB deflated (`cargo bench
+/// --bench rpc` measures the mainnet fixtures at about 1.6 KB each).
+pub const DEFAULT_TX_CACHE_SIZE: u64 = 200_000;
 
 /// The public mainnet endpoint: rate-limited, but needs no key.
 pub const DEFAULT_RPC_URL: &str = "https://api.mainnet-beta.solana.com";
@@ -43,6 +49,10 @@ pub struct Settings {
     pub rpc_batch_size: usize,
     /// `KIMIKO_RPC_CONCURRENCY`: requests in flight per job.
     pub rpc_concurrency: usize,
+    /// `KIMIKO_RPC_LIMITS`: what each endpoint allows (calls per window
+    /// overall and per method, connections); unlisted hosts are paced as the
+    /// public endpoint, loopback ones not at all.
+    pub rpc_limits: RpcLimits,
     /// `KIMIKO_HISTORY_CAP`: most recent transactions analysed per wallet.
     pub history_cap: usize,
     /// `KIMIKO_HOPS`: how far the funding chain is followed (the wallet's
@@ -58,6 +68,9 @@ pub struct Settings {
     pub smtp_url: Option<Secret>,
     /// `KIMIKO_OUTBOX_DIR`: where `.eml` files go without SMTP.
     pub outbox_dir: PathBuf,
+    /// `KIMIKO_OUTBOX_RETENTION_HOURS`: how long a `.eml` file (which holds
+    /// its recipient's address) stays in the outbox before it is deleted.
+    pub outbox_retention: Duration,
     /// `KIMIKO_MAIL_FROM`: the sender, e.g. `Kimiko <reports@example.com>`.
     pub mail_from: String,
     /// `KIMIKO_WORKER_BATCH`: jobs claimed at once.
@@ -87,6 +100,10 @@ pub struct Settings {
     /// `KIMIKO_REPORT_CACHE_SIZE`: reports (with their pages and cards) kept
     /// in memory; 0 turns the cache off.
     pub report_cache_size: usize,
+    /// `KIMIKO_TX_CACHE_SIZE`: finalized transactions kept in the database
+    /// so none is read from the RPC twice (the first stored go first); 0
+    /// keeps none there.
+    pub tx_cache_size: u64,
     /// `KIMIKO_LOG_FORMAT`: `text` (default) or `json`.
     pub log_json: bool,
     /// `KIMIKO_CLIENT_IP_HEADER` and friends: where the client's address comes from.
@@ -177,12 +194,20 @@ impl Settings {
             rpc_timeout: Duration::from_secs(ranged(&var, "KIMIKO_RPC_TIMEOUT_SECS", 20, 1..=300)?),
             rpc_batch_size: ranged(&var, "KIMIKO_RPC_BATCH_SIZE", 50, 1..=1000)? as usize,
             rpc_concurrency: ranged(&var, "KIMIKO_RPC_CONCURRENCY", 4, 1..=64)? as usize,
+            rpc_limits: match var("KIMIKO_RPC_LIMITS") {
+                None => RpcLimits::default(),
+                Some(text) => RpcLimits::parse(&text)
+                    .map_err(|message| SettingsError { variable: "KIMIKO_RPC_LIMITS", message })?,
+            },
             history_cap: ranged(&var, "KIMIKO_HISTORY_CAP", 1000, 1..=100_000)? as usize,
             hops: ranged(&var, "KIMIKO_HOPS", 3, 1..=6)? as u8,
             hop_budget: ranged(&var, "KIMIKO_HOP_BUDGET", 25, 0..=1000)? as u32,
             lookup_ttl: Duration::from_secs(ranged(&var, "KIMIKO_LOOKUP_TTL_HOURS", 24, 1..=24 * 30)? * 3600),
             smtp_url,
             outbox_dir: var("KIMIKO_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".into()).into(),
+            outbox_retention: Duration::from_secs(
+                ranged(&var, "KIMIKO_OUTBOX_RETENTION_HOURS", 24, 1..=24 * 30)? * 3600,
+            ),
             mail_from,
             worker_batch: ranged(&var, "KIMIKO_WORKER_BATCH", 10, 1..=1000)? as u32,
             max_attempts: ranged(&var, "KIMIKO_MAX_ATTEMPTS", 3, 1..=100)? as u32,
@@ -236,6 +261,7 @@ impl Settings {
                 DEFAULT_REPORT_CACHE_SIZE as u64,
                 0..=100_000,
             )? as usize,
+            tx_cache_size: ranged(&var, "KIMIKO_TX_CACHE_SIZE", DEFAULT_TX_CACHE_SIZE, 0..=100_000_000)?,
             log_json: match var("KIMIKO_LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
                 Some("json") => true,
@@ -251,6 +277,18 @@ impl Settings {
         };
         checks::production_mail(production, settings.smtp_url.is_some())?;
         Ok(settings)
+    }
+
+    /// The Solana RPC client these settings describe (endpoints, timeout,
+    /// batching, concurrency and each endpoint's limits).
+    pub fn rpc_client(&self) -> SolanaRpc {
+        SolanaRpc::with_limits(
+            &self.rpc_urls,
+            self.rpc_timeout,
+            self.rpc_batch_size,
+            self.rpc_concurrency,
+            &self.rpc_limits,
+        )
     }
 
     /// An absolute link to a path on this site (`path` starts with `/`).

@@ -23,7 +23,14 @@ pub struct WalletHistory {
     pub balance_lamports: Option<u64>,
     /// SPL token accounts the wallet owns now.
     pub token_accounts: Vec<TokenHolding>,
+    /// What the wallet's token accounts' own histories added (absent in
+    /// histories read before they were read).
+    #[serde(default)]
+    pub token_account_reads: TokenAccountReads,
 }
+
+/// Shared with the browser build, which renders it in reports.
+pub use super::report::TokenAccountReads;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureInfo {

@@ -129,6 +129,10 @@ pub struct JobView {
     /// report was made (then `report_url` links it).
     #[serde(default)]
     pub mail_refused: bool,
+    /// While the job is held back by the RPC provider's rate limits: how
+    /// many seconds the rest of its reading should take.
+    #[serde(default)]
+    pub provider_wait_secs: Option<u32>,
 }
 
 #[cfg(test)]

@@ -102,6 +102,10 @@ pub struct Report {
     /// when it did not look, and in older reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_followed: Option<LinksFollowed>,
+    /// What the wallet's token accounts' own histories added (absent when
+    /// it had none, and in older reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_account_reads: Option<TokenAccountReads>,
     /// The `.sol` name the request named, which resolved to this wallet
     /// (absent for a request made with the address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +163,26 @@ impl Report {
             self.transactions_found,
             if self.history_truncated { "+ (the most recent)" } else { "" }
         );
+        let analysed = match self.token_account_reads {
+            Some(reads) => {
+                let mut text = analysed;
+                if reads.transactions > 0 {
+                    text.push_str(&format!(
+                        " {} of them reached the wallet through its token accounts, without naming it.",
+                        reads.transactions
+                    ));
+                }
+                if reads.skipped > 0 {
+                    text.push_str(&format!(
+                        " {} of its {} token accounts were not read (stablecoin accounts, accounts the wallet used and accounts holding a balance are read first; the rest are mostly airdropped spam).",
+                        reads.skipped,
+                        reads.read + reads.skipped
+                    ));
+                }
+                text
+            }
+            None => analysed,
+        };
         let analysed = match self.transactions_found.checked_sub(self.transactions_analyzed) {
             Some(unread @ 1..) => format!(
                 "{analysed} {unread} of {} transactions could not be read (the node no longer had them, or refused them).",
@@ -167,13 +191,31 @@ impl Report {
             _ => analysed,
         };
         match &self.links_followed {
-            Some(followed) if followed.stopped_early => format!(
+            Some(followed) if followed.stopped_early && followed.rpc_calls >= followed.rpc_budget => format!(
                 "{analysed} Kimiko stopped following links after {} other addresses (its limit of {} requests), so a more distant link may be missing.",
                 followed.lookups, followed.rpc_budget
+            ),
+            Some(followed) if followed.stopped_early => format!(
+                "{analysed} Kimiko could not follow every link (the RPC did not answer every lookup, after {} other addresses), so a more distant link may be missing.",
+                followed.lookups
             ),
             _ => analysed,
         }
     }
+}
+
+/// Reading the histories of the wallet's token accounts: a transfer into an
+/// existing token account names only that account, so the owner's own
+/// signature list never shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenAccountReads {
+    /// Token accounts whose history was read.
+    pub read: u32,
+    /// Token accounts known (held now, or opened or closed in the wallet's
+    /// own transactions) and left unread by the budget.
+    pub skipped: u32,
+    /// Transactions in the history that only a token account's list had.
+    pub transactions: u32,
 }
 
 /// One line of "how the score was built".
@@ -194,6 +236,11 @@ pub struct PublishedReport {
     pub report: Report,
     pub created_at: i64,
     pub expires_at: i64,
+    /// Which stored version this is: drawn at random each time a report is
+    /// stored, so a process can tell its cached copy from a newer one
+    /// another process stored in the same second. Not part of the API.
+    #[serde(skip)]
+    pub revision: i64,
 }
 
 #[cfg(test)]
@@ -247,5 +294,17 @@ mod tests {
         report.links_followed =
             Some(LinksFollowed { lookups: 2, rpc_calls: 8, rpc_budget: 25, stopped_early: false });
         assert_eq!(report.coverage(), "Analysed 27 of 27 transactions.");
+    }
+
+    #[test]
+    fn coverage_says_what_came_through_token_accounts_and_what_was_not_read() {
+        let mut report = super::super::sample::report("w", 42).report;
+        report.window_start = None;
+        report.token_account_reads =
+            Some(super::super::history::TokenAccountReads { read: 20, skipped: 281, transactions: 4 });
+        assert_eq!(
+            report.coverage(),
+            "Analysed 27 of 27 transactions. 4 of them reached the wallet through its token accounts, without naming it. 281 of its 301 token accounts were not read (stablecoin accounts, accounts the wallet used and accounts holding a balance are read first; the rest are mostly airdropped spam)."
+        );
     }
 }

@@ -105,6 +105,7 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
         analyzed_at: MADE_AT,
         links: links(wallet),
         links_followed: None,
+        token_account_reads: None,
         reached_via: None,
         changes: None,
     };
@@ -115,7 +116,7 @@ pub fn report(wallet: &str, score: u8) -> PublishedReport {
         finding.penalty = points;
         finding.points = Some(points);
     }
-    PublishedReport { report, created_at: MADE_AT, expires_at: MADE_AT + 86_400 }
+    PublishedReport { report, created_at: MADE_AT, expires_at: MADE_AT + 86_400, revision: 0 }
 }
 
 /// [`report`] with [`HOSTILE`] in every free-text field a stranger could

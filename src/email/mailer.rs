@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context as _;
 
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -228,6 +231,14 @@ impl Mailer {
     }
 
     /// Sends `email`. For the file outbox, returns the path written.
+    /// Deletes the file outbox's messages written more than `retention`
+    /// ago: each names its recipient (`To:`), and whoever reads the folder
+    /// has had that long to pass it on. 0 for the other backends.
+    pub async fn expire_files(&self, retention: Duration) -> anyhow::Result<u32> {
+        let Mailer::File { dir, .. } = self else { return Ok(0) };
+        expire_eml(dir, SystemTime::now() - retention).await
+    }
+
     pub async fn send(&self, email: &OutgoingEmail) -> Result<Option<PathBuf>, MailError> {
         let message = self.build(email)?;
         match self {
@@ -272,6 +283,32 @@ fn classify_smtp(error: lettre::transport::smtp::Error) -> MailError {
     }
 }
 
+/// Deletes the `.eml` files in `dir` (and any temporary one left by a crash)
+/// last written before `written_before`; returns how many.
+async fn expire_eml(dir: &Path, written_before: SystemTime) -> anyhow::Result<u32> {
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(entries) => entries,
+        // Nothing was ever written.
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error).context("Failed to list the file outbox"),
+    };
+    let mut deleted = 0;
+    while let Some(entry) = entries.next_entry().await.context("Failed to list the file outbox")? {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.ends_with(".eml") || name.ends_with(".eml.tmp")) {
+            continue;
+        }
+        let written =
+            entry.metadata().await.and_then(|m| m.modified()).context("Failed to date an outbox file")?;
+        if written < written_before {
+            tokio::fs::remove_file(entry.path()).await.context("Failed to delete an outbox file")?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
 /// Writes `<dir>/<message-id>.eml` atomically (temp file + rename), so a
 /// retry rewrites the same file instead of leaving a second message.
 async fn write_eml(dir: &Path, email: &OutgoingEmail, bytes: &[u8]) -> Result<PathBuf, MailError> {
@@ -291,4 +328,38 @@ async fn write_eml(dir: &Path, email: &OutgoingEmail, bytes: &[u8]) -> Result<Pa
     tokio::fs::write(&temp, bytes).await.map_err(io)?;
     tokio::fs::rename(&temp, &path).await.map_err(io)?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod file_outbox_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn outbox_files_past_their_retention_are_deleted_and_newer_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let day_old = SystemTime::now() - Duration::from_secs(25 * 3600);
+        for (name, written) in [("old.eml", day_old), (".crashed.eml.tmp", day_old), ("notes.txt", day_old)] {
+            let file = std::fs::File::create(dir.path().join(name)).unwrap();
+            file.set_modified(written).unwrap();
+        }
+        std::fs::write(dir.path().join("new.eml"), "To: someone@example.com").unwrap();
+        let mailer =
+            Mailer::File { dir: dir.path().to_owned(), from: "Kimiko <k@kimiko.test>".parse().unwrap() };
+
+        assert_eq!(mailer.expire_files(Duration::from_secs(24 * 3600)).await.unwrap(), 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["new.eml", "notes.txt"], "only the outbox's own files, and only old ones");
+    }
+
+    #[tokio::test]
+    async fn an_outbox_never_written_has_nothing_to_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer =
+            Mailer::File { dir: dir.path().join("never"), from: "Kimiko <k@kimiko.test>".parse().unwrap() };
+        assert_eq!(mailer.expire_files(Duration::from_secs(3600)).await.unwrap(), 0);
+    }
 }

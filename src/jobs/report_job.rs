@@ -23,7 +23,7 @@ use crate::analysis;
 use crate::domain::{Changes, JobPhase, PublishedReport, Report, WalletAddress};
 use crate::email::templates;
 use crate::email::{MailError, OutgoingEmail};
-use crate::service::neighbourhood::{FollowError, Limits, follow_links};
+use crate::service::neighbourhood::{Limits, follow_links};
 use crate::service::state::AppState;
 use crate::solana::{Progress, RpcError, fetch_history};
 use crate::storage::{self, jobs::ClaimedJob, jobs::Lease, outbox::NewMail};
@@ -51,15 +51,6 @@ impl From<RpcError> for JobError {
     fn from(error: RpcError) -> Self {
         let text = format!("Solana RPC: {error}");
         if error.is_retryable() { JobError::Retryable(text) } else { JobError::Permanent(text) }
-    }
-}
-
-impl From<FollowError> for JobError {
-    fn from(error: FollowError) -> Self {
-        match error {
-            FollowError::Rpc(error) => error.into(),
-            FollowError::Storage(error) => error.into(),
-        }
     }
 }
 
@@ -250,7 +241,8 @@ async fn analyse(
     let now = state.clock.now_ms();
     let report = analysis::analyze_with(&history, &neighbourhood, &state.labels, now / 1000);
     let ttl = state.settings.report_ttl.as_millis() as i64;
-    Ok(PublishedReport { report, created_at: now / 1000, expires_at: (now + ttl) / 1000 })
+    // Its revision is drawn when it is stored.
+    Ok(PublishedReport { report, created_at: now / 1000, expires_at: (now + ttl) / 1000, revision: 0 })
 }
 
 /// Sends the job's stored mail and records it. Inside [`Accepted::enter`]

@@ -56,6 +56,12 @@ pub static TASKS: &[Task] = &[
         run: |state| Box::pin(erase_dead_letters(state)),
     },
     Task {
+        name: "expire-outbox-files",
+        schedule: "50 * * * *",
+        about: "delete .eml files in the file outbox older than KIMIKO_OUTBOX_RETENTION_HOURS (each names its recipient)",
+        run: |state| Box::pin(expire_outbox_files(state)),
+    },
+    Task {
         name: "checkpoint-wal",
         schedule: "45 * * * *",
         about: "clear erased data out of the database files (SQLite: checkpoint the WAL; Postgres: VACUUM FULL)",
@@ -119,6 +125,11 @@ async fn expire_reports(state: &AppState) -> anyhow::Result<String> {
     Ok(format!(
         "{deleted} expired report(s) deleted, {lookups} address lookup(s) expired, {forgotten} year-old report histories forgotten"
     ))
+}
+
+async fn expire_outbox_files(state: &AppState) -> anyhow::Result<String> {
+    let deleted = state.mailer.expire_files(state.settings.outbox_retention).await?;
+    Ok(format!("{deleted} outbox file(s) past their retention deleted"))
 }
 
 async fn purge_rate_limits(state: &AppState) -> anyhow::Result<String> {

@@ -14,7 +14,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::convert::Infallible;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -36,8 +36,8 @@ use crate::service::kept_pages::KeptPages;
 use crate::service::secret::{self, KeyedHasher};
 use crate::service::state::{AppState, Clock};
 use crate::service::submit::RequestWriter;
-use crate::solana::SolanaRpc;
 use crate::storage::Db;
+use crate::storage::transactions::StoredTransactions;
 use crate::ui::app::{App, shell};
 
 /// The runtime half of Leptos's configuration; the build half is
@@ -188,12 +188,9 @@ pub async fn build_state(settings: Settings, overrides: Overrides) -> anyhow::Re
         Some(mailer) => mailer,
         None => Mailer::from_settings(&settings)?,
     };
-    let rpc = SolanaRpc::new(
-        &settings.rpc_urls,
-        settings.rpc_timeout,
-        settings.rpc_batch_size,
-        settings.rpc_concurrency,
-    );
+    let rpc = settings
+        .rpc_client()
+        .with_transaction_store(Arc::new(StoredTransactions::new(db.clone(), settings.tx_cache_size)));
     let hasher = KeyedHasher::new(secret::load_or_create(&settings)?);
     Ok(AppState {
         reports: ReportCache::with_capacity(settings.report_cache_size),
@@ -235,6 +232,20 @@ pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
     Ok(options)
 }
 
+/// The site's routes, generated once per process.
+///
+/// Generating them walks the app with resource loading switched off by a
+/// process-wide flag (leptos_server's `SuppressResourceLoad`), and a
+/// resource whose loading starts in that moment, in any render anywhere in
+/// the process, waits for good: its page ends in the request timeout's 408
+/// (leptos-rs/leptos#4773). Made once, before any server of this process
+/// can render, no render can meet the flag. (`kimiko serve` builds one
+/// server; the tests build many in one process.)
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole site: the middleware around the router. Served as it is, not
 /// inside another `Router`, which would match every request against an
 /// empty route table and clone the whole stack into a box to call it.
@@ -242,7 +253,7 @@ pub fn service(
     state: ServerState,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future = impl Send> + Clone + Send + 'static
 {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     // axum clones every route's handler, and so these closures, on every
     // request: they hold one `Arc` each and clone the parts only to render.
     let for_context = state.clone();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::analysis::{self, Labels, WalletHistory};
 use crate::domain::neighbourhood::Neighbourhood;
 use crate::solana::neighbourhood::fetch_lookups;
-use crate::solana::{Progress, RpcError, SolanaRpc};
+use crate::solana::{Progress, SolanaRpc};
 use crate::storage::{self, Db};
 
 /// How far and how much: the hop limit, the budget of JSON-RPC calls, and
@@ -33,18 +33,11 @@ impl Limits {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum FollowError {
-    #[error(transparent)]
-    Rpc(#[from] RpcError),
-    #[error(transparent)]
-    Storage(#[from] anyhow::Error),
-}
-
 /// Looks up what the analysis of `history` needs about other addresses.
 /// `cache` is the shared lookup cache (the CLI runs without one); `now` is
 /// in milliseconds. Progress is reported as links followed of those known
-/// so far.
+/// so far. The RPC failing ends the following, marked `stopped_early`, not
+/// the report; only the cache's storage errors are returned.
 pub async fn follow_links(
     rpc: &SolanaRpc,
     cache: Option<&Db>,
@@ -53,7 +46,7 @@ pub async fn follow_links(
     limits: Limits,
     now: i64,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> Result<Neighbourhood, FollowError> {
+) -> anyhow::Result<Neighbourhood> {
     let mut neighbourhood = Neighbourhood::new(limits.hops, limits.budget);
     if limits.off() {
         return Ok(neighbourhood);
@@ -84,9 +77,22 @@ pub async fn follow_links(
             }
         }
         let before = budget;
-        let fetched = fetch_lookups(rpc, &missing, &mut budget).await?;
+        let fetched = fetch_lookups(rpc, &missing, &mut budget).await;
         neighbourhood.calls += before - budget;
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                // Other addresses are context for this wallet's report: a
+                // provider failing on them (after the client's own retries)
+                // costs the report its more distant links, not the report.
+                tracing::warn!(%error, "the RPC failed while following links; the report goes on without them");
+                neighbourhood.stopped_early = true;
+                break;
+            }
+        };
         let cut_short = fetched.len() < missing.len() || fetched.iter().any(|lookup| lookup.partial);
+        // Anything skipped or unread is said, whatever the budget left.
+        neighbourhood.stopped_early |= cut_short;
         for lookup in fetched {
             if let Some(db) = cache
                 && !lookup.partial
@@ -97,7 +103,6 @@ pub async fn follow_links(
         }
         on_progress(Progress::following_links(neighbourhood.lookups.len() as u32, known));
         if cut_short && budget == 0 {
-            neighbourhood.stopped_early = true;
             break;
         }
     }

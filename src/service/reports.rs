@@ -54,8 +54,8 @@ async fn still_stored(state: &AppState, hit: &CachedReport) -> anyhow::Result<bo
         return Ok(true);
     }
     let wallet = &hit.published.report.wallet;
-    let stored = storage::reports::stored_at(&state.db, wallet).await?;
-    Ok(stored == Some(hit.published.created_at))
+    let stored = storage::reports::stored_revision(&state.db, wallet).await?;
+    Ok(stored == Some(hit.published.revision))
 }
 
 /// The wallet's unexpired report; `None` for invalid addresses too.

@@ -5,12 +5,17 @@
 //! only (not `analysis`, which reads what this module builds).
 
 pub mod client;
+pub mod fast_history;
 pub mod history;
+pub mod holdings;
 pub mod instructions;
+pub mod listed;
 pub mod neighbourhood;
 pub mod normalize;
 /// `.sol` names: deriving their accounts and resolving them to a wallet.
 pub mod sns;
+pub mod token_accounts;
+pub mod tx_cache;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};

@@ -57,26 +57,50 @@ pub async fn fetch_lookups(
         });
     }
 
-    // What each page is worth reading, in key order, as far as the budget goes.
+    // What each page is worth reading, in key order: what was read before
+    // costs nothing (`tx_cache`), the rest as far as the budget goes.
+    let worth: Vec<(usize, String)> = lookups
+        .iter()
+        .enumerate()
+        .flat_map(|(index, lookup)| {
+            transactions_to_read(&lookup.signatures, lookup.reaches_first)
+                .into_iter()
+                .map(move |s| (index, s.to_owned()))
+        })
+        .collect();
+    let all: Vec<String> = worth.iter().map(|(_, signature)| signature.clone()).collect();
+    let mut kept = rpc.transaction_store().get(&all).await;
+    let mut read: Vec<Vec<Transaction>> = vec![Vec::new(); lookups.len()];
     let mut wanted: Vec<(usize, String)> = Vec::new();
-    for (index, lookup) in lookups.iter_mut().enumerate() {
-        for signature in transactions_to_read(&lookup.signatures, lookup.reaches_first) {
-            if wanted.len() < *budget as usize {
-                wanted.push((index, signature.to_owned()));
-            } else {
-                lookup.partial = true;
-            }
+    for (index, signature) in worth {
+        let lookup = &mut lookups[index];
+        if let Some(tx) =
+            kept.remove(&signature).and_then(|raw| serde_json::from_value::<EncodedTransaction>(raw).ok())
+        {
+            read[index].push(normalize::transaction(&lookup.key.address, &tx));
+        } else if wanted.len() < *budget as usize {
+            wanted.push((index, signature));
+        } else {
+            lookup.partial = true;
         }
     }
     *budget -= wanted.len() as u32;
     let calls: Vec<Call> =
         wanted.iter().map(|(_, signature)| ("getTransaction", transaction_params(signature))).collect();
-    let answers = rpc.call_many::<Option<EncodedTransaction>>(calls).await?;
-    let mut read: Vec<Vec<Transaction>> = vec![Vec::new(); lookups.len()];
-    for ((index, _), answer) in wanted.iter().zip(answers) {
+    let answers = rpc.call_many::<Value>(calls).await?;
+    let mut fresh: Vec<(String, Value)> = Vec::new();
+    for ((index, signature), answer) in wanted.iter().zip(answers) {
         let lookup = &mut lookups[*index];
+        let answer = answer.and_then(|raw| {
+            let tx = serde_json::from_value::<Option<EncodedTransaction>>(raw.clone())
+                .map_err(|e| RpcError::Malformed { host: String::new(), message: e.to_string() })?;
+            Ok(tx.map(|tx| (tx, raw)))
+        });
         match answer {
-            Ok(Some(tx)) => read[*index].push(normalize::transaction(&lookup.key.address, &tx)),
+            Ok(Some((tx, raw))) => {
+                read[*index].push(normalize::transaction(&lookup.key.address, &tx));
+                fresh.push((signature.clone(), raw));
+            }
             // Pruned, or a version newer than we read: the lookup is what it
             // is, and as complete as asking again would make it.
             Ok(None) | Err(RpcError::Rpc { code: TRANSACTION_VERSION_NOT_SUPPORTED, .. }) => {}
@@ -87,7 +111,10 @@ pub async fn fetch_lookups(
             }
         }
     }
-    for (lookup, transactions) in lookups.iter_mut().zip(read) {
+    rpc.transaction_store().put(&fresh).await;
+    for (lookup, mut transactions) in lookups.iter_mut().zip(read) {
+        // Kept ones came first: back to newest first, as the page lists them.
+        transactions.sort_by(|a, b| b.slot.cmp(&a.slot).then_with(|| b.signature.cmp(&a.signature)));
         lookup.transactions = transactions;
     }
     Ok(lookups)

@@ -146,6 +146,25 @@ pub async fn progress(
     Ok(())
 }
 
+/// Records that the running job is held back by its RPC provider's rate
+/// limits and how long the rest should take (`None`: not held back).
+pub async fn provider_wait(db: &Db, lease: &Lease, wait_secs: Option<u32>, now: i64) -> anyhow::Result<()> {
+    on!(db.write(), |c| sqlx::query(
+        "UPDATE jobs SET provider_wait_secs = $1, updated_at = $2
+         WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND status = 'running'",
+    )
+    .bind(wait_secs.map(i64::from))
+    .bind(now)
+    .bind(&lease.job_id)
+    .bind(&lease.worker)
+    .bind(lease.attempt)
+    .execute(c)
+    .await
+    .map(|_| ()))
+    .context("Failed to record the provider's wait")?;
+    Ok(())
+}
+
 /// Marks the job done and erases its email address, inside the caller's
 /// transaction (which also marks the outbox row sent). `false` if the lease
 /// was lost.

@@ -31,7 +31,8 @@
 //! advisory lock while it runs, so processes starting together apply each
 //! migration once.
 //!
-//! Layer: may import `domain` only. Everything above (`service`, `jobs`,
+//! Layer: may import `domain`, and `solana` for the trait the kept
+//! transactions implement (`transactions`). Everything above (`service`, `jobs`,
 //! `server`, `cli`) reaches the database through here.
 
 pub mod client_limits;
@@ -44,6 +45,7 @@ pub mod report_history;
 pub mod reports;
 pub mod requests;
 pub mod schedule;
+pub mod transactions;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -202,6 +202,11 @@ impl Chain {
         self.transactions.get(signature)
     }
 
+    /// Every transaction on the chain, by signature (in no order).
+    pub fn transactions(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.transactions.iter().map(|(signature, tx)| (signature.as_str(), tx))
+    }
+
     pub fn balance(&self, wallet: &str) -> u64 {
         self.balances.get(wallet).copied().unwrap_or(0)
     }
@@ -240,6 +245,7 @@ impl Chain {
             history_truncated: false,
             balance_lamports: Some(self.balance(wallet)),
             token_accounts: normalize::token_holdings(&tokens),
+            token_account_reads: Default::default(),
         }
     }
 }

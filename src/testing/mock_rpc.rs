@@ -3,17 +3,19 @@
 //! answers past the client's timeout, malformed bodies, refused batches, and
 //! -32015 for clients that don't ask for v1 transactions. It counts every
 //! HTTP request and every call so tests can assert how many a wallet took.
+//! It can enforce a provider's rate limits (`mock_limits`) and answer
+//! `getTransactionsForAddress` as Helius documents it (`mock_history`).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -22,6 +24,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use super::chain::Chain;
+use super::mock_limits::{Enforced, PER_METHOD, Windows, rate_limited};
 
 /// Something to go wrong on the next HTTP request(s).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +49,8 @@ struct Faults {
     delay: Duration,
     /// Requests that name one of these addresses wait this long.
     slow: Vec<(String, Duration)>,
+    /// Requests that name one of these addresses get this fault, always.
+    failing: Vec<(String, Fault)>,
 }
 
 #[derive(Default)]
@@ -60,6 +65,10 @@ struct MockState {
     faults: Mutex<Faults>,
     counters: Counters,
     methods: Mutex<Vec<String>>,
+    windows: Mutex<Windows>,
+    /// Answer `getTransactionsForAddress` (else "Method not found", as
+    /// the public endpoint does).
+    transactions_for_address: AtomicBool,
 }
 
 pub struct MockRpc {
@@ -80,6 +89,8 @@ impl MockRpc {
             faults: Mutex::new(Faults::default()),
             counters: Counters::default(),
             methods: Mutex::new(Vec::new()),
+            windows: Mutex::new(Windows::default()),
+            transactions_for_address: AtomicBool::new(false),
         });
         let app = Router::new().route("/", post(handle)).with_state(state.clone());
         let listener = TcpListener::bind(addr).await.expect("bind mock RPC");
@@ -132,6 +143,28 @@ impl MockRpc {
         self.faults().slow.push((address.to_owned(), delay));
     }
 
+    /// Answer every request that names `address` with `fault`, leaving
+    /// other wallets alone, whichever request comes first.
+    pub fn fail_for(&self, address: &str, fault: Fault) {
+        self.faults().failing.push((address.to_owned(), fault));
+    }
+
+    /// Enforce a provider's rate limits from now on (`None`: none).
+    pub fn enforce_limits(&self, enforced: Option<Enforced>) {
+        self.state.windows.lock().expect("windows lock").enforce(enforced);
+    }
+
+    /// Requests refused with 429 by the enforced limits.
+    pub fn rate_limited(&self) -> u64 {
+        self.state.windows.lock().expect("windows lock").refused
+    }
+
+    /// Answer `getTransactionsForAddress` like Helius (or not, like the
+    /// public endpoint: "Method not found").
+    pub fn serve_transactions_for_address(&self, serve: bool) {
+        self.state.transactions_for_address.store(serve, Ordering::SeqCst);
+    }
+
     pub fn http_requests(&self) -> u64 {
         self.state.counters.http_requests.load(Ordering::SeqCst)
     }
@@ -143,6 +176,15 @@ impl MockRpc {
 
     pub fn calls_of(&self, method: &str) -> usize {
         self.state.methods.lock().expect("methods lock").iter().filter(|m| *m == method).count()
+    }
+
+    /// Calls answered, by method (refused ones are not counted).
+    pub fn calls_by_method(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for method in self.state.methods.lock().expect("methods lock").iter() {
+            *counts.entry(method.clone()).or_default() += 1;
+        }
+        counts
     }
 
     pub fn reset_counters(&self) {
@@ -167,8 +209,10 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
     state.counters.http_requests.fetch_add(1, Ordering::SeqCst);
     let (fault, refuse_batches, delay) = {
         let mut faults = state.faults.lock().expect("faults lock");
-        let fault = faults.queue.pop_front().or_else(|| faults.always.clone());
         let text = String::from_utf8_lossy(&body);
+        let fault = faults.queue.pop_front().or_else(|| faults.always.clone()).or_else(|| {
+            faults.failing.iter().find(|(address, _)| text.contains(address.as_str())).map(|(_, f)| f.clone())
+        });
         let slow =
             faults.slow.iter().filter(|(address, _)| text.contains(address.as_str())).map(|(_, d)| *d).max();
         (fault, faults.refuse_batches, faults.delay.max(slow.unwrap_or_default()))
@@ -181,16 +225,8 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
     };
     match fault {
         Some(Fault::RateLimited { retry_after_secs }) => {
-            let mut response = json_response(
-                StatusCode::TOO_MANY_REQUESTS,
-                error(
-                    json!(1),
-                    429,
-                    "Too many requests for a specific RPC call, contact your application's developer or support@rpcpool.com.",
-                ),
-            );
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            return response;
+            let id = request.get("id").cloned().unwrap_or(Value::Null);
+            return rate_limited(PER_METHOD, &id, Some(Duration::from_secs(retry_after_secs)));
         }
         Some(Fault::Unavailable) => {
             return (
@@ -216,6 +252,10 @@ async fn handle(State(state): State<Arc<MockState>>, body: Bytes) -> Response {
             );
         }
         None => {}
+    }
+    let refusal = state.windows.lock().expect("windows lock").refusal(&request);
+    if let Some(refusal) = refusal {
+        return refusal;
     }
     match request {
         Value::Array(calls) => {
@@ -254,7 +294,15 @@ fn answer(state: &MockState, call: &Value) -> Value {
                 },
                 None => 0,
             };
-            let page: Vec<Value> = all.iter().skip(start).take(limit).map(|(_, s)| s.clone()).collect();
+            // `until`: newest first down to, not including, that signature.
+            let until = options.get("until").and_then(Value::as_str);
+            let page: Vec<Value> = all
+                .iter()
+                .skip(start)
+                .take_while(|(_, s)| until.is_none_or(|until| s["signature"] != until))
+                .take(limit)
+                .map(|(_, s)| s.clone())
+                .collect();
             result(id, Value::Array(page))
         }
         ("getTransaction", Some(signature)) => {
@@ -288,6 +336,14 @@ fn answer(state: &MockState, call: &Value) -> Value {
                 .cloned()
                 .collect();
             result(id, json!({"context": context, "value": selected}))
+        }
+        ("getTransactionsForAddress", Some(address))
+            if state.transactions_for_address.load(Ordering::SeqCst) =>
+        {
+            match super::mock_history::transactions_for_address(&chain, address, &options) {
+                Ok(page) => result(id, page),
+                Err((code, message)) => error(id, code, &message),
+            }
         }
         ("getAccountInfo", Some(address)) => {
             // Only base64 is served: it is what Kimiko asks for, and a

@@ -10,10 +10,13 @@ pub mod chain;
 pub mod defi;
 pub mod everyday;
 pub mod hops;
+pub mod mock_history;
+pub mod mock_limits;
 pub mod mock_rpc;
 pub mod postgres;
 pub mod scenarios;
 pub mod sns;
+pub mod token_accounts;
 pub mod trading_bot;
 pub mod transaction;
 

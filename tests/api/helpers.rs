@@ -10,11 +10,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use kimiko::config::settings::Settings;
+use kimiko::domain::WalletAddress;
 use kimiko::email::{Mailer, MemoryOutbox, SentEmail};
 use kimiko::jobs::Worker;
 use kimiko::server::startup::{Application, Overrides};
 use kimiko::service::state::{AppState, Clock};
-use kimiko::testing::{Chain, MockRpc};
+use kimiko::testing::{Chain, MockRpc, scenarios};
 use reqwest::header::HeaderMap;
 use tokio::sync::watch;
 
@@ -521,4 +522,11 @@ pub async fn refuse_to_mark_mail_sent(app: &TestApp) {
 /// Lifts [`refuse_to_mark_mail_sent`].
 pub async fn allow_marking_mail_sent(app: &TestApp) {
     lift_refusal(app, "refuse_sent", "outbox").await;
+}
+
+/// A chain holding one ordinary wallet with `transactions` transactions.
+pub fn one_wallet(transactions: usize) -> (Chain, WalletAddress) {
+    let mut chain = Chain::new();
+    let wallet = scenarios::many_wallets(&mut chain, 1, transactions).remove(0);
+    (chain, WalletAddress::parse(&wallet).expect("a scenario wallet"))
 }

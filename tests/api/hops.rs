@@ -255,3 +255,42 @@ async fn a_cached_lookup_past_its_lifetime_is_fetched_again() {
     assert_eq!(after.neighbourhood.cached, 0);
     assert_eq!(kimiko::storage::lookups::delete_expired(&db, NOW_MS + 2 * ttl).await.unwrap(), 3);
 }
+
+/// Every budget from 1 up: whenever `address`'s lookup came back cut short,
+/// the report says it stopped early and `finding` is not made from it.
+/// Returns how many budgets cut that lookup short.
+async fn cut_short_lookups_are_not_used(
+    build: fn(&mut Chain) -> HopScenario,
+    address: fn(&HopScenario) -> String,
+    finding: &str,
+) -> usize {
+    let (rpc, scenario) = serve(build).await;
+    let address = address(&scenario);
+    let mut cut_short = 0;
+    for budget in 1..=12 {
+        let followed = follow(&rpc, None, &scenario.wallet, Limits { budget, ..defaults() }).await;
+        if followed.neighbourhood.lookups.iter().any(|l| l.key.address == address && l.partial) {
+            cut_short += 1;
+            assert!(followed.neighbourhood.stopped_early, "budget {budget}: a lookup was cut short");
+            assert!(
+                !ids(&followed.report).contains(&finding),
+                "budget {budget}: {finding} from a page not fully read"
+            );
+        }
+    }
+    cut_short
+}
+
+#[tokio::test]
+async fn a_deposit_address_page_the_budget_cut_short_is_never_taken_for_the_whole() {
+    let cut =
+        cut_short_lookups_are_not_used(hops::deposit_address, |s| s.deposit.clone().unwrap(), DEPOSIT).await;
+    assert!(cut > 0, "some budget cut the deposit address's page short");
+}
+
+#[tokio::test]
+async fn a_funder_page_the_budget_cut_short_ends_the_chain() {
+    let cut =
+        cut_short_lookups_are_not_used(hops::exchange_three_hops, |s| s.funders[1].clone(), INDIRECT).await;
+    assert!(cut > 0, "some budget cut a funder's page short");
+}

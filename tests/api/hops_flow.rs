@@ -71,3 +71,27 @@ async fn the_job_page_says_it_is_following_links_and_how_far_it_got() {
     assert!(html.contains("Following links 3/8"), "{html}");
     assert!(html.contains(r#"aria-label="Links followed""#));
 }
+
+#[tokio::test]
+async fn a_provider_failing_while_links_are_followed_still_gives_a_report_that_says_it_stopped_early() {
+    let mut chain = Chain::new();
+    let scenario = hops::exchange_two_hops(&mut chain);
+    let app = spawn_app(chain).await;
+    // The node answers everything about the wallet, nothing about its funder.
+    app.rpc.fail_for(&scenario.funders[0], kimiko::testing::Fault::Unavailable);
+
+    let job = app.submit(&scenario.wallet, "links@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    let view = app.job_json(&job).await;
+    assert_eq!(view["status"], "succeeded", "{view}");
+    assert_eq!(view["attempts"], 1, "the lookup's failure costs no attempt");
+
+    let report: serde_json::Value =
+        app.get(&format!("/api/reports/{}", scenario.wallet)).await.json().await.unwrap();
+    assert_eq!(report["links_followed"]["stopped_early"], true, "{}", report["links_followed"]);
+    let ids: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert!(!ids.contains(&"funding.indirect_exchange"), "nothing was read past the funder: {ids:?}");
+    let page = app.get(&format!("/report/{}", scenario.wallet)).await.text().await.unwrap();
+    assert!(page.contains("the RPC did not answer every lookup"), "the coverage line says why");
+}

@@ -260,3 +260,32 @@ async fn processes_queued_behind_a_vacuum_share_the_next_one_instead_of_each_run
     assert_ne!(relation().await, first_file, "the one that ran rewrote the table");
     assert_eq!((a.state.db.erasure_cleans(), b.state.db.erasure_cleans()), (1, 1), "both count a clean");
 }
+
+#[tokio::test]
+async fn a_report_another_process_stores_in_the_same_second_replaces_the_cached_one() {
+    let Some((a, b)) = two_processes(Chain::new(), Vec::new()).await else { return };
+    let wallet = kimiko::testing::chain::address("pg:same-second");
+    // Both reports are dated START_MS to the millisecond: only their
+    // revisions tell them apart.
+    let store = |app: &TestApp, score: u8| {
+        let published = kimiko::domain::sample::report(&wallet, score);
+        let db = app.state.db.clone();
+        async move {
+            let mut tx = db.begin_write().await.unwrap();
+            kimiko::storage::reports::upsert(&mut tx, &published.report, START_MS, START_MS + 3_600_000)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    let path = format!("/api/reports/{wallet}");
+    let score_on = async |app: &TestApp| {
+        app.get(&path).await.json::<serde_json::Value>().await.unwrap()["score"].clone()
+    };
+    store(&a, 42).await;
+    assert_eq!(score_on(&b).await, 42, "B now holds the first report in its cache");
+    store(&a, 77).await;
+    a.state.reports.invalidate(&wallet);
+    assert_eq!(score_on(&a).await, 77);
+    assert_eq!(score_on(&b).await, 77, "B serves the newer report, not its cached copy");
+}

@@ -4,21 +4,15 @@
 
 use std::time::Duration;
 
-use kimiko::domain::WalletAddress;
 use kimiko::solana::{RpcError, SolanaRpc, fetch_history};
 use kimiko::testing::chain::address;
-use kimiko::testing::scenarios;
 use kimiko::testing::{Chain, Fault, MockRpc};
+
+use crate::helpers::one_wallet;
 
 fn client(urls: &[&MockRpc], batch: usize) -> SolanaRpc {
     let urls: Vec<url::Url> = urls.iter().map(|m| m.url()).collect();
     SolanaRpc::new(&urls, Duration::from_secs(1), batch, 4)
-}
-
-fn one_wallet(transactions: usize) -> (Chain, WalletAddress) {
-    let mut chain = Chain::new();
-    let wallet = scenarios::many_wallets(&mut chain, 1, transactions).remove(0);
-    (chain, WalletAddress::parse(&wallet).unwrap())
 }
 
 #[tokio::test]
@@ -31,12 +25,14 @@ async fn a_wallet_is_fetched_in_batches_and_paged_signatures() {
     assert_eq!(history.transactions.len(), 1_000);
     assert!(history.history_truncated, "1,200 transactions exceed the cap of 1,000");
     assert_eq!(gaps.missing, 0);
-    // 1 signature page (limit 1001 is capped at 1000 by the node, so a second
-    // page asks for the one extra) + 10 batches of 100 + 1 batch for balance
-    // and token accounts.
+    // The probe for getTransactionsForAddress (which this endpoint lacks,
+    // like the public one), 1 signature page (limit 1001 is capped at 1000
+    // by the node, so a second page asks for the one extra) + 10 batches of
+    // 100 + 1 batch for balance and token accounts.
+    assert_eq!(rpc.calls_of("getTransactionsForAddress"), 1);
     assert_eq!(rpc.calls_of("getSignaturesForAddress"), 2);
     assert_eq!(rpc.calls_of("getTransaction"), 1_000);
-    assert_eq!(rpc.http_requests(), 2 + 10 + 1);
+    assert_eq!(rpc.http_requests(), 1 + 2 + 10 + 1);
 }
 
 #[tokio::test]
@@ -60,12 +56,17 @@ async fn an_endpoint_that_refuses_batches_gets_single_calls_from_then_on() {
     let client = client(&[&rpc], 10);
     let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
     assert_eq!(history.transactions.len(), 40);
-    // One refused batch, then 40 + 3 single calls (transactions; balance and
-    // the token accounts of both token programs) and the signature page.
-    assert_eq!(rpc.http_requests(), 1 + 1 + 40 + 3);
+    // The probe for getTransactionsForAddress, one refused batch, then 40 +
+    // 3 single calls (transactions; balance and the token accounts of both
+    // token programs) and the signature page.
+    assert_eq!(rpc.http_requests(), 1 + 1 + 1 + 40 + 3);
     rpc.reset_counters();
     fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
-    assert_eq!(rpc.http_requests(), 1 + 40 + 3, "the refusal is remembered");
+    // The transactions were read once and are kept (`tx_cache`), nothing is
+    // new since (so neither is the balance): the signatures since and the
+    // token accounts of both programs, as single calls at once, without a
+    // refused batch.
+    assert_eq!(rpc.http_requests(), 1 + 2, "the refusal is remembered");
 }
 
 #[tokio::test]

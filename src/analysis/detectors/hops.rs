@@ -18,7 +18,7 @@ static INDIRECT_EXCHANGE_INFO: DetectorInfo = DetectorInfo {
     id: "funding.indirect_exchange",
     title: "Funded from an exchange through other wallets",
     category: Category::Funding,
-    looks_at: "The wallet's first funder, then who funded that funder (the SOL it received shortly before it funded this wallet, or else the oldest SOL it received), and so on up to KIMIKO_HOPS hops (3 by default), from a short page of each funder's history read within the report's request budget. Fires when the chain reaches a labelled exchange two or more hops away: 15 points (high) two hops away when at every step most of the money passed straight on within a day; 70% of that three hops away and half further out; 60% of those when the amounts or times do not line up.",
+    looks_at: "The wallet's first funder, then who funded that funder, and so on up to KIMIKO_HOPS hops (3 by default), from a short page of each funder's history read within the report's request budget. A hop is the SOL a funder received within a day before it funded the next address, in an amount that matches what it passed on from both sides (each at least half of the other: a 100 SOL top-up does not explain a 1 SOL payment); when its page shows no such receipt but reaches its first transaction, its oldest receipt is a weak link. Fires when the chain reaches a labelled exchange two or more hops away: 15 points (high) two hops away when every hop passed the money straight on; 70% of that three hops away and half further out; 40% of those (low) when a link is weak.",
     severity: Severity::High,
     max_penalty: 15,
     limits: "Only each funder's last transactions before it funded the next (and its first, for a new wallet) are read, so a busy funder may hide where its money came from. The chain is never followed through a program-derived address, a known service other than an exchange, or the wallet's own accounts, and stops at the request budget (the report then says it stopped early). Funding straight from an exchange is the funding source finding instead.",
@@ -47,7 +47,9 @@ fn indirect_exchange(ctx: &Context) -> Option<Finding> {
         3 => 70,
         _ => 50,
     };
-    let strength = if direct { by_distance } else { by_distance / 10 * 6 };
+    // A trail that does not show the money passing straight through (the
+    // funder's first funding, weeks before) is a weak link: at most low.
+    let strength = if direct { by_distance } else { by_distance / 10 * 4 };
     let severity = match strength {
         90.. => Severity::High,
         50.. => Severity::Medium,

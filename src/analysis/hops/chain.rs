@@ -44,6 +44,10 @@ pub enum ChainEnd<'a> {
     Loop,
     /// The last funder was looked up, and no funding of it was found.
     Unknown,
+    /// The last funder's lookup was cut short (the budget ran out, or the
+    /// node would not give a transaction): the chain does not go on from a
+    /// page not fully read.
+    Incomplete,
     /// The last funder has not been looked up yet (this lookup would say
     /// who funded it).
     NotLookedUp(LookupKey),
@@ -102,6 +106,9 @@ pub fn funding_chain<'a>(ctx: &Context<'a>) -> Option<FundingChain<'a>> {
         let Some(lookup) = ctx.neighbourhood.get(&key) else {
             return Some(FundingChain { hops, end: ChainEnd::NotLookedUp(key) });
         };
+        if lookup.partial {
+            return Some(FundingChain { hops, end: ChainEnd::Incomplete });
+        }
         match funding_of(lookup, last) {
             Some(next) => hops.push(next),
             None => return Some(FundingChain { hops, end: ChainEnd::Unknown }),
@@ -111,8 +118,11 @@ pub fn funding_chain<'a>(ctx: &Context<'a>) -> Option<FundingChain<'a>> {
 
 /// Who funded `hop.funder`, from its lookup (the page of its history just
 /// before it funded `hop.funded`): the SOL it received shortly before that
-/// was at least half of what it passed on, else, when the page reaches its
-/// first transaction, the oldest SOL it received.
+/// matches what it passed on from both sides (each at least half of the
+/// other: a 100 SOL top-up does not explain a 1 SOL payment), else, when
+/// the page reaches its first transaction, the oldest SOL it received — a
+/// weak link (`direct: false`), since nothing shows that money passed
+/// straight through.
 fn funding_of<'a>(lookup: &'a AddressLookup, hop: &Hop<'a>) -> Option<Hop<'a>> {
     let address = lookup.key.address.as_str();
     // Newest first, as the page lists them; only what happened before the hop.
@@ -129,11 +139,10 @@ fn funding_of<'a>(lookup: &'a AddressLookup, hop: &Hop<'a>) -> Option<Hop<'a>> {
     let gap = |at: Option<i64>| hop.block_time.zip(at).map(|(hop_at, at)| hop_at - at);
     let shortly = received.iter().find(|(tx, _, lamports)| {
         gap(tx.block_time).is_some_and(|gap| (0..=SHORTLY_BEFORE_SECS).contains(&gap))
-            && lamports.saturating_mul(2) >= hop.lamports
+            && amounts_match(*lamports, hop.lamports)
     });
     let (tx, from, lamports, direct) = match shortly {
-        // Most of it passed on: the forwarded amount is at least half of what came in.
-        Some((tx, from, lamports)) => (*tx, *from, *lamports, hop.lamports.saturating_mul(2) >= *lamports),
+        Some((tx, from, lamports)) => (*tx, *from, *lamports, true),
         None if lookup.reaches_first => {
             let (tx, from, lamports) = received.last()?;
             (*tx, *from, *lamports, false)
@@ -149,4 +158,10 @@ fn funding_of<'a>(lookup: &'a AddressLookup, hop: &Hop<'a>) -> Option<Hop<'a>> {
         block_time: tx.block_time,
         direct,
     })
+}
+
+/// Whether what came in and what went out can be the same money: each is at
+/// least half of the other.
+fn amounts_match(received: u64, passed_on: u64) -> bool {
+    received.saturating_mul(2) >= passed_on && passed_on.saturating_mul(2) >= received
 }

@@ -58,7 +58,10 @@ pub fn deposit_addresses<'a>(ctx: &Context<'a>) -> Vec<Deposit<'a>> {
 }
 
 fn deposit<'a>(ctx: &Context<'a>, address: &'a str) -> Option<Deposit<'a>> {
-    let lookup = ctx.neighbourhood.get(&LookupKey::newest(address))?;
+    // A page cut short (by the budget, or a transaction the node would not
+    // give) is never taken for the whole: fewer transactions would make
+    // "it does nothing but sweep" easier to satisfy.
+    let lookup = ctx.neighbourhood.get(&LookupKey::newest(address)).filter(|lookup| !lookup.partial)?;
     let mut received = Vec::new();
     let mut sweeps: Vec<(&'a Transaction, &'a Transfer, &'a Label)> = Vec::new();
     for tx in lookup.transactions.iter().rev().filter(|tx| !tx.failed) {

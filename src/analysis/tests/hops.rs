@@ -52,17 +52,50 @@ fn a_funder_that_binance_funded_an_hour_before_puts_binance_two_hops_away() {
 }
 
 #[test]
-fn money_that_did_not_pass_straight_through_makes_a_weaker_finding() {
+fn money_that_did_not_pass_straight_through_makes_at_most_a_low_finding() {
     let friend = addr(50);
     let history = wallet().receives_sol_from(&friend, 9.5).build();
     let mut neighbourhood = Neighbourhood::new(3, 25);
-    // Withdrawn a month before, and far more than was passed on.
+    // Withdrawn a month before, and far more than was passed on: the
+    // friend's first funding, which is all its page shows.
     neighbourhood.lookups.push(lookup_of(&friend, &history, BINANCE, 400.0, funded_at(&history) - 30 * DAY));
 
     let report = analyze_with(&history, &neighbourhood, &Labels::shipped(), 0);
     let finding = expect_finding(&report, "funding.indirect_exchange");
-    assert_eq!(finding.severity, Severity::Medium);
-    assert_eq!(finding.penalty, 9, "60% of the 15 points two hops away");
+    assert_eq!(finding.severity, Severity::Low);
+    assert_eq!(finding.penalty, 6, "40% of the 15 points two hops away");
+}
+
+#[test]
+fn a_friend_funded_from_an_exchange_three_weeks_before_funding_the_wallet_is_at_most_low() {
+    let friend = addr(50);
+    let history = wallet().receives_sol_from(&friend, 4.8).build();
+    let mut neighbourhood = Neighbourhood::new(3, 25);
+    // The same amount, but three weeks apart: nothing passed straight through.
+    neighbourhood.lookups.push(lookup_of(&friend, &history, BINANCE, 5.0, funded_at(&history) - 21 * DAY));
+
+    let report = analyze_with(&history, &neighbourhood, &Labels::shipped(), 0);
+    let finding = expect_finding(&report, "funding.indirect_exchange");
+    assert_eq!(finding.severity, Severity::Low, "{}", finding.explanation);
+}
+
+#[test]
+fn a_hundred_sol_top_up_does_not_explain_a_one_sol_payment() {
+    let friend = addr(50);
+    let history = wallet().receives_sol_from(&friend, 1.0).build();
+    let mut neighbourhood = Neighbourhood::new(3, 25);
+    // A busy funder: Binance topped it up with 100 SOL an hour before it
+    // paid this wallet 1 SOL, and its page does not reach its first funding.
+    let mut topped_up = lookup_of(&friend, &history, BINANCE, 100.0, funded_at(&history) - HOUR);
+    topped_up.reaches_first = false;
+    neighbourhood.lookups.push(topped_up);
+
+    let report = analyze_with(&history, &neighbourhood, &Labels::shipped(), 0);
+    expect_no_finding(&report, "funding.indirect_exchange");
+    assert!(
+        !report.links.iter().any(|l| l.kind == LinkKind::FundedBy && l.to == BINANCE),
+        "the graph does not draw Binance as a funder"
+    );
 }
 
 #[test]

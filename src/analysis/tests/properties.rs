@@ -195,6 +195,7 @@ fn history(rng: &mut StdRng, pool: &[String]) -> WalletHistory {
                 decimals: rng.random_range(0..=MAX_DECIMALS),
             })
             .collect(),
+        token_account_reads: Default::default(),
     }
 }
 

@@ -146,3 +146,16 @@ fn a_postgres_database_is_accepted_with_a_shared_secret_and_its_password_never_s
     assert_eq!(error.variable, "KIMIKO_DATABASE_URL");
     assert!(!error.message.contains("hunter2"), "{}", error.message);
 }
+
+#[test]
+fn rpc_limits_default_to_the_public_endpoints_figures_and_a_bad_entry_names_the_variable() {
+    use crate::solana::client::Limits;
+    let s = settings(&[]).unwrap();
+    assert_eq!(s.rpc_limits.for_host("api.mainnet-beta.solana.com"), Some(Limits::PUBLIC_MAINNET));
+    let s = settings(&[("KIMIKO_RPC_LIMITS", "mainnet.helius-rpc.com=100/100/10")]).unwrap();
+    assert_eq!(s.rpc_limits.for_host("mainnet.helius-rpc.com").map(|l| l.per_method), Some(100));
+    let error = settings(&[("KIMIKO_RPC_LIMITS", "mainnet.helius-rpc.com=100")]).unwrap_err();
+    assert_eq!(error.variable, "KIMIKO_RPC_LIMITS");
+    let error = settings(&[("KIMIKO_RPC_LIMITS", "https://x.example/?api-key=sekrit=1/1/1")]).unwrap_err();
+    assert!(!error.to_string().contains("sekrit"), "{error}");
+}

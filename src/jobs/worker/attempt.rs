@@ -36,6 +36,11 @@ pub(super) fn execute(
         // Aborted when this task ends in any way (a panic, an abort): an
         // orphaned heartbeat would keep extending the lease of a dead run.
         let heartbeat = AbortOnDrop(tokio::spawn(heartbeat(state.clone(), lease.clone(), lost_tx)));
+        let waiting = AbortOnDrop(tokio::spawn(super::provider_wait::watch(
+            state.clone(),
+            lease.clone(),
+            progress_rx.clone(),
+        )));
         let progress = AbortOnDrop(tokio::spawn(write_progress(state.clone(), lease.clone(), progress_rx)));
 
         let outcome = tokio::select! {
@@ -49,6 +54,7 @@ pub(super) fn execute(
             },
         };
         drop(heartbeat);
+        drop(waiting);
         drop(progress_tx);
         progress.finish().await;
         let label = match outcome {

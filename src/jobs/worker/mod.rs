@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tokio::task::{Id as TaskId, JoinError, JoinSet};
 
 mod attempt;
+mod provider_wait;
 
 use super::report_job::JobError;
 use crate::service::state::AppState;

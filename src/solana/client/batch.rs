@@ -1,6 +1,7 @@
-//! Many calls at once: cut into JSON-RPC batches of `batch_size`, sent with
-//! bounded concurrency, and sent as single calls instead where every
-//! endpoint has refused a batch.
+//! Many calls at once: cut into JSON-RPC batches of `batch_size` (smaller
+//! where the endpoint's pace allows fewer calls of a method per window),
+//! sent with bounded concurrency, split further when a 429 slowed the pace,
+//! and sent as single calls instead where every endpoint has refused a batch.
 
 use futures::future::BoxFuture;
 use futures::{StreamExt, stream};
@@ -9,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::SolanaRpc;
 use super::decode::match_batch;
+use super::endpoints::Need;
 use super::error::{RpcError, SendError};
 
 /// One call of a batch: method and params.
@@ -26,10 +28,8 @@ impl SolanaRpc {
     ) -> Result<Vec<Result<T, RpcError>>, RpcError> {
         // Boxed so the future stays `Send` through the stream combinators
         // (rustc cannot prove it for the unboxed closures: rust-lang/rust#102211).
-        let batches: Vec<BoxFuture<'_, BatchResult<T>>> = calls
-            .chunks(self.batch_size)
-            .map(|chunk| Box::pin(self.batch(chunk.to_vec())) as BoxFuture<'_, _>)
-            .collect();
+        let batches: Vec<BoxFuture<'_, BatchResult<T>>> =
+            calls.chunks(self.max_batch()).map(|chunk| self.batch(chunk.to_vec())).collect();
         let mut results = Vec::with_capacity(calls.len());
         let mut batches = batches.into_iter();
         // The first batch goes alone, so an endpoint that refuses batches is
@@ -44,20 +44,32 @@ impl SolanaRpc {
         Ok(results)
     }
 
-    async fn batch<T: DeserializeOwned + Send + 'static>(&self, calls: Vec<Call>) -> BatchResult<T> {
+    fn batch<T: DeserializeOwned + Send + 'static>(&self, calls: Vec<Call>) -> BoxFuture<'_, BatchResult<T>> {
+        Box::pin(self.batch_inner(calls))
+    }
+
+    async fn batch_inner<T: DeserializeOwned + Send + 'static>(&self, calls: Vec<Call>) -> BatchResult<T> {
         if calls.len() > 1 && self.endpoints.any_takes_batches() {
             let body: Value = calls
                 .iter()
                 .enumerate()
                 .map(|(id, (method, params))| json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
                 .collect();
-            match self.send_with_rotation(&body, true).await {
+            match self.send_with_rotation(&body, Need::Batches).await {
                 Ok((host, Value::Array(items))) => {
                     return Ok(match_batch(items, calls.len(), &host));
                 }
                 Ok((host, _)) => self.endpoints.refuse_batches(&host),
                 Err(SendError::BatchRefused { host }) => self.endpoints.refuse_batches(&host),
                 Err(SendError::NoBatchEndpoint) => {}
+                Err(SendError::Shrink) => {
+                    // The pace was slowed: send the batch in parts that fit it.
+                    let mut results = Vec::with_capacity(calls.len());
+                    for part in calls.chunks(self.max_batch()) {
+                        results.extend(self.batch(part.to_vec()).await?);
+                    }
+                    return Ok(results);
+                }
                 Err(SendError::Rpc(error)) => return Err(error),
             }
         }

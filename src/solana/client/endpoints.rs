@@ -1,6 +1,7 @@
 //! The endpoints and their rotation: which one gets the next request, which
 //! are cooling down after a 429/5xx/timeout (for their `Retry-After` when
-//! they give one), and which have refused a batch.
+//! they give one), which have refused a batch, and each one's pace
+//! ([`Limiter`]) and whether it answers `getTransactionsForAddress`.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,6 +10,8 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 use super::error::RpcError;
+use super::limiter::Limiter;
+use super::limits::RpcLimits;
 
 /// How long an endpoint rests after a 429/5xx/timeout without `Retry-After`.
 const DEFAULT_COOL_DOWN: Duration = Duration::from_secs(2);
@@ -20,6 +23,7 @@ pub(super) struct Endpoint {
     /// Host and port: what logs and metrics name the endpoint by (never the
     /// path or query, where a provider's API key usually sits).
     pub(super) host: String,
+    pub(super) limiter: Limiter,
     state: Mutex<EndpointState>,
 }
 
@@ -28,6 +32,9 @@ struct EndpointState {
     cool_until: Option<Instant>,
     /// `Some(false)` once the endpoint refused a batch.
     accepts_batches: Option<bool>,
+    /// Whether it answers `getTransactionsForAddress`: unknown until the
+    /// first call, then remembered.
+    transactions_for_address: Option<bool>,
 }
 
 impl Endpoint {
@@ -49,8 +56,37 @@ impl Endpoint {
             RpcError::Http { retry_after: Some(d), .. } => (*d).min(MAX_COOL_DOWN),
             _ => DEFAULT_COOL_DOWN,
         };
-        self.state().cool_until = Some(Instant::now() + wait);
+        self.cool_for(wait);
     }
+
+    /// Rests the endpoint for `wait` (a 429's pause, which the limiter chose).
+    pub(super) fn cool_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut state = self.state();
+        if state.cool_until.is_none_or(|t| t < until) {
+            state.cool_until = Some(until);
+        }
+    }
+
+    fn may_answer_transactions_for_address(&self) -> bool {
+        self.state().transactions_for_address != Some(false)
+    }
+
+    pub(super) fn answers_transactions_for_address(&self, answers: bool) {
+        let mut state = self.state();
+        if state.transactions_for_address != Some(answers) {
+            tracing::info!(host = %self.host, answers, "getTransactionsForAddress probed");
+        }
+        state.transactions_for_address = Some(answers);
+    }
+}
+
+/// What a request needs of an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Need {
+    Any,
+    Batches,
+    TransactionsForAddress,
 }
 
 pub(super) struct Endpoints {
@@ -59,14 +95,18 @@ pub(super) struct Endpoints {
 }
 
 impl Endpoints {
-    pub(super) fn new(urls: &[Url]) -> Self {
+    pub(super) fn new(urls: &[Url], limits: &RpcLimits) -> Self {
         let list = urls
             .iter()
-            .map(|url| Endpoint {
-                host: url.host_str().unwrap_or("?").to_owned()
-                    + &url.port().map(|p| format!(":{p}")).unwrap_or_default(),
-                url: url.clone(),
-                state: Mutex::new(EndpointState::default()),
+            .map(|url| {
+                let host = url.host_str().unwrap_or("?").to_owned()
+                    + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
+                Endpoint {
+                    limiter: Limiter::new(limits.for_host(&host)),
+                    host,
+                    url: url.clone(),
+                    state: Mutex::new(EndpointState::default()),
+                }
             })
             .collect();
         Self { list, next: AtomicUsize::new(0) }
@@ -76,6 +116,14 @@ impl Endpoints {
         self.list.iter().any(Endpoint::takes_batches)
     }
 
+    pub(super) fn any_may_answer_transactions_for_address(&self) -> bool {
+        self.list.iter().any(Endpoint::may_answer_transactions_for_address)
+    }
+
+    pub(super) fn all(&self) -> &[Endpoint] {
+        &self.list
+    }
+
     pub(super) fn refuse_batches(&self, host: &str) {
         for endpoint in self.list.iter().filter(|e| e.host == host) {
             endpoint.state().accepts_batches = Some(false);
@@ -83,10 +131,18 @@ impl Endpoints {
         }
     }
 
-    /// The next endpoint in rotation that is not cooling down (and takes
-    /// batches, for a batch); waits for the first to cool off if all are.
-    pub(super) async fn pick(&self, is_batch: bool) -> Option<&Endpoint> {
-        let eligible: Vec<&Endpoint> = self.list.iter().filter(|e| !is_batch || e.takes_batches()).collect();
+    /// The next endpoint in rotation that is not cooling down and can take
+    /// the request; waits for the first to cool off if all are.
+    pub(super) async fn pick(&self, need: Need) -> Option<&Endpoint> {
+        let eligible: Vec<&Endpoint> = self
+            .list
+            .iter()
+            .filter(|e| match need {
+                Need::Any => true,
+                Need::Batches => e.takes_batches(),
+                Need::TransactionsForAddress => e.may_answer_transactions_for_address(),
+            })
+            .collect();
         if eligible.is_empty() {
             return None;
         }

@@ -51,6 +51,9 @@ pub(super) enum SendError {
     },
     /// Every endpoint has refused batches before.
     NoBatchEndpoint,
+    /// A batch was refused with 429 and is larger than the slowed pace
+    /// allows: split it and send the parts.
+    Shrink,
 }
 
 impl From<RpcError> for SendError {
@@ -64,7 +67,7 @@ impl SendError {
     pub(super) fn into_rpc(self) -> RpcError {
         match self {
             SendError::Rpc(error) => error,
-            SendError::BatchRefused { .. } | SendError::NoBatchEndpoint => {
+            SendError::BatchRefused { .. } | SendError::NoBatchEndpoint | SendError::Shrink => {
                 RpcError::Malformed { host: String::new(), message: "batch refusal on a single call".into() }
             }
         }
@@ -76,6 +79,7 @@ pub(super) fn outcome_label(result: &Result<Value, SendError>) -> &'static str {
     match result {
         Ok(_) => "ok",
         Err(SendError::BatchRefused { .. } | SendError::NoBatchEndpoint) => "batch_refused",
+        Err(SendError::Shrink) => "rate_limited",
         Err(SendError::Rpc(error)) => match error {
             RpcError::Http { status: 429, .. } => "rate_limited",
             RpcError::Http { status, .. } if *status >= 500 => "server_error",

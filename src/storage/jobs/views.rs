@@ -86,7 +86,21 @@ pub async fn view(
         .context("Failed to read the job's mail")?;
         refused > 0 && reports > 0
     };
+    // Only a running job can be waiting for its provider.
+    let provider_wait_secs = if status == JobStatus::Running {
+        let wait: Option<i64> =
+            on!(db.read(), |c| sqlx::query_scalar("SELECT provider_wait_secs FROM jobs WHERE id = $1")
+                .bind(&row.id)
+                .fetch_optional(c)
+                .await)
+            .context("Failed to read the job's wait")?
+            .flatten();
+        wait.map(|secs| secs.clamp(0, i64::from(u32::MAX)) as u32)
+    } else {
+        None
+    };
     Ok(Some(JobView {
+        provider_wait_secs,
         report_url: (status == JobStatus::Succeeded || mail_refused).then(|| report_url(&row.wallet)),
         mail_refused,
         id: row.id,

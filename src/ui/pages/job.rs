@@ -1,7 +1,10 @@
 //! `/jobs/{id}`: where a request stands. Follows the job until it ends —
 //! with JavaScript, by the job's event stream (`/api/jobs/{id}/events`,
-//! pushed by the server, no polling); without it, by a `<noscript>` meta
-//! refresh. Shows nothing about who asked.
+//! pushed by the server, no polling) or, when the server refuses the stream
+//! (too many open from one address: thousands of phones share a carrier's)
+//! or the browser gives up on it, by asking again less and less often;
+//! without JavaScript, by a `<noscript>` meta refresh. Shows nothing about
+//! who asked.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -63,12 +66,14 @@ fn LiveJob(job: JobView) -> impl IntoView {
 }
 
 /// Opens the job's event stream and shows each view it sends, until the
-/// job ends (or the page is left).
+/// job ends (or the page is left). A stream closed for good (a refusal, or
+/// one the browser stopped reconnecting) hands over to [`poll`].
 #[cfg(feature = "hydrate")]
 fn follow(id: &str, live: RwSignal<JobView>) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     let Ok(source) = web_sys::EventSource::new(&format!("/api/jobs/{id}/events")) else {
+        poll(id.to_owned(), live, FIRST_POLL);
         return;
     };
     let stream = source.clone();
@@ -86,8 +91,46 @@ fn follow(id: &str, live: RwSignal<JobView>) {
         }
     });
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // Lives as long as the stream (one per visit of the page).
+    let (stream, id) = (source.clone(), id.to_owned());
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+        // While it reconnects the browser keeps the stream CONNECTING; a
+        // refused stream (429) or one given up on is CLOSED and stays so.
+        if stream.ready_state() == web_sys::EventSource::CLOSED {
+            poll(id.clone(), live, FIRST_POLL);
+        }
+    });
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    // Both live as long as the stream (one per visit of the page).
     on_message.forget();
+    on_error.forget();
+}
+
+/// The first wait before asking for the job's state without a stream; each
+/// later wait is half as long again, up to [`LAST_POLL`].
+#[cfg(feature = "hydrate")]
+const FIRST_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+#[cfg(feature = "hydrate")]
+const LAST_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Asks for the job's state after `wait` (through the page's own server
+/// function, which no stream limit counts), shows it, and asks again a
+/// little later until the job ends or the page is left.
+#[cfg(feature = "hydrate")]
+fn poll(id: String, live: RwSignal<JobView>, wait: std::time::Duration) {
+    set_timeout(
+        move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(Some(view)) = load_job(id.clone()).await {
+                    let finished = view.status.is_finished();
+                    if live.try_set(view).is_some() || finished {
+                        return;
+                    }
+                }
+                poll(id, live, (wait * 3 / 2).min(LAST_POLL));
+            });
+        },
+        wait,
+    );
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -111,6 +154,26 @@ pub fn plain_error(error: &str) -> String {
             "Something went wrong on our side."
         };
     format!("{what} Nothing is wrong with your wallet; please try again in a few minutes.")
+}
+
+/// What a running job held back by its RPC provider's rate limits tells
+/// the person waiting.
+pub fn provider_wait_note(secs: u32) -> String {
+    let rest = match secs {
+        0..=59 => format!("about {} s", secs.max(1)),
+        60..=3599 => {
+            let (minutes, seconds) = (secs / 60, secs % 60);
+            if seconds == 0 {
+                format!("about {minutes} min")
+            } else {
+                format!("about {minutes} min {seconds} s")
+            }
+        }
+        _ => format!("about {} h {} min", secs / 3600, secs % 3600 / 60),
+    };
+    format!(
+        "Waiting for the Solana RPC provider, which limits how fast we may read: the rest should take {rest}."
+    )
 }
 
 #[component]
@@ -155,6 +218,8 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
     };
     let retrying =
         (!finished && job.attempts > 1).then(|| job.error.clone()).flatten().map(|e| plain_error(&e));
+    let provider_wait =
+        job.provider_wait_secs.filter(|_| job.status == JobStatus::Running).map(provider_wait_note);
     let progress_label = match job.progress_phase {
         JobPhase::Fetching => "Transactions fetched",
         JobPhase::FollowingLinks => "Links followed",
@@ -179,6 +244,7 @@ fn JobStatusCard(job: JobView) -> impl IntoView {
                     {format!("{percent}%")}
                 </progress>
             })}
+            {provider_wait.map(|note| view! { <p class="notice provider-wait">{note}</p> })}
             {retrying.map(|error| view! {
                 <p class="notice">"The last attempt failed and will be retried. " {error}</p>
             })}
@@ -229,5 +295,15 @@ mod tests {
         );
         assert!(plain_error("mail: 550 mailbox unavailable").starts_with("We could not deliver the email"));
         assert!(plain_error("database is locked").starts_with("Something went wrong on our side."));
+    }
+
+    #[test]
+    fn the_providers_wait_is_told_in_minutes_and_seconds() {
+        assert!(provider_wait_note(0).ends_with("about 1 s."));
+        assert!(provider_wait_note(42).ends_with("about 42 s."));
+        assert!(provider_wait_note(120).ends_with("about 2 min."));
+        assert!(provider_wait_note(263).ends_with("about 4 min 23 s."));
+        assert!(provider_wait_note(7_500).ends_with("about 2 h 5 min."));
+        assert!(provider_wait_note(5).starts_with("Waiting for the Solana RPC provider"));
     }
 }

@@ -23,6 +23,11 @@ pub fn PrivacyPage() -> impl IntoView {
                 "If the receiving mail server refuses the address itself, we erase it at once; the request's page "
                 "then links your report instead."
             </p>
+            <p>
+                "A copy of Kimiko run without a mail server (a developer's, or a test site's) writes each message to a "
+                "file for its operator to send on. That file holds your address until it is deleted: 24 hours after "
+                "it was written, unless the operator set a shorter or longer time (at most 30 days)."
+            </p>
             <h2>"Your report"</h2>
             <p>
                 "The report is built only from public on-chain data. It is kept for 24 hours, so the link in your mail "

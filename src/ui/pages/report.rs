@@ -159,7 +159,7 @@ fn PreviewMeta(preview: Preview) -> impl IntoView {
 
 #[component]
 fn ReportView(published: PublishedReport, base: String) -> impl IntoView {
-    let PublishedReport { report, created_at, expires_at } = published;
+    let PublishedReport { report, created_at, expires_at, .. } = published;
     let preview = Preview::new(&report, &base);
     let share_text = format!(
         "Solana wallet {} scores {}/100 (grade {}) on Kimiko's privacy check",

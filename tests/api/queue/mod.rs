@@ -186,8 +186,9 @@ on_both_backends! {
             app.submit(&good.wallet, "batch-1@example.com").await,
             app.submit(&good.wallet, "batch-2@example.com").await,
         ];
-        // A fault on the very first request hits exactly one job's first call.
-        app.rpc.fail_next(Fault::RpcError { code: -32602, message: "Invalid params".into() });
+        // Every call about the third wallet is refused for good, whichever
+        // job's call reaches the node first.
+        app.rpc.fail_for(&missing, Fault::RpcError { code: -32602, message: "Invalid params".into() });
         let bad = app.submit(&missing, "batch-3@example.com").await;
         app.run_worker().await;
         let statuses = [status(&app, &ok_ids[0]).await, status(&app, &ok_ids[1]).await, status(&app, &bad).await];
