@@ -83,6 +83,7 @@ pub fn analyze_with(
                 rpc_calls: neighbourhood.calls,
                 rpc_budget: neighbourhood.budget,
                 stopped_early: neighbourhood.stopped_early,
+                incomplete: neighbourhood.incomplete,
             }
         }),
         token_account_reads: {

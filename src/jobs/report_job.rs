@@ -200,7 +200,7 @@ async fn analyse(
         &on_progress,
     )
     .instrument(tracing::info_span!("follow_links"))
-    .await?;
+    .await;
     if !neighbourhood.lookups.is_empty() {
         // As above: the throttled writer may not get to the last value.
         let followed = u32::try_from(neighbourhood.lookups.len()).unwrap_or(u32::MAX);
@@ -212,6 +212,7 @@ async fn analyse(
         cached = neighbourhood.cached,
         rpc_calls = neighbourhood.calls,
         stopped_early = neighbourhood.stopped_early,
+        incomplete = neighbourhood.incomplete,
         "links followed"
     );
     let now = state.clock.now_ms();

@@ -12,7 +12,7 @@ use kimiko::solana::{SolanaRpc, fetch_history};
 use kimiko::storage::Db;
 use kimiko::testing::hops::{self, HopScenario};
 use kimiko::testing::scenarios::BINANCE;
-use kimiko::testing::{Chain, MockRpc};
+use kimiko::testing::{Chain, Fault, MockRpc};
 
 const NOW_MS: i64 = 1_800_000_000_000;
 const INDIRECT: &str = "funding.indirect_exchange";
@@ -35,13 +35,26 @@ async fn follow(rpc: &MockRpc, cache: Option<&Db>, wallet: &str, limits: Limits)
 }
 
 async fn follow_at(rpc: &MockRpc, cache: Option<&Db>, wallet: &str, limits: Limits, now: i64) -> Followed {
+    follow_then(rpc, cache, wallet, limits, now, |_| {}).await
+}
+
+/// As [`follow_at`], with `meanwhile` done to the mock once the wallet's own
+/// history is read and before any link is followed.
+async fn follow_then(
+    rpc: &MockRpc,
+    cache: Option<&Db>,
+    wallet: &str,
+    limits: Limits,
+    now: i64,
+    meanwhile: impl FnOnce(&MockRpc),
+) -> Followed {
     let client = SolanaRpc::new(&[rpc.url()], Duration::from_secs(5), 50, 4);
     let wallet = WalletAddress::parse(wallet).unwrap();
     let (history, _) = fetch_history(&client, &wallet, 1_000, &|_| {}).await.unwrap();
+    meanwhile(rpc);
     rpc.reset_counters();
     let labels = Labels::shipped();
-    let neighbourhood =
-        follow_links(&client, cache, &labels, &history, limits, now, &|_| {}).await.expect("links followed");
+    let neighbourhood = follow_links(&client, cache, &labels, &history, limits, now, &|_| {}).await;
     let calls = rpc.calls();
     let report = analyze_with(&history, &neighbourhood, &labels, now / 1000);
     Followed { report, neighbourhood, calls }
@@ -293,4 +306,67 @@ async fn a_funder_page_the_budget_cut_short_ends_the_chain() {
     let cut =
         cut_short_lookups_are_not_used(hops::exchange_three_hops, |s| s.funders[1].clone(), INDIRECT).await;
     assert!(cut > 0, "some budget cut a funder's page short");
+}
+
+/// What a node answers when it is behind: worth retrying, later.
+const NODE_BEHIND: (i64, &str) = (-32005, "Node is behind by 142 slots");
+/// What a node without the history answers: asking it again will not help.
+const NO_HISTORY: (i64, &str) = (-32011, "Transaction history is not available from this node");
+
+#[tokio::test]
+async fn a_lookup_the_node_fails_to_answer_never_fails_the_report_and_the_report_says_it_stopped_early() {
+    let (rpc, scenario) = serve(hops::exchange_two_hops).await;
+    rpc.refuse_address(&scenario.funders[0], NODE_BEHIND.0, NODE_BEHIND.1);
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    assert!(followed.neighbourhood.stopped_early);
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    let coverage = followed.report.coverage();
+    assert!(coverage.contains("could not fully read 1 of"), "{coverage}");
+}
+
+#[tokio::test]
+async fn a_lookup_the_node_refuses_ends_the_chain_as_stopped_early_not_as_nothing_found() {
+    let (rpc, scenario) = serve(hops::exchange_two_hops).await;
+    rpc.refuse_address(&scenario.funders[0], NO_HISTORY.0, NO_HISTORY.1);
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    assert!(followed.neighbourhood.stopped_early, "a link was not followed: the report must say so");
+    assert!(followed.report.coverage().contains("could not fully read"), "{}", followed.report.coverage());
+}
+
+#[tokio::test]
+async fn a_lookup_the_budget_cut_short_in_the_middle_of_its_page_is_never_used() {
+    let (rpc, scenario) = serve(hops::exchange_two_hops).await;
+    // Three signature pages (the funder and two payees), then room for one
+    // transaction of the funder's page: its newest, the Binance withdrawal,
+    // but not the rest of what it did.
+    let tight = Limits { budget: 4, ..defaults() };
+    let followed = follow(&rpc, None, &scenario.wallet, tight).await;
+
+    assert_eq!(followed.calls, 4);
+    let funder = &followed.neighbourhood.lookups[0];
+    assert!(funder.partial && funder.transactions.len() == 1, "{funder:?}");
+    assert!(followed.neighbourhood.stopped_early);
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    assert!(
+        followed.report.links.iter().all(|l| l.to != BINANCE),
+        "nothing a cut-short lookup shows is drawn: {:?}",
+        followed.report.links
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_stops_answering_while_links_are_followed_still_gets_a_report_made() {
+    let (rpc, scenario) = serve(hops::exchange_two_hops).await;
+    let followed = follow_then(&rpc, None, &scenario.wallet, defaults(), NOW_MS, |rpc| {
+        rpc.fail_always(Fault::Malformed)
+    })
+    .await;
+
+    assert!(followed.neighbourhood.stopped_early);
+    assert_eq!(followed.neighbourhood.incomplete as usize, followed.neighbourhood.lookups.len());
+    assert!(followed.report.finding(INDIRECT).is_none());
+    assert!(followed.report.finding("funding.source").is_some(), "the wallet's own findings stand");
 }

@@ -44,9 +44,8 @@ pub enum ChainEnd<'a> {
     Loop,
     /// The last funder was looked up, and no funding of it was found.
     Unknown,
-    /// The last funder's lookup was cut short (the budget ran out, or the
-    /// node would not give a transaction): the chain does not go on from a
-    /// page not fully read.
+    /// The last funder's lookup failed or was cut short: what it shows is
+    /// not used (a missing transaction could be the funding).
     Incomplete,
     /// The last funder has not been looked up yet (this lookup would say
     /// who funded it).
@@ -118,11 +117,8 @@ pub fn funding_chain<'a>(ctx: &Context<'a>) -> Option<FundingChain<'a>> {
 
 /// Who funded `hop.funder`, from its lookup (the page of its history just
 /// before it funded `hop.funded`): the SOL it received shortly before that
-/// matches what it passed on from both sides (each at least half of the
-/// other: a 100 SOL top-up does not explain a 1 SOL payment), else, when
-/// the page reaches its first transaction, the oldest SOL it received — a
-/// weak link (`direct: false`), since nothing shows that money passed
-/// straight through.
+/// was at least half of what it passed on, else, when the page reaches its
+/// first transaction, the oldest SOL it received.
 fn funding_of<'a>(lookup: &'a AddressLookup, hop: &Hop<'a>) -> Option<Hop<'a>> {
     let address = lookup.key.address.as_str();
     // Newest first, as the page lists them; only what happened before the hop.
@@ -139,10 +135,11 @@ fn funding_of<'a>(lookup: &'a AddressLookup, hop: &Hop<'a>) -> Option<Hop<'a>> {
     let gap = |at: Option<i64>| hop.block_time.zip(at).map(|(hop_at, at)| hop_at - at);
     let shortly = received.iter().find(|(tx, _, lamports)| {
         gap(tx.block_time).is_some_and(|gap| (0..=SHORTLY_BEFORE_SECS).contains(&gap))
-            && amounts_match(*lamports, hop.lamports)
+            && lamports.saturating_mul(2) >= hop.lamports
     });
     let (tx, from, lamports, direct) = match shortly {
-        Some((tx, from, lamports)) => (*tx, *from, *lamports, true),
+        // Most of it passed on: the forwarded amount is at least half of what came in.
+        Some((tx, from, lamports)) => (*tx, *from, *lamports, hop.lamports.saturating_mul(2) >= *lamports),
         None if lookup.reaches_first => {
             let (tx, from, lamports) = received.last()?;
             (*tx, *from, *lamports, false)
@@ -158,10 +155,4 @@ fn funding_of<'a>(lookup: &'a AddressLookup, hop: &Hop<'a>) -> Option<Hop<'a>> {
         block_time: tx.block_time,
         direct,
     })
-}
-
-/// Whether what came in and what went out can be the same money: each is at
-/// least half of the other.
-fn amounts_match(received: u64, passed_on: u64) -> bool {
-    received.saturating_mul(2) >= passed_on && passed_on.saturating_mul(2) >= received
 }

@@ -58,9 +58,8 @@ pub fn deposit_addresses<'a>(ctx: &Context<'a>) -> Vec<Deposit<'a>> {
 }
 
 fn deposit<'a>(ctx: &Context<'a>, address: &'a str) -> Option<Deposit<'a>> {
-    // A page cut short (by the budget, or a transaction the node would not
-    // give) is never taken for the whole: fewer transactions would make
-    // "it does nothing but sweep" easier to satisfy.
+    // A page with a transaction missing could hide what makes the address
+    // more than a deposit address.
     let lookup = ctx.neighbourhood.get(&LookupKey::newest(address)).filter(|lookup| !lookup.partial)?;
     let mut received = Vec::new();
     let mut sweeps: Vec<(&'a Transaction, &'a Transfer, &'a Label)> = Vec::new();
