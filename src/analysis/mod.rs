@@ -75,6 +75,7 @@ pub fn analyze_with(
         links: {
             let mut links = links;
             hops::merge_links(&mut links, hops::links(&ctx));
+            hops::name_hub(&ctx, &mut links);
             links
         },
         links_followed: (neighbourhood.budget > 0 || !neighbourhood.lookups.is_empty()).then(|| {

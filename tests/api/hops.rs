@@ -370,3 +370,47 @@ async fn a_provider_that_stops_answering_while_links_are_followed_still_gets_a_r
     assert!(followed.report.finding(INDIRECT).is_none());
     assert!(followed.report.finding("funding.source").is_some(), "the wallet's own findings stand");
 }
+
+#[tokio::test]
+async fn a_wallet_paid_by_a_payout_hub_that_binance_tops_up_is_not_told_binance_funded_it() {
+    let (rpc, scenario) = serve(hops::payout_hub).await;
+    let hub = scenario.funders[0].as_str();
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    let note =
+        followed.report.finding("funding.hub").unwrap_or_else(|| panic!("{:?}", ids(&followed.report)));
+    assert_eq!((note.severity, note.penalty), (Severity::Info, 0));
+    assert_eq!(evidence(note, "payout hub"), [hub]);
+    assert_eq!(evidence(note, "topped up by"), [BINANCE]);
+    assert!(followed.report.links.iter().all(|l| l.to != BINANCE), "{:?}", followed.report.links);
+    let edge = followed.report.links.iter().find(|l| l.kind == LinkKind::FundedBy && l.to == hub).unwrap();
+    assert!(edge.detail.as_deref().unwrap_or_default().contains("payout hub"), "{edge:?}");
+}
+
+#[tokio::test]
+async fn a_friend_funded_from_binance_three_weeks_before_is_not_money_passing_through() {
+    let (rpc, scenario) = serve(hops::funded_weeks_before).await;
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    assert!(
+        followed.neighbourhood.contains(&LookupKey::before(
+            scenario.funders[0].clone(),
+            followed
+                .report
+                .finding("funding.source")
+                .map(|f| evidence(f, "funding transaction")[0].to_owned())
+                .unwrap()
+        ))
+    );
+}
+
+#[tokio::test]
+async fn a_hundred_sol_top_up_does_not_explain_a_one_sol_payment() {
+    let (rpc, scenario) = serve(hops::big_top_up_small_payment).await;
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
+    assert!(followed.report.links.iter().all(|l| l.to != BINANCE), "{:?}", followed.report.links);
+}

@@ -11,6 +11,7 @@
 
 pub mod chain;
 pub mod deposit;
+pub mod hub;
 
 use super::address::could_be_wallet;
 use super::context::Context;
@@ -21,10 +22,12 @@ use crate::domain::{Link, LinkKind};
 
 pub use chain::{ChainEnd, FundingChain, Hop, funding_chain};
 pub use deposit::{Deposit, deposit_addresses};
+pub use hub::Hub;
 
 /// The finding ids the links of this module point to.
 pub const INDIRECT_EXCHANGE: &str = "funding.indirect_exchange";
 pub const EXCHANGE_DEPOSIT: &str = "counterparty.exchange_deposit";
+pub const VIA_HUB: &str = "funding.hub";
 
 /// The lookups the analysis still needs, most telling first: the next
 /// funder on the chain, then the top payees. Empty once everything worth
@@ -105,6 +108,28 @@ pub fn links(ctx: &Context) -> Vec<Link> {
         });
     }
     links
+}
+
+/// Names the hub the funding chain stops at, if it stops at one, on its
+/// edge of the graph (drawn by the one-hop links for the wallet's own
+/// funder, by [`links`] further out): the graph must not read as an
+/// ordinary funder.
+pub fn name_hub(ctx: &Context, links: &mut [Link]) {
+    let Some(FundingChain { hops, end: ChainEnd::Hub(hub) }) = funding_chain(ctx) else {
+        return;
+    };
+    let Some(hop) = hops.last() else { return };
+    let edge = links
+        .iter_mut()
+        .find(|l| l.kind == LinkKind::FundedBy && l.from == hop.funded && l.to == hub.address);
+    if let Some(edge) = edge {
+        let note = format!("payout hub: {}", hub.sign());
+        edge.detail = Some(match edge.detail.take() {
+            Some(detail) => format!("{detail}; {note}"),
+            None => note,
+        });
+        edge.finding.get_or_insert_with(|| VIA_HUB.to_owned());
+    }
 }
 
 /// Adds `more` to `links`, one edge per (from, to, kind): an edge already
