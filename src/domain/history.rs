@@ -87,6 +87,11 @@ pub struct Transaction {
     pub compute: ComputeBudget,
     /// The wallet's SOL balance change in this transaction, fee included.
     pub wallet_lamport_delta: i64,
+    /// The wallet's SOL balance just before this transaction, when the
+    /// wallet is one of its accounts: above zero in the oldest transaction
+    /// read means the wallet's first funding happened before it.
+    #[serde(default)]
+    pub wallet_lamports_before: Option<u64>,
 }
 
 /// Compute budget settings, read from ComputeBudget instructions (legacy and
