@@ -125,7 +125,7 @@ pub async fn run(
     };
     let (published, fresh) = match reusable {
         Some(existing) => (existing, true),
-        None => (analyse(state, lease, &wallet, progress).await?, false),
+        None => (analyse(state, lease, &wallet, job.refresh, progress).await?, false),
     };
 
     let report_url = state.settings.link(&format!("/report/{}", published.report.wallet));
@@ -164,11 +164,14 @@ pub async fn run(
     deliver(state, job, lease).await
 }
 
-/// Fetches and analyses; the report expires after the configured TTL.
+/// Fetches and analyses; the report expires after the configured TTL. A
+/// `refresh` (the user asked for a fresh analysis) reads other addresses'
+/// newest pages again instead of taking them from the shared cache.
 async fn analyse(
     state: &AppState,
     lease: &Lease,
     wallet: &WalletAddress,
+    refresh: bool,
     progress: &watch::Sender<Progress>,
 ) -> Result<PublishedReport, JobError> {
     let on_progress = |p: Progress| {
@@ -195,7 +198,7 @@ async fn analyse(
         Some(&state.db),
         &state.labels,
         &history,
-        Limits::from_settings(&state.settings),
+        Limits { fresh: refresh, ..Limits::from_settings(&state.settings) },
         state.clock.now_ms(),
         &on_progress,
     )

@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use crate::analysis::{self, Labels, WalletHistory};
+use crate::analysis::{self, ANALYZER_VERSION, Labels, WalletHistory};
 use crate::domain::neighbourhood::{AddressLookup, LookupKey, Neighbourhood};
 use crate::solana::neighbourhood::fetch_lookups;
 use crate::solana::{Progress, SolanaRpc};
@@ -24,12 +24,32 @@ use crate::storage::{self, Db};
 pub struct Limits {
     pub hops: u8,
     pub budget: u32,
+    /// How long a page before a given signature (which cannot change) is shared.
     pub ttl: Duration,
+    /// How long a newest page (which changes) is shared.
+    pub newest_ttl: Duration,
+    /// A fresh analysis: newest pages are read again, not taken from the cache.
+    pub fresh: bool,
 }
 
 impl Limits {
     pub fn from_settings(settings: &crate::config::settings::Settings) -> Self {
-        Self { hops: settings.hops, budget: settings.hop_budget, ttl: settings.lookup_ttl }
+        Self {
+            hops: settings.hops,
+            budget: settings.hop_budget,
+            ttl: settings.lookup_ttl,
+            newest_ttl: settings.newest_lookup_ttl,
+            fresh: false,
+        }
+    }
+
+    /// Until when (ms) a lookup of `key` made at `now` is shared: a page
+    /// before a finalized signature cannot change and lives [`Limits::ttl`];
+    /// a newest page changes and lives [`Limits::newest_ttl`] (`None`: not
+    /// shared at all).
+    pub fn shared_until(&self, key: &LookupKey, now: i64) -> Option<i64> {
+        let ttl = if key.before.is_some() { self.ttl } else { self.newest_ttl };
+        (!ttl.is_zero()).then(|| now + ttl.as_millis() as i64)
     }
 
     /// Nothing to follow: no budget, or no hop beyond the wallet's own funder.
@@ -56,7 +76,6 @@ pub async fn follow_links(
         return neighbourhood;
     }
     let mut budget = limits.budget;
-    let expires_at = now + limits.ttl.as_millis() as i64;
     // Each round adds every lead it is given (or stops), and the leads are
     // bounded by the hop limit and the payees looked at: this ends. The
     // cap is a second guard, not the rule.
@@ -69,7 +88,9 @@ pub async fn follow_links(
         on_progress(Progress::following_links(neighbourhood.lookups.len() as u32, known));
         let mut missing = Vec::new();
         for key in leads {
-            match cached(cache, &key, now).await {
+            // A newest page changes: a fresh analysis reads it again.
+            let shared = if key.before.is_none() && limits.fresh { None } else { cache };
+            match cached(shared, &key, now).await {
                 Some(hit) => {
                     neighbourhood.cached += 1;
                     neighbourhood.lookups.push(hit);
@@ -97,7 +118,9 @@ pub async fn follow_links(
             if lookup.partial {
                 neighbourhood.incomplete += 1;
             } else if let Some(db) = cache
-                && let Err(error) = storage::lookups::put(db, &lookup, now, expires_at).await
+                && let Some(expires_at) = limits.shared_until(&lookup.key, now)
+                && let Err(error) =
+                    storage::lookups::put(db, &lookup, ANALYZER_VERSION, now, expires_at).await
             {
                 tracing::warn!(error = format!("{error:#}"), "could not cache an address lookup");
             }
@@ -118,7 +141,7 @@ pub async fn follow_links(
 
 /// The shared cache's copy of `key`; a cache that cannot be read is a miss.
 async fn cached(cache: Option<&Db>, key: &LookupKey, now: i64) -> Option<AddressLookup> {
-    match storage::lookups::get(cache?, key, now).await {
+    match storage::lookups::get(cache?, key, ANALYZER_VERSION, now).await {
         Ok(hit) => hit,
         Err(error) => {
             tracing::warn!(error = format!("{error:#}"), "could not read the address lookup cache");

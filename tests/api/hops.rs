@@ -12,15 +12,22 @@ use kimiko::solana::{SolanaRpc, fetch_history};
 use kimiko::storage::Db;
 use kimiko::testing::hops::{self, HopScenario};
 use kimiko::testing::scenarios::BINANCE;
-use kimiko::testing::{Chain, Fault, MockRpc};
+use kimiko::testing::{Chain, Fault, MockRpc, SOL};
 
 const NOW_MS: i64 = 1_800_000_000_000;
 const INDIRECT: &str = "funding.indirect_exchange";
 const DEPOSIT: &str = "counterparty.exchange_deposit";
 
-/// The defaults: three hops, 25 calls, a day in the cache.
+/// The defaults: three hops, 25 calls, a day in the cache for pages before
+/// a signature, ten minutes for newest pages.
 fn defaults() -> Limits {
-    Limits { hops: 3, budget: 25, ttl: Duration::from_secs(24 * 3600) }
+    Limits {
+        hops: 3,
+        budget: 25,
+        ttl: Duration::from_secs(24 * 3600),
+        newest_ttl: Duration::from_secs(600),
+        fresh: false,
+    }
 }
 
 struct Followed {
@@ -259,14 +266,35 @@ async fn a_cached_lookup_past_its_lifetime_is_fetched_again() {
     let db = Db::connect(&format!("sqlite://{}/kimiko.db", dir.path().display())).await.unwrap();
     let limits = defaults();
     let first = follow_at(&rpc, Some(&db), &scenario.wallet, limits, NOW_MS).await;
-    let ttl = limits.ttl.as_millis() as i64;
+    let newest = first.neighbourhood.lookups.iter().filter(|l| l.key.before.is_none()).count();
+    assert_eq!(newest, 2, "the two payees' newest pages");
+    let (ttl, newest_ttl) = (limits.ttl.as_millis() as i64, limits.newest_ttl.as_millis() as i64);
 
-    let within = follow_at(&rpc, Some(&db), &scenario.wallet, limits, NOW_MS + ttl - 1).await;
+    let within = follow_at(&rpc, Some(&db), &scenario.wallet, limits, NOW_MS + newest_ttl - 1).await;
     assert_eq!(within.calls, 0);
+    let newest_expired = follow_at(&rpc, Some(&db), &scenario.wallet, limits, NOW_MS + newest_ttl).await;
+    assert_eq!(rpc.calls_of("getSignaturesForAddress"), newest, "only the newest pages are read again");
+    assert_eq!(newest_expired.neighbourhood.cached as usize, first.neighbourhood.lookups.len() - newest);
     let after = follow_at(&rpc, Some(&db), &scenario.wallet, limits, NOW_MS + ttl).await;
     assert_eq!(after.calls, first.calls, "expired: every lookup made again");
     assert_eq!(after.neighbourhood.cached, 0);
     assert_eq!(kimiko::storage::lookups::delete_expired(&db, NOW_MS + 2 * ttl).await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_lookup_another_analyser_version_cached_is_made_again() {
+    let (rpc, scenario) = serve(hops::exchange_two_hops).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite://{}/kimiko.db", dir.path().display())).await.unwrap();
+    let first = follow(&rpc, Some(&db), &scenario.wallet, defaults()).await;
+    for lookup in &first.neighbourhood.lookups {
+        kimiko::storage::lookups::put(&db, lookup, "an-older-analyser", NOW_MS, NOW_MS + 3_600_000)
+            .await
+            .unwrap();
+    }
+    let again = follow(&rpc, Some(&db), &scenario.wallet, defaults()).await;
+    assert_eq!(again.neighbourhood.cached, 0, "rows of another version are not read");
+    assert_eq!(again.calls, first.calls);
 }
 
 /// Every budget from 1 up: whenever `address`'s lookup came back cut short,
@@ -413,4 +441,51 @@ async fn a_hundred_sol_top_up_does_not_explain_a_one_sol_payment() {
 
     assert!(followed.report.finding(INDIRECT).is_none(), "{:?}", ids(&followed.report));
     assert!(followed.report.links.iter().all(|l| l.to != BINANCE), "{:?}", followed.report.links);
+}
+
+/// The deposit scenario's payee starts paying someone other than Binance:
+/// it is no longer only a deposit address.
+fn deposit_address_pays_someone_else(rpc: &MockRpc, deposit: &str) {
+    use kimiko::testing::TxBuilder;
+    use kimiko::testing::chain::address;
+    let other = address("hops:deposit:someone-it-pays");
+    let at = kimiko::testing::scenarios::START + 20 * 86_400;
+    let pay = TxBuilder::new(deposit, at).seed("deposit-pays-other").sol_transfer(deposit, &other, SOL);
+    rpc.with_chain(|chain| chain.add(&pay, &[deposit, &other]));
+}
+
+#[tokio::test]
+async fn a_payee_whose_newest_page_changed_is_read_again_once_its_short_life_is_over() {
+    let (rpc, scenario) = serve(hops::deposit_address).await;
+    let deposit = scenario.deposit.clone().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite://{}/kimiko.db", dir.path().display())).await.unwrap();
+    let first = follow(&rpc, Some(&db), &scenario.wallet, defaults()).await;
+    assert!(first.report.finding(DEPOSIT).is_some(), "{:?}", ids(&first.report));
+
+    deposit_address_pays_someone_else(&rpc, &deposit);
+    let soon = follow_at(&rpc, Some(&db), &scenario.wallet, defaults(), NOW_MS + 60_000).await;
+    assert!(soon.neighbourhood.contains(&LookupKey::newest(deposit.clone())));
+    assert!(soon.report.finding(DEPOSIT).is_some(), "a newest page is shared for a few minutes");
+    let later = follow_at(&rpc, Some(&db), &scenario.wallet, defaults(), NOW_MS + 30 * 60_000).await;
+    assert!(
+        later.report.finding(DEPOSIT).is_none(),
+        "half an hour on, the payee's newest page is read again"
+    );
+    assert!(later.neighbourhood.cached > 0, "pages before a signature are still shared");
+}
+
+#[tokio::test]
+async fn a_fresh_analysis_reads_the_payees_newest_pages_again() {
+    let (rpc, scenario) = serve(hops::deposit_address).await;
+    let deposit = scenario.deposit.clone().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite://{}/kimiko.db", dir.path().display())).await.unwrap();
+    follow(&rpc, Some(&db), &scenario.wallet, defaults()).await;
+
+    deposit_address_pays_someone_else(&rpc, &deposit);
+    let fresh =
+        follow_at(&rpc, Some(&db), &scenario.wallet, Limits { fresh: true, ..defaults() }, NOW_MS + 60_000)
+            .await;
+    assert!(fresh.report.finding(DEPOSIT).is_none(), "{:?}", ids(&fresh.report));
 }

@@ -35,15 +35,20 @@ async fn a_report_job_follows_the_funding_chain_and_a_second_report_reuses_the_l
     let again = app.submit_fresh(&scenario.wallet, "second@example.com").await;
     assert_eq!(app.run_worker().await, 1);
     assert_eq!(app.job_json(&again).await["status"], "succeeded");
-    assert_eq!(
-        app.rpc.calls_of("getSignaturesForAddress") - pages_before,
-        1,
-        "only the wallet's own signature page: every other address came from the shared cache"
-    );
+    // The wallet's own signature page, and its two payees' newest pages: a
+    // fresh analysis reads what can change again; the funder's page before
+    // the funding cannot change and came from the shared cache.
+    assert_eq!(app.rpc.calls_of("getSignaturesForAddress") - pages_before, 3);
     let second: serde_json::Value =
         app.get(&format!("/api/reports/{}", scenario.wallet)).await.json().await.unwrap();
-    assert_eq!(second["links_followed"]["rpc_calls"], 0);
+    assert_eq!(second["links_followed"]["lookups"], report["links_followed"]["lookups"]);
     assert_eq!(second["findings"], report["findings"]);
+
+    // A plain request minutes later (no fresh analysis) is the stored report.
+    let pages_before = app.rpc.calls_of("getSignaturesForAddress");
+    app.submit(&scenario.wallet, "third@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    assert_eq!(app.rpc.calls_of("getSignaturesForAddress"), pages_before, "the stored report, mailed again");
 }
 
 #[tokio::test]
