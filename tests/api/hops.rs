@@ -489,3 +489,25 @@ async fn a_fresh_analysis_reads_the_payees_newest_pages_again() {
             .await;
     assert!(fresh.report.finding(DEPOSIT).is_none(), "{:?}", ids(&fresh.report));
 }
+
+#[tokio::test]
+async fn the_deposit_address_box_says_each_fact_once_and_counts_sweeps_only_as_far_as_it_read() {
+    let (rpc, scenario) = serve(hops::deposit_address).await;
+    let deposit = scenario.deposit.clone().unwrap();
+    let followed = follow(&rpc, None, &scenario.wallet, defaults()).await;
+
+    let between: Vec<&str> = followed
+        .report
+        .links
+        .iter()
+        .filter(|l| l.from == scenario.wallet && l.to == deposit)
+        .filter_map(|l| l.detail.as_deref())
+        .collect();
+    assert!(between.iter().filter(|d| d.contains("3 payments")).count() == 1, "{between:?}");
+    // Its page holds four sweeps (three of this wallet's payments, one of
+    // someone else's); only some of its transactions are read, and the
+    // graph must not pass that off as the count.
+    let sweeps = followed.report.links.iter().find(|l| l.kind == LinkKind::SweepsTo).unwrap();
+    let detail = sweeps.detail.as_deref().unwrap();
+    assert!(detail.contains("read"), "{detail}");
+}

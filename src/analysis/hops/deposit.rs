@@ -31,6 +31,10 @@ pub struct Deposit<'a> {
     pub sweeps: Vec<(&'a Transaction, &'a Transfer)>,
     /// One of the sweeps seen came soon after one of this wallet's payments.
     pub sweeps_wallets_payment: bool,
+    /// How many of its transactions were read, of how many its page lists:
+    /// `sweeps` counts only what was read.
+    pub read: usize,
+    pub listed: usize,
 }
 
 /// The addresses the wallet pays most that could be someone's deposit
@@ -111,5 +115,7 @@ fn deposit<'a>(ctx: &Context<'a>, address: &'a str) -> Option<Deposit<'a>> {
         received,
         sweeps: sweeps.into_iter().map(|(tx, transfer, _)| (tx, transfer)).collect(),
         sweeps_wallets_payment,
+        read: lookup.transactions.len(),
+        listed: lookup.signatures.len(),
     })
 }

@@ -88,23 +88,33 @@ pub fn links(ctx: &Context) -> Vec<Link> {
         let paid: u64 = deposit.payments.iter().filter(|(_, t)| t.is_sol()).map(|(_, t)| t.amount).sum();
         let payments = evidence::plural(deposit.payments.len(), "payment");
         let detail = if paid > 0 { format!("{payments}, {}", evidence::sol(paid)) } else { payments };
-        for kind in [LinkKind::Pays, LinkKind::DepositAddress] {
+        // The two edges share a box in the graph: each says its own fact.
+        let forwards = format!("forwards to {}", deposit.exchange.name);
+        for (kind, detail) in [(LinkKind::Pays, detail), (LinkKind::DepositAddress, forwards)] {
             links.push(Link {
                 from: ctx.wallet.to_owned(),
                 to: deposit.address.to_owned(),
                 kind,
                 label: None,
                 finding: finding.clone(),
-                detail: Some(detail.clone()),
+                detail: Some(detail),
             });
         }
+        // Only some of its latest transactions are read: the count is of
+        // those, and says so, rather than pass for all of its sweeps.
+        let sweeps = format!(
+            "{} in the {} read of its latest {}",
+            evidence::plural(deposit.sweeps.len(), "sweep"),
+            deposit.read,
+            evidence::plural(deposit.listed, "transaction")
+        );
         links.push(Link {
             from: deposit.address.to_owned(),
             to: deposit.exchange_address.to_owned(),
             kind: LinkKind::SweepsTo,
             label: Some(deposit.exchange.name.clone()),
             finding,
-            detail: Some(evidence::plural(deposit.sweeps.len(), "sweep")),
+            detail: Some(sweeps),
         });
     }
     links
