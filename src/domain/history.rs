@@ -148,6 +148,9 @@ pub enum Event {
     TokenAccountClosed { account: String, destination: String, owner: String },
     /// A stake account was delegated to a validator's vote account.
     StakeDelegated { stake_account: String, vote_account: String, authority: String },
+    /// A stake account was initialised: `staker` may delegate it and
+    /// `withdrawer` owns its lamports.
+    StakeAccountInitialized { stake_account: String, staker: String, withdrawer: String },
     /// A new mint was initialised (NFTs and fungible tokens alike).
     MintInitialized { mint: String, mint_authority: Option<String>, decimals: u8 },
     /// New tokens were minted into `account` by `authority`.

@@ -51,6 +51,7 @@ pub fn leads(ctx: &Context) -> Vec<LookupKey> {
 /// is not a hop.
 pub fn owned_by_wallet(ctx: &Context, address: &str) -> bool {
     address == ctx.wallet
+        || ctx.is_own_stake_account(address)
         || ctx.history.token_accounts.iter().any(|holding| holding.account == address)
         || ctx.transactions().iter().flat_map(|tx| &tx.events).any(|event| match event {
             Event::TokenAccountCreated { account, owner, .. }
