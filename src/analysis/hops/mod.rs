@@ -158,3 +158,37 @@ pub fn merge_links(links: &mut Vec<Link>, more: Vec<Link>) {
         }
     }
 }
+
+/// The rules a hop and a hub follow, in words, for the methodology page:
+/// built from the constants the chain uses, so page and engine agree.
+pub fn rules() -> Vec<(&'static str, String)> {
+    let hours = |secs: i64| secs / 3_600;
+    vec![
+        (
+            "A hop",
+            format!(
+                "A hop is followed only where the money passed through: the funder received SOL whose amount matches what it passed on from both sides (each at least half of the other, so a 100 SOL top-up does not explain a 1 SOL payment), and passed it on within {} hours (a strong hop) or within {} days (a loose hop: the finding is then at most low). Money kept longer, or amounts that do not match, end the chain there.",
+                hours(chain::STRAIGHT_THROUGH_SECS),
+                chain::LOOSE_WITHIN_SECS / 86_400
+            ),
+        ),
+        (
+            "A hub",
+            format!(
+                "A hub is a funder that paid {} or more other wallets in the {} hours before it paid the next address on the chain, or whose last {} transactions before that payment fell within {} minutes: a game, an employer, an airdrop distributor or a service. The chain stops at a hub and the report names it as one (a note, no points) instead of blaming its funder, an exchange say, on this wallet: that funder knows the hub, not the wallets it pays.",
+                hub::HUB_PAYEES,
+                hours(hub::HUB_WINDOW_SECS),
+                crate::domain::neighbourhood::LOOKUP_PAGE,
+                hub::BUSY_PAGE_SECS / 60
+            ),
+        ),
+        (
+            "What is never used",
+            "A lookup the request budget cut short, that the node failed or refused, or with a transaction that could not be read is never used by the chain or the deposit-address test (a missing transaction could be the funding, or what makes a payee more than a deposit address); the report then says it stopped early. A lookup never fails the report.".to_owned(),
+        ),
+        (
+            "What is shared between reports",
+            "A page of an address's history before a given signature cannot change and is shared by every report for a day by default; an address's newest page changes, so it is shared for minutes only, and a fresh analysis reads it again. Every shared lookup carries the analyser version that read it.".to_owned(),
+        ),
+    ]
+}
