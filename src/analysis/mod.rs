@@ -31,7 +31,7 @@ use crate::domain::{LinksFollowed, Report};
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
-pub const ANALYZER_VERSION: &str = "2026.12.1";
+pub const ANALYZER_VERSION: &str = "2026.12.2";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
 /// (unix seconds), without looking at any other address.
