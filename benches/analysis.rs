@@ -146,6 +146,7 @@ fn busy_wallet() -> WalletHistory {
             events: Vec::new(),
             compute,
             wallet_lamport_delta: 0,
+            wallet_lamports_before: None,
         });
     }
     transactions.reverse();

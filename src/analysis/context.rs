@@ -48,6 +48,9 @@ pub struct Context<'a> {
     /// Most transfers first; ties by address so output is deterministic.
     counterparties: Vec<Counterparty<'a>>,
     total_transfers: u32,
+    /// Stake accounts the wallet owns ([`own_stake_accounts`]): money moved
+    /// to or from them stays the wallet's.
+    own_stake: Vec<&'a str>,
 }
 
 impl<'a> Context<'a> {
@@ -61,6 +64,7 @@ impl<'a> Context<'a> {
         labels: &'a Labels,
     ) -> Self {
         let wallet = history.wallet.as_str();
+        let own_stake = own_stake_accounts(history);
         let mut by_address: HashMap<&str, Counterparty> = HashMap::new();
         let mut total_transfers = 0;
         // Oldest first, so evidence lists start where the relationship began.
@@ -70,6 +74,9 @@ impl<'a> Context<'a> {
                 let Some((other, outgoing)) = other_side(wallet, transfer) else {
                     continue;
                 };
+                if own_stake.contains(&other) {
+                    continue;
+                }
                 // Dust a stranger sent without the wallet's signature says
                 // who the stranger targets, not whom the owner deals with.
                 if !outgoing && !signed && is_dust(transfer) {
@@ -104,7 +111,7 @@ impl<'a> Context<'a> {
         }
         let mut counterparties: Vec<_> = by_address.into_values().collect();
         counterparties.sort_by(|a, b| b.transfers().cmp(&a.transfers()).then(a.address.cmp(b.address)));
-        Self { wallet, history, labels, neighbourhood, counterparties, total_transfers }
+        Self { wallet, history, labels, neighbourhood, counterparties, total_transfers, own_stake }
     }
 
     /// Every fetched transaction, newest first, failed ones included (a failed
@@ -129,13 +136,19 @@ impl<'a> Context<'a> {
     /// transactions, oldest first, with the transaction they belong to.
     pub fn wallet_transfers(&self) -> impl Iterator<Item = (&'a Transaction, &'a Transfer)> + 'a {
         let wallet = self.wallet;
+        let own_stake = self.own_stake.clone();
         self.history
             .transactions
             .iter()
             .rev()
             .filter(|tx| !tx.failed)
             .flat_map(|tx| tx.transfers.iter().map(move |t| (tx, t)))
-            .filter(move |(_, t)| other_side(wallet, t).is_some())
+            .filter(move |(_, t)| other_side(wallet, t).is_some_and(|(other, _)| !own_stake.contains(&other)))
+    }
+
+    /// `address` is a stake account the wallet owns.
+    pub fn is_own_stake_account(&self, address: &str) -> bool {
+        self.own_stake.contains(&address)
     }
 
     /// A fee or tip the wallet's software adds to a trade: any transfer to
@@ -204,4 +217,34 @@ pub fn other_side<'t>(wallet: &str, transfer: &'t Transfer) -> Option<(&'t str, 
     } else {
         None
     }
+}
+
+/// The stake accounts the wallet owns: initialised with it as withdrawer or
+/// staker, or delegated with it as the stake authority. Their lamports are
+/// the wallet's, so topping one up or withdrawing from it is no payment,
+/// and delegating it is the wallet's own act.
+pub fn own_stake_accounts(history: &WalletHistory) -> Vec<&str> {
+    let wallet = history.wallet.as_str();
+    let mut own: Vec<&str> = history
+        .transactions
+        .iter()
+        .filter(|tx| !tx.failed)
+        .flat_map(|tx| &tx.events)
+        .filter_map(|event| match event {
+            crate::domain::history::Event::StakeAccountInitialized { stake_account, staker, withdrawer }
+                if withdrawer == wallet || staker == wallet =>
+            {
+                Some(stake_account.as_str())
+            }
+            crate::domain::history::Event::StakeDelegated { stake_account, authority, .. }
+                if authority == wallet =>
+            {
+                Some(stake_account.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    own.sort_unstable();
+    own.dedup();
+    own
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use super::address::could_be_wallet;
 use super::context::{Context, Counterparty, other_side};
+use super::detectors::fee_payer::paid_by_swap_service;
 use super::detectors::funding::first_funding;
 use super::detectors::tally;
 use super::evidence::{plural, sol};
@@ -129,7 +130,12 @@ fn cosigners(ctx: &Context, findings: &[Finding]) -> Vec<Link> {
 
 fn fee_payers(ctx: &Context, findings: &[Finding]) -> Vec<Link> {
     let own: Vec<_> = ctx.own().collect();
-    let counts = tally(own.iter().map(|tx| tx.fee_payer.as_str()).filter(|payer| *payer != ctx.wallet));
+    let counts = tally(
+        own.iter()
+            .filter(|tx| !paid_by_swap_service(tx, ctx.wallet))
+            .map(|tx| tx.fee_payer.as_str())
+            .filter(|payer| *payer != ctx.wallet),
+    );
     counts
         .into_iter()
         .take(MAX_SIGNERS)

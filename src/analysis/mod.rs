@@ -31,7 +31,7 @@ use crate::domain::{LinksFollowed, Report};
 
 /// Bumped whenever a detector, weight or label changes what a report says, so
 /// a stored report tells which engine made it.
-pub const ANALYZER_VERSION: &str = "2026.12.1";
+pub const ANALYZER_VERSION: &str = "2026.12.2";
 
 /// Analyses `history` with `labels`, stamping the report with `analyzed_at`
 /// (unix seconds), without looking at any other address.
@@ -75,6 +75,7 @@ pub fn analyze_with(
         links: {
             let mut links = links;
             hops::merge_links(&mut links, hops::links(&ctx));
+            hops::name_hub(&ctx, &mut links);
             links
         },
         links_followed: (neighbourhood.budget > 0 || !neighbourhood.lookups.is_empty()).then(|| {
@@ -83,6 +84,7 @@ pub fn analyze_with(
                 rpc_calls: neighbourhood.calls,
                 rpc_budget: neighbourhood.budget,
                 stopped_early: neighbourhood.stopped_early,
+                incomplete: neighbourhood.incomplete,
             }
         }),
         token_account_reads: {

@@ -106,6 +106,7 @@ impl HistoryBuilder {
             events: Vec::new(),
             compute: ComputeBudget::default(),
             wallet_lamport_delta: 0,
+            wallet_lamports_before: None,
         });
         self
     }

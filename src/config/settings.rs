@@ -61,9 +61,13 @@ pub struct Settings {
     /// `KIMIKO_HOP_BUDGET`: JSON-RPC calls one report may spend on other
     /// addresses (0 looks at none).
     pub hop_budget: u32,
-    /// `KIMIKO_LOOKUP_TTL_HOURS`: how long a lookup of another address is
-    /// shared between reports.
+    /// `KIMIKO_LOOKUP_TTL_HOURS`: how long a lookup of another address's
+    /// history before a given signature (which cannot change) is shared
+    /// between reports.
     pub lookup_ttl: Duration,
+    /// `KIMIKO_NEWEST_LOOKUP_TTL_MINUTES`: how long a lookup of another
+    /// address's newest history (which changes) is shared; 0 shares none.
+    pub newest_lookup_ttl: Duration,
     /// `KIMIKO_SMTP_URL`: lettre's URL form; unset = write `.eml` files.
     pub smtp_url: Option<Secret>,
     /// `KIMIKO_OUTBOX_DIR`: where `.eml` files go without SMTP.
@@ -203,6 +207,9 @@ impl Settings {
             hops: ranged(&var, "KIMIKO_HOPS", 3, 1..=6)? as u8,
             hop_budget: ranged(&var, "KIMIKO_HOP_BUDGET", 25, 0..=1000)? as u32,
             lookup_ttl: Duration::from_secs(ranged(&var, "KIMIKO_LOOKUP_TTL_HOURS", 24, 1..=24 * 30)? * 3600),
+            newest_lookup_ttl: Duration::from_secs(
+                ranged(&var, "KIMIKO_NEWEST_LOOKUP_TTL_MINUTES", 10, 0..=24 * 60)? * 60,
+            ),
             smtp_url,
             outbox_dir: var("KIMIKO_OUTBOX_DIR").unwrap_or_else(|| "data/outbox".into()).into(),
             outbox_retention: Duration::from_secs(

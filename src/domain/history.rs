@@ -87,6 +87,11 @@ pub struct Transaction {
     pub compute: ComputeBudget,
     /// The wallet's SOL balance change in this transaction, fee included.
     pub wallet_lamport_delta: i64,
+    /// The wallet's SOL balance just before this transaction, when the
+    /// wallet is one of its accounts: above zero in the oldest transaction
+    /// read means the wallet's first funding happened before it.
+    #[serde(default)]
+    pub wallet_lamports_before: Option<u64>,
 }
 
 /// Compute budget settings, read from ComputeBudget instructions (legacy and
@@ -143,6 +148,9 @@ pub enum Event {
     TokenAccountClosed { account: String, destination: String, owner: String },
     /// A stake account was delegated to a validator's vote account.
     StakeDelegated { stake_account: String, vote_account: String, authority: String },
+    /// A stake account was initialised: `staker` may delegate it and
+    /// `withdrawer` owns its lamports.
+    StakeAccountInitialized { stake_account: String, staker: String, withdrawer: String },
     /// A new mint was initialised (NFTs and fungible tokens alike).
     MintInitialized { mint: String, mint_authority: Option<String>, decimals: u8 },
     /// New tokens were minted into `account` by `authority`.

@@ -13,9 +13,14 @@ pub struct LinksFollowed {
     /// JSON-RPC calls spent on them, and the most allowed.
     pub rpc_calls: u32,
     pub rpc_budget: u32,
-    /// The budget ran out with links still to follow, so a finding about a
-    /// more distant link may be missing.
+    /// Something was skipped (the budget ran out with links still to
+    /// follow, or a lookup failed or was cut short), so a finding about a
+    /// link may be missing.
     pub stopped_early: bool,
+    /// Of the lookups, those that failed, were refused or were cut short:
+    /// none of them was used.
+    #[serde(default)]
+    pub incomplete: u32,
 }
 
 /// What ties two addresses together in the link graph.

@@ -52,8 +52,10 @@ pub struct AddressLookup {
     /// The transactions read ([`transactions_to_read`]), newest first,
     /// normalised for the looked-up address.
     pub transactions: Vec<Transaction>,
-    /// Fewer transactions were read than chosen (the request budget ran
-    /// out); such a lookup is used for this report but never cached.
+    /// Not everything chosen was read: the node refused or failed the
+    /// page, a transaction could not be read, or the request budget ran out
+    /// in the middle of the page. Such a lookup is kept (so it is not asked
+    /// for again) but never used by the analysis, and never cached.
     pub partial: bool,
 }
 
@@ -69,8 +71,12 @@ pub struct Neighbourhood {
     pub calls: u32,
     /// Lookups served from the shared cache.
     pub cached: u32,
-    /// The budget ran out while there were still links to follow.
+    /// Something was skipped: the budget ran out with links still to
+    /// follow, or a lookup failed, was refused or was cut short.
     pub stopped_early: bool,
+    /// Lookups that failed, were refused or were cut short (not used).
+    #[serde(default)]
+    pub incomplete: u32,
     /// In the order they were made.
     pub lookups: Vec<AddressLookup>,
 }
@@ -83,6 +89,7 @@ impl Neighbourhood {
         calls: 0,
         cached: 0,
         stopped_early: false,
+        incomplete: 0,
         lookups: Vec::new(),
     };
 

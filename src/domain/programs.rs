@@ -39,7 +39,13 @@ pub const METEORA_DLMM: &str = "LBUZKhRxPF3XUpBCjp4YzTKgLccjZhTSDM9YTnSGxKnv";
 pub const PUMP_FUN: &str = "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P";
 
 pub const SWAPS: &[&str] =
-    &[JUPITER, RAYDIUM_AMM, RAYDIUM_CLMM, RAYDIUM_CPMM, ORCA_WHIRLPOOL, METEORA_DLMM, PUMP_FUN];
+    &[JUPITER, RAYDIUM_AMM, RAYDIUM_CLMM, RAYDIUM_CPMM, ORCA_WHIRLPOOL, METEORA_DLMM, PUMP_FUN, JUPITER_Z];
+
+/// Jupiter's RFQ order engine ("JupiterZ"): a market maker fills the
+/// user's order, co-signs, and pays the network and priority fees itself
+/// ("Always gasless for network/prio fees (paid by MM)", dev.jup.ag/docs/
+/// ultra/gasless; program id from jup-ag/rfq-webhook-toolkit, docs/faq).
+pub const JUPITER_Z: &str = "61DFfeTKM7trxYcPQCM78bJ794ddZprZpAwAnLiwTpYH";
 
 const NAMES: &[(&str, &str)] = &[
     (SYSTEM, "system"),

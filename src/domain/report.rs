@@ -191,6 +191,10 @@ impl Report {
             _ => analysed,
         };
         match &self.links_followed {
+            Some(followed) if followed.incomplete > 0 => format!(
+                "{analysed} Kimiko could not fully read {} of the {} other addresses it looked up (the node failed or refused, or its limit of {} requests ran out), and did not use what it read of them, so a link may be missing.",
+                followed.incomplete, followed.lookups, followed.rpc_budget
+            ),
             Some(followed) if followed.stopped_early && followed.rpc_calls >= followed.rpc_budget => format!(
                 "{analysed} Kimiko stopped following links after {} other addresses (its limit of {} requests), so a more distant link may be missing.",
                 followed.lookups, followed.rpc_budget
@@ -285,14 +289,24 @@ mod tests {
     fn coverage_says_when_following_links_stopped_at_the_budget() {
         let mut report = super::super::sample::report("w", 42).report;
         report.window_start = None;
-        report.links_followed =
-            Some(LinksFollowed { lookups: 5, rpc_calls: 25, rpc_budget: 25, stopped_early: true });
+        report.links_followed = Some(LinksFollowed {
+            lookups: 5,
+            rpc_calls: 25,
+            rpc_budget: 25,
+            stopped_early: true,
+            incomplete: 0,
+        });
         assert_eq!(
             report.coverage(),
             "Analysed 27 of 27 transactions. Kimiko stopped following links after 5 other addresses (its limit of 25 requests), so a more distant link may be missing."
         );
-        report.links_followed =
-            Some(LinksFollowed { lookups: 2, rpc_calls: 8, rpc_budget: 25, stopped_early: false });
+        report.links_followed = Some(LinksFollowed {
+            lookups: 2,
+            rpc_calls: 8,
+            rpc_budget: 25,
+            stopped_early: false,
+            incomplete: 0,
+        });
         assert_eq!(report.coverage(), "Analysed 27 of 27 transactions.");
     }
 
@@ -305,6 +319,23 @@ mod tests {
         assert_eq!(
             report.coverage(),
             "Analysed 27 of 27 transactions. 4 of them reached the wallet through its token accounts, without naming it. 281 of its 301 token accounts were not read (stablecoin accounts, accounts the wallet used and accounts holding a balance are read first; the rest are mostly airdropped spam)."
+        );
+    }
+
+    #[test]
+    fn coverage_says_when_a_lookup_was_not_fully_read() {
+        let mut report = super::super::sample::report("w", 42).report;
+        report.window_start = None;
+        report.links_followed = Some(LinksFollowed {
+            lookups: 3,
+            rpc_calls: 9,
+            rpc_budget: 25,
+            stopped_early: true,
+            incomplete: 1,
+        });
+        assert_eq!(
+            report.coverage(),
+            "Analysed 27 of 27 transactions. Kimiko could not fully read 1 of the 3 other addresses it looked up (the node failed or refused, or its limit of 25 requests ran out), and did not use what it read of them, so a link may be missing."
         );
     }
 }

@@ -134,7 +134,7 @@ pub async fn run(
             (existing, !renamed)
         }
         None => {
-            let mut published = analyse(state, lease, &wallet, progress).await?;
+            let mut published = analyse(state, lease, &wallet, job.refresh, progress).await?;
             with_context(state, job, &mut published.report).await?;
             (published, false)
         }
@@ -188,11 +188,14 @@ async fn with_context(state: &AppState, job: &ClaimedJob, report: &mut Report) -
     Ok(())
 }
 
-/// Fetches and analyses; the report expires after the configured TTL.
+/// Fetches and analyses; the report expires after the configured TTL. A
+/// `refresh` (the user asked for a fresh analysis) reads other addresses'
+/// newest pages again instead of taking them from the shared cache.
 async fn analyse(
     state: &AppState,
     lease: &Lease,
     wallet: &WalletAddress,
+    refresh: bool,
     progress: &watch::Sender<Progress>,
 ) -> Result<PublishedReport, JobError> {
     let on_progress = |p: Progress| {
@@ -219,12 +222,12 @@ async fn analyse(
         Some(&state.db),
         &state.labels,
         &history,
-        Limits::from_settings(&state.settings),
+        Limits { fresh: refresh, ..Limits::from_settings(&state.settings) },
         state.clock.now_ms(),
         &on_progress,
     )
     .instrument(tracing::info_span!("follow_links"))
-    .await?;
+    .await;
     if !neighbourhood.lookups.is_empty() {
         // As above: the throttled writer may not get to the last value.
         let followed = u32::try_from(neighbourhood.lookups.len()).unwrap_or(u32::MAX);
@@ -236,6 +239,7 @@ async fn analyse(
         cached = neighbourhood.cached,
         rpc_calls = neighbourhood.calls,
         stopped_early = neighbourhood.stopped_early,
+        incomplete = neighbourhood.incomplete,
         "links followed"
     );
     let now = state.clock.now_ms();

@@ -4,11 +4,16 @@
 //! what it can, the RPC the rest (`solana::neighbourhood`), round after
 //! round until nothing is left to follow or the budget of JSON-RPC calls is
 //! spent. The worker and the CLI share it.
+//!
+//! Looking up another address never fails the report: a lookup the node
+//! fails or refuses, or that the budget cuts short, is kept as `partial`
+//! (the analysis does not use it) and the neighbourhood says it stopped
+//! early; a cache that cannot be read or written is passed by.
 
 use std::time::Duration;
 
-use crate::analysis::{self, Labels, WalletHistory};
-use crate::domain::neighbourhood::Neighbourhood;
+use crate::analysis::{self, ANALYZER_VERSION, Labels, WalletHistory};
+use crate::domain::neighbourhood::{AddressLookup, LookupKey, Neighbourhood};
 use crate::solana::neighbourhood::fetch_lookups;
 use crate::solana::{Progress, SolanaRpc};
 use crate::storage::{self, Db};
@@ -19,12 +24,32 @@ use crate::storage::{self, Db};
 pub struct Limits {
     pub hops: u8,
     pub budget: u32,
+    /// How long a page before a given signature (which cannot change) is shared.
     pub ttl: Duration,
+    /// How long a newest page (which changes) is shared.
+    pub newest_ttl: Duration,
+    /// A fresh analysis: newest pages are read again, not taken from the cache.
+    pub fresh: bool,
 }
 
 impl Limits {
     pub fn from_settings(settings: &crate::config::settings::Settings) -> Self {
-        Self { hops: settings.hops, budget: settings.hop_budget, ttl: settings.lookup_ttl }
+        Self {
+            hops: settings.hops,
+            budget: settings.hop_budget,
+            ttl: settings.lookup_ttl,
+            newest_ttl: settings.newest_lookup_ttl,
+            fresh: false,
+        }
+    }
+
+    /// Until when (ms) a lookup of `key` made at `now` is shared: a page
+    /// before a finalized signature cannot change and lives [`Limits::ttl`];
+    /// a newest page changes and lives [`Limits::newest_ttl`] (`None`: not
+    /// shared at all).
+    pub fn shared_until(&self, key: &LookupKey, now: i64) -> Option<i64> {
+        let ttl = if key.before.is_some() { self.ttl } else { self.newest_ttl };
+        (!ttl.is_zero()).then(|| now + ttl.as_millis() as i64)
     }
 
     /// Nothing to follow: no budget, or no hop beyond the wallet's own funder.
@@ -36,8 +61,7 @@ impl Limits {
 /// Looks up what the analysis of `history` needs about other addresses.
 /// `cache` is the shared lookup cache (the CLI runs without one); `now` is
 /// in milliseconds. Progress is reported as links followed of those known
-/// so far. The RPC failing ends the following, marked `stopped_early`, not
-/// the report; only the cache's storage errors are returned.
+/// so far.
 pub async fn follow_links(
     rpc: &SolanaRpc,
     cache: Option<&Db>,
@@ -46,13 +70,12 @@ pub async fn follow_links(
     limits: Limits,
     now: i64,
     on_progress: &(dyn Fn(Progress) + Send + Sync),
-) -> anyhow::Result<Neighbourhood> {
+) -> Neighbourhood {
     let mut neighbourhood = Neighbourhood::new(limits.hops, limits.budget);
     if limits.off() {
-        return Ok(neighbourhood);
+        return neighbourhood;
     }
     let mut budget = limits.budget;
-    let expires_at = now + limits.ttl.as_millis() as i64;
     // Each round adds every lead it is given (or stops), and the leads are
     // bounded by the hop limit and the payees looked at: this ends. The
     // cap is a second guard, not the rule.
@@ -65,46 +88,76 @@ pub async fn follow_links(
         on_progress(Progress::following_links(neighbourhood.lookups.len() as u32, known));
         let mut missing = Vec::new();
         for key in leads {
-            match cache {
-                Some(db) => match storage::lookups::get(db, &key, now).await? {
-                    Some(hit) => {
-                        neighbourhood.cached += 1;
-                        neighbourhood.lookups.push(hit);
-                    }
-                    None => missing.push(key),
-                },
+            // A newest page changes: a fresh analysis reads it again.
+            let shared = if key.before.is_none() && limits.fresh { None } else { cache };
+            match cached(shared, &key, now).await {
+                Some(hit) => {
+                    neighbourhood.cached += 1;
+                    neighbourhood.lookups.push(hit);
+                }
                 None => missing.push(key),
             }
         }
         let before = budget;
-        let fetched = fetch_lookups(rpc, &missing, &mut budget).await;
-        neighbourhood.calls += before - budget;
-        let fetched = match fetched {
+        let fetched = match fetch_lookups(rpc, &missing, &mut budget).await {
             Ok(fetched) => fetched,
+            // Worth retrying, but not at the cost of the report: these
+            // links are reported as not followed, and the rest stands.
             Err(error) => {
-                // Other addresses are context for this wallet's report: a
-                // provider failing on them (after the client's own retries)
-                // costs the report its more distant links, not the report.
-                tracing::warn!(%error, "the RPC failed while following links; the report goes on without them");
+                tracing::warn!(%error, "an address lookup failed; the report is made without it");
+                neighbourhood.calls += before - budget;
+                neighbourhood.incomplete += missing.len() as u32;
+                neighbourhood.lookups.extend(missing.into_iter().map(failed));
                 neighbourhood.stopped_early = true;
                 break;
             }
         };
-        let cut_short = fetched.len() < missing.len() || fetched.iter().any(|lookup| lookup.partial);
-        // Anything skipped or unread is said, whatever the budget left.
-        neighbourhood.stopped_early |= cut_short;
+        neighbourhood.calls += before - budget;
+        let left_out = missing.len() > fetched.len();
         for lookup in fetched {
-            if let Some(db) = cache
-                && !lookup.partial
+            if lookup.partial {
+                neighbourhood.incomplete += 1;
+            } else if let Some(db) = cache
+                && let Some(expires_at) = limits.shared_until(&lookup.key, now)
+                && let Err(error) =
+                    storage::lookups::put(db, &lookup, ANALYZER_VERSION, now, expires_at).await
             {
-                storage::lookups::put(db, &lookup, now, expires_at).await?;
+                tracing::warn!(error = format!("{error:#}"), "could not cache an address lookup");
             }
             neighbourhood.lookups.push(lookup);
         }
         on_progress(Progress::following_links(neighbourhood.lookups.len() as u32, known));
-        if cut_short && budget == 0 {
+        if left_out {
+            // The budget could not even start them.
+            neighbourhood.stopped_early = true;
             break;
         }
     }
-    Ok(neighbourhood)
+    if neighbourhood.incomplete > 0 || !analysis::leads(history, &neighbourhood, labels).is_empty() {
+        neighbourhood.stopped_early = true;
+    }
+    neighbourhood
+}
+
+/// The shared cache's copy of `key`; a cache that cannot be read is a miss.
+async fn cached(cache: Option<&Db>, key: &LookupKey, now: i64) -> Option<AddressLookup> {
+    match storage::lookups::get(cache?, key, ANALYZER_VERSION, now).await {
+        Ok(hit) => hit,
+        Err(error) => {
+            tracing::warn!(error = format!("{error:#}"), "could not read the address lookup cache");
+            None
+        }
+    }
+}
+
+/// What is known of a lookup whose calls failed: nothing, so it is kept as
+/// partial and never asked for again in this report.
+fn failed(key: LookupKey) -> AddressLookup {
+    AddressLookup {
+        key,
+        signatures: Vec::new(),
+        reaches_first: false,
+        transactions: Vec::new(),
+        partial: true,
+    }
 }

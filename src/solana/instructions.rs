@@ -39,6 +39,22 @@ impl<'a> TokenAccounts<'a> {
         let Instruction::Parsed(parsed) = ix else { return };
         let Some(info) = parsed.parsed.get("info") else { return };
         let kind = parsed.parsed.get("type").and_then(Value::as_str).unwrap_or_default();
+        // A stake account's lamports are its withdraw authority's: what is
+        // withdrawn from it comes from that person, not from an account.
+        if parsed.program == "stake"
+            && let Some(stake) = info.get("stakeAccount").and_then(Value::as_str)
+        {
+            let owner = match kind {
+                "initialize" => info.get("authorized").and_then(|a| a.get("withdrawer")),
+                "initializeChecked" => info.get("withdrawer"),
+                "withdraw" => info.get("withdrawAuthority"),
+                _ => None,
+            };
+            if let Some(owner) = owner.and_then(Value::as_str) {
+                self.owners.entry(stake).or_insert(owner);
+            }
+            return;
+        }
         let (account, owner) = match (parsed.program.as_str(), kind) {
             ("spl-associated-token-account", "create" | "createIdempotent") => ("account", "wallet"),
             (
@@ -302,6 +318,32 @@ impl<'a> InstructionReader<'a> {
                         mint: str_field(info, "mint"),
                         payer,
                         idempotent: kind == "createIdempotent",
+                    });
+                }
+            }
+            ("stake", "initialize" | "initializeChecked") => {
+                let authorized = info.get("authorized").unwrap_or(info);
+                if let (Some(stake_account), Some(staker), Some(withdrawer)) = (
+                    str_field(info, "stakeAccount"),
+                    str_field(authorized, "staker"),
+                    str_field(authorized, "withdrawer"),
+                ) {
+                    self.events.push(Event::StakeAccountInitialized { stake_account, staker, withdrawer });
+                }
+            }
+            ("stake", "withdraw") => {
+                if let (Some(stake), Some(to), Some(lamports)) = (
+                    str_field(info, "stakeAccount"),
+                    str_field(info, "destination"),
+                    info.get("lamports").and_then(Value::as_u64),
+                ) {
+                    self.transfers.push(Transfer {
+                        from: self.token_accounts.owner_of(&stake).to_owned(),
+                        to: self.token_accounts.owner_of(&to).to_owned(),
+                        amount: lamports,
+                        mint: None,
+                        decimals: 9,
+                        top_level,
                     });
                 }
             }

@@ -17,10 +17,11 @@ use crate::domain::neighbourhood::{AddressLookup, LOOKUP_PAGE, LookupKey, transa
 /// Looks up `keys`, in order, spending at most `budget` JSON-RPC calls (and
 /// taking what it spent off it). Keys the budget cannot start are left out
 /// of the answer; a lookup whose transactions the budget cut short comes
-/// back `partial`. An address the node refuses to answer about (a
-/// non-retryable error) comes back empty and partial, so the report goes on
-/// without that one link; errors worth retrying fail the whole call, and
-/// with it the job's attempt.
+/// back `partial`. An address the node fails or refuses to answer about
+/// comes back empty and partial, so the report goes on without that one
+/// link (retrying is not worth holding the report for); only a failure of
+/// a whole request is an error, and the caller reports it as links not
+/// followed.
 pub async fn fetch_lookups(
     rpc: &SolanaRpc,
     keys: &[LookupKey],
@@ -42,9 +43,8 @@ pub async fn fetch_lookups(
                 let reaches_first = signatures.len() < LOOKUP_PAGE;
                 (signatures, reaches_first, false)
             }
-            Err(error) if error.is_retryable() => return Err(error),
             Err(error) => {
-                tracing::warn!(%error, "the RPC refused an address lookup; that link is not followed");
+                tracing::warn!(%error, "the RPC failed or refused an address lookup; that link is not followed");
                 (Vec::new(), false, true)
             }
         };
@@ -101,12 +101,14 @@ pub async fn fetch_lookups(
                 read[*index].push(normalize::transaction(&lookup.key.address, &tx));
                 fresh.push((signature.clone(), raw));
             }
-            // Pruned, or a version newer than we read: the lookup is what it
-            // is, and as complete as asking again would make it.
-            Ok(None) | Err(RpcError::Rpc { code: TRANSACTION_VERSION_NOT_SUPPORTED, .. }) => {}
-            Err(error) if error.is_retryable() => return Err(error),
+            // Pruned, or a version newer than we read: the page says less
+            // than it seems (a deposit address that "does nothing else", a
+            // funder with no receipt), so the lookup is not used.
+            Ok(None) | Err(RpcError::Rpc { code: TRANSACTION_VERSION_NOT_SUPPORTED, .. }) => {
+                lookup.partial = true
+            }
             Err(error) => {
-                tracing::warn!(%error, "the RPC refused a transaction of a looked-up address");
+                tracing::warn!(%error, "the RPC failed or refused a transaction of a looked-up address");
                 lookup.partial = true;
             }
         }

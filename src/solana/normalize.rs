@@ -91,6 +91,11 @@ pub fn transaction(wallet: &str, tx: &EncodedTransaction) -> Transaction {
         })
         .unwrap_or(0);
 
+    let wallet_lamports_before = meta.and_then(|m| {
+        let index = accounts.iter().position(|a| a == wallet)?;
+        m.pre_balances.get(index).copied()
+    });
+
     let InstructionReader { programs, instruction_kinds, memos, transfers, events, compute, .. } = reader;
     Transaction {
         signature: tx.transaction.signatures.first().cloned().unwrap_or_default(),
@@ -111,6 +116,7 @@ pub fn transaction(wallet: &str, tx: &EncodedTransaction) -> Transaction {
         events,
         compute,
         wallet_lamport_delta,
+        wallet_lamports_before,
     }
 }
 

@@ -19,6 +19,10 @@ use crate::domain::programs;
 pub const WSOL: &str = "So11111111111111111111111111111111111111112";
 /// Jupiter's aggregator (v6).
 pub const JUPITER: &str = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
+/// Jupiter's RFQ order engine (JupiterZ).
+pub const JUPITER_Z: &str = programs::JUPITER_Z;
+/// The order engine's `fill` discriminator (Anchor: sha256("global:fill")[..8]).
+const FILL: [u8; 8] = [0xa8, 0x60, 0xb7, 0xa3, 0x5c, 0x0a, 0x28, 0xa0];
 /// Raydium's AMM v4, the pool program Jupiter routes through here.
 pub const RAYDIUM_AMM: &str = "675kPX9MHTjS2zt1qfr1NYHuzeLXfQM9H24wFSUt1Mp8";
 /// Jito's tip accounts, as labelled in the shipped label set.
@@ -151,6 +155,37 @@ impl TxBuilder {
             .token_balance(&pool.token_vault, &pool.authority, &pool.mint, pool.decimals, (VAULT, VAULT + tokens))
             .token_balance(&pool.sol_vault, &pool.authority, WSOL, 9, (VAULT, VAULT - lamports))
             .touch(&wsol)
+    }
+
+    /// A JupiterZ (RFQ) fill, as Jupiter builds it for a winning market
+    /// maker's quote: the maker signs first and pays the fee, the wallet
+    /// co-signs; the order engine moves the wallet's `tokens` of `mint` to
+    /// the maker and the maker's `lamports` to the wallet. Start the
+    /// builder with `TxBuilder::new(maker, …)`.
+    pub fn rfq_fill(
+        self,
+        wallet: &str,
+        maker: &str,
+        mint: &str,
+        decimals: u8,
+        tokens: u64,
+        lamports: u64,
+    ) -> Self {
+        let taker_account = token_account(wallet, mint);
+        let maker_account = token_account(maker, mint);
+        self.co_signer(wallet)
+            .raw_instruction(JUPITER_Z, &FILL)
+            .inner(vec![
+                transfer_ix(&taker_account, &maker_account, wallet, tokens),
+                parsed_inner(
+                    "system",
+                    programs::SYSTEM,
+                    json!({"info": {"destination": wallet, "lamports": lamports, "source": maker}, "type": "transfer"}),
+                ),
+            ])
+            .lamports_move(maker, wallet, lamports)
+            .token_balance(&taker_account, wallet, mint, decimals, (VAULT, VAULT - tokens))
+            .token_balance(&maker_account, maker, mint, decimals, (VAULT, VAULT + tokens))
     }
 
     /// A second hop that leaves a few base units of `pool`'s token in the

@@ -2,8 +2,9 @@
 //! shapes: an exchange two and three hops up the funding chain, a payee that
 //! is an exchange deposit address; and the controls where the same shapes
 //! must stay quiet (an ordinary wallet up the chain, a sweep to an unlabelled
-//! address, a program account as the funder), plus a chain longer than any
-//! budget should follow. Every intermediary's own history is in the chain
+//! address, a program account as the funder, a payout hub an exchange tops
+//! up, money that did not pass straight through), plus a chain longer than
+//! any budget should follow. Every intermediary's own history is in the chain
 //! too, as the multi-hop lookups read it.
 
 use serde_json::json;
@@ -112,14 +113,15 @@ pub fn deposit_address(chain: &mut Chain) -> HopScenario {
 }
 
 /// Control: the funder's funder is an ordinary wallet, and so is its
-/// funder; no exchange within three hops.
+/// funder, each passing the money straight on; no exchange within three
+/// hops.
 pub fn ordinary_intermediary(chain: &mut Chain) -> HopScenario {
     let wallet = address("hops:ordinary:wallet");
     let friend = address("hops:ordinary:friend");
     let parent = address("hops:ordinary:parent");
     let grandparent = address("hops:ordinary:grandparent");
     chain.set_balance(&wallet, 4 * SOL);
-    send(chain, &grandparent, &parent, 30 * SOL, START - 10 * DAY, "ordinary-3");
+    send(chain, &grandparent, &parent, 9 * SOL, START - 5 * HOUR, "ordinary-3");
     send(chain, &parent, &friend, 8 * SOL, START - 2 * HOUR, "ordinary-2");
     send(chain, &friend, &wallet, 5 * SOL, START, "ordinary-1");
     everyday_spending(chain, &wallet, START, "ordinary");
@@ -191,6 +193,65 @@ pub fn long_chain(chain: &mut Chain) -> HopScenario {
     HopScenario { name: "exchange six hops away", wallet, funders, deposit: None }
 }
 
+/// Binance tops a payout hub (a game's, an employer's, an airdrop's) up with
+/// 60 SOL; over the next day the hub pays 35 wallets 1.5 SOL each, one every
+/// half hour, and this wallet is the fifth. Binance knows the hub, not the
+/// wallets it pays.
+pub fn payout_hub(chain: &mut Chain) -> HopScenario {
+    let wallet = address("hops:hub:wallet");
+    let hub = address("hops:hub:hub");
+    chain.set_balance(&wallet, SOL);
+    send(chain, BINANCE, &hub, 60 * SOL, START, "hub-top-up");
+    for i in 0..35i64 {
+        let payee = if i == 4 { wallet.clone() } else { address(&format!("hops:hub:payee:{i}")) };
+        send(chain, &hub, &payee, 3 * SOL / 2, START + HOUR + i * HOUR / 2, &format!("hub-pay-{i}"));
+    }
+    everyday_spending(chain, &wallet, START + 4 * HOUR, "hub");
+    HopScenario { name: "payout hub", wallet, funders: vec![hub, BINANCE.to_owned()], deposit: None }
+}
+
+/// A friend withdrew 10 SOL from Binance (its very first transaction) and
+/// paid this wallet 9.5 SOL three weeks later: nothing passed straight
+/// through.
+pub fn funded_weeks_before(chain: &mut Chain) -> HopScenario {
+    let wallet = address("hops:weeks:wallet");
+    let friend = address("hops:weeks:friend");
+    chain.set_balance(&wallet, 9 * SOL);
+    send(chain, BINANCE, &friend, 10 * SOL, START - 21 * DAY, "weeks-withdrawal");
+    send(chain, &friend, &wallet, 9 * SOL + SOL / 2, START, "weeks-funding");
+    everyday_spending(chain, &wallet, START, "weeks");
+    HopScenario {
+        name: "friend funded from an exchange three weeks before",
+        wallet,
+        funders: vec![friend, BINANCE.to_owned()],
+        deposit: None,
+    }
+}
+
+/// A friend with a history of its own received a 100 SOL top-up from
+/// Binance and, an hour later, paid this wallet 1 SOL: a hundredth of it,
+/// which says nothing about where that 1 SOL came from.
+pub fn big_top_up_small_payment(chain: &mut Chain) -> HopScenario {
+    let wallet = address("hops:topup:wallet");
+    let friend = address("hops:topup:friend");
+    let stranger = address("hops:topup:friend-first-funder");
+    chain.set_balance(&wallet, SOL / 2);
+    send(chain, &stranger, &friend, 3 * SOL, START - 60 * DAY, "topup-first");
+    for i in 0..14i64 {
+        let shop = address(&format!("hops:topup:shop:{i}"));
+        send(chain, &friend, &shop, SOL / 20, START - 50 * DAY + i * DAY, &format!("topup-shop-{i}"));
+    }
+    send(chain, BINANCE, &friend, 100 * SOL, START, "topup-withdrawal");
+    send(chain, &friend, &wallet, SOL, START + HOUR, "topup-funding");
+    everyday_spending(chain, &wallet, START + HOUR, "topup");
+    HopScenario {
+        name: "a 100 SOL top-up, then a 1 SOL payment",
+        wallet,
+        funders: vec![friend, BINANCE.to_owned()],
+        deposit: None,
+    }
+}
+
 /// Every scenario above on one chain (the benchmark's and the demo's).
 pub fn all(chain: &mut Chain) -> Vec<HopScenario> {
     vec![
@@ -200,5 +261,8 @@ pub fn all(chain: &mut Chain) -> Vec<HopScenario> {
         ordinary_intermediary(chain),
         sweep_to_unlabelled(chain),
         program_funder(chain),
+        payout_hub(chain),
+        funded_weeks_before(chain),
+        big_top_up_small_payment(chain),
     ]
 }

@@ -51,6 +51,9 @@ struct Faults {
     slow: Vec<(String, Duration)>,
     /// Requests that name one of these addresses get this fault, always.
     failing: Vec<(String, Fault)>,
+    /// Calls whose first parameter is one of these addresses are answered
+    /// with this JSON-RPC error (code, message), inside a batch as alone.
+    refused: Vec<(String, i64, String)>,
 }
 
 #[derive(Default)]
@@ -163,6 +166,14 @@ impl MockRpc {
     /// public endpoint: "Method not found").
     pub fn serve_transactions_for_address(&self, serve: bool) {
         self.state.transactions_for_address.store(serve, Ordering::SeqCst);
+    }
+
+    /// Answer every call about `address` (its signature pages, balance,
+    /// token accounts) with the JSON-RPC error `code`, as a node does that
+    /// cannot or will not serve that one address; other calls of the same
+    /// batch are answered normally.
+    pub fn refuse_address(&self, address: &str, code: i64, message: &str) {
+        self.faults().refused.push((address.to_owned(), code, message.to_owned()));
     }
 
     pub fn http_requests(&self) -> u64 {
@@ -283,6 +294,13 @@ fn answer(state: &MockState, call: &Value) -> Value {
     let context = json!({"apiVersion": "4.2.3", "slot": chain.slot()});
     let first = params.get(0).and_then(Value::as_str);
     let options = params.get(1).cloned().unwrap_or(json!({}));
+    let refusal =
+        state.faults.lock().expect("faults lock").refused.iter().find_map(|(address, code, message)| {
+            (first == Some(address.as_str())).then(|| (*code, message.clone()))
+        });
+    if let Some((code, message)) = refusal {
+        return error(id, code, &message);
+    }
     match (method, first) {
         ("getSignaturesForAddress", Some(wallet)) => {
             let limit = options.get("limit").and_then(Value::as_u64).unwrap_or(1000).min(1000) as usize;

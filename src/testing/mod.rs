@@ -16,6 +16,7 @@ pub mod mock_rpc;
 pub mod postgres;
 pub mod scenarios;
 pub mod sns;
+pub mod staking;
 pub mod token_accounts;
 pub mod trading_bot;
 pub mod transaction;

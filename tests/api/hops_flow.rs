@@ -35,15 +35,20 @@ async fn a_report_job_follows_the_funding_chain_and_a_second_report_reuses_the_l
     let again = app.submit_fresh(&scenario.wallet, "second@example.com").await;
     assert_eq!(app.run_worker().await, 1);
     assert_eq!(app.job_json(&again).await["status"], "succeeded");
-    assert_eq!(
-        app.rpc.calls_of("getSignaturesForAddress") - pages_before,
-        1,
-        "only the wallet's own signature page: every other address came from the shared cache"
-    );
+    // The wallet's own signature page, and its two payees' newest pages: a
+    // fresh analysis reads what can change again; the funder's page before
+    // the funding cannot change and came from the shared cache.
+    assert_eq!(app.rpc.calls_of("getSignaturesForAddress") - pages_before, 3);
     let second: serde_json::Value =
         app.get(&format!("/api/reports/{}", scenario.wallet)).await.json().await.unwrap();
-    assert_eq!(second["links_followed"]["rpc_calls"], 0);
+    assert_eq!(second["links_followed"]["lookups"], report["links_followed"]["lookups"]);
     assert_eq!(second["findings"], report["findings"]);
+
+    // A plain request minutes later (no fresh analysis) is the stored report.
+    let pages_before = app.rpc.calls_of("getSignaturesForAddress");
+    app.submit(&scenario.wallet, "third@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    assert_eq!(app.rpc.calls_of("getSignaturesForAddress"), pages_before, "the stored report, mailed again");
 }
 
 #[tokio::test]
@@ -93,5 +98,26 @@ async fn a_provider_failing_while_links_are_followed_still_gives_a_report_that_s
         report["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
     assert!(!ids.contains(&"funding.indirect_exchange"), "nothing was read past the funder: {ids:?}");
     let page = app.get(&format!("/report/{}", scenario.wallet)).await.text().await.unwrap();
-    assert!(page.contains("the RPC did not answer every lookup"), "the coverage line says why");
+    assert!(page.contains("could not fully read"), "the coverage line says why");
+}
+
+#[tokio::test]
+async fn a_lookup_that_fails_while_following_links_never_fails_the_job() {
+    let mut chain = Chain::new();
+    let scenario = hops::exchange_two_hops(&mut chain);
+    let app = spawn_app(chain).await;
+    // Every call about the wallet's funder fails with an error worth
+    // retrying; the wallet's own history reads fine.
+    app.rpc.refuse_address(&scenario.funders[0], -32005, "Node is behind by 142 slots");
+
+    let job = app.submit(&scenario.wallet, "first@example.com").await;
+    assert_eq!(app.run_worker().await, 1);
+    let view = app.job_json(&job).await;
+    assert_eq!(view["status"], "succeeded", "{view}");
+    let report: serde_json::Value =
+        app.get(&format!("/api/reports/{}", scenario.wallet)).await.json().await.unwrap();
+    assert_eq!(report["links_followed"]["stopped_early"], true, "{}", report["links_followed"]);
+    let ids: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert!(!ids.contains(&"funding.indirect_exchange"), "{ids:?}");
 }

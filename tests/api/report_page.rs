@@ -395,3 +395,21 @@ async fn a_page_rendered_again_after_the_cache_let_it_go_gets_a_new_etag() {
         assert_eq!(policy(&again), policy(&kept));
     }
 }
+
+#[tokio::test]
+async fn the_methodology_page_states_the_rules_for_a_hop_and_a_hub() {
+    let app = spawn_app_with(Options::default()).await;
+    let html = app.get("/methodology").await.text().await.unwrap();
+    for text in [
+        "Beyond one hop",
+        "A hop is followed only where the money passed through",
+        "each at least half of the other",
+        "within 6 hours",
+        "A hub",
+        "3 or more other wallets",
+        "15 minutes",
+        "never used",
+    ] {
+        assert!(html.contains(text), "the methodology page lacks {text:?}");
+    }
+}

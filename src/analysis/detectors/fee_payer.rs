@@ -6,7 +6,8 @@ use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, percent, plural};
 use crate::analysis::labels::LabelKind;
-use crate::domain::{Category, Evidence, Finding, Severity};
+use crate::domain::history::Transaction;
+use crate::domain::{Category, Evidence, Finding, Severity, programs};
 
 use super::tally;
 
@@ -19,12 +20,23 @@ static EXTERNAL_INFO: DetectorInfo = DetectorInfo {
     looks_at: "Transactions the wallet signed (failed ones too: their fee is still paid) whose fee payer is another address. When one unlabelled payer sponsors 50% or more of them it is high (20 points); 20–49%, medium (12); fewer, low (6). A payer labelled as a gasless fee relayer is reported as \"a service paid your fees\", low (3 points); one labelled as another known service, low (6).",
     severity: Severity::High,
     max_penalty: 20,
-    limits: "Sponsored transactions from wallet apps and relayers are normal; Kimiko only knows relayers that are in its label set (few operators publish their fee payers), so an unlabelled relayer is reported like a person's wallet.",
+    limits: "Sponsored transactions from wallet apps and relayers are normal; Kimiko only knows relayers that are in its label set (few operators publish their fee payers), so an unlabelled relayer is reported like a person's wallet. A swap whose fee someone else paid is not counted at all: a JupiterZ (RFQ) market maker always pays the fee of the fills it makes, and Jupiter's gasless support or an integrator's payer pays for swaps through its router; none of them is a person tied to the wallet.",
 };
+
+/// Someone else paid the fee as part of a swap: a JupiterZ (RFQ) market
+/// maker pays the fees of every fill it makes, and Jupiter's gasless
+/// support (its gas payer) or an integrator's `payer` pays for swaps
+/// through Jupiter's router (dev.jup.ag/docs/ultra/gasless, /ultra/payer).
+/// The payer is the swap's service or counterparty, not a person who
+/// sponsors the wallet.
+pub fn paid_by_swap_service(tx: &Transaction, wallet: &str) -> bool {
+    tx.fee_payer != wallet && tx.programs.iter().any(|program| programs::SWAPS.contains(&program.as_str()))
+}
 
 fn external(ctx: &Context) -> Option<Finding> {
     let own: Vec<_> = ctx.own().collect();
-    let sponsored: Vec<_> = own.iter().filter(|tx| tx.fee_payer != ctx.wallet).collect();
+    let sponsored: Vec<_> =
+        own.iter().filter(|tx| tx.fee_payer != ctx.wallet && !paid_by_swap_service(tx, ctx.wallet)).collect();
     if sponsored.is_empty() {
         return None;
     }

@@ -13,15 +13,16 @@ use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const INDIRECT_EXCHANGE: Detector = Detector { info: &INDIRECT_EXCHANGE_INFO, detect: indirect_exchange };
 pub const EXCHANGE_DEPOSIT: Detector = Detector { info: &EXCHANGE_DEPOSIT_INFO, detect: exchange_deposit };
+pub const VIA_HUB: Detector = Detector { info: &VIA_HUB_INFO, detect: via_hub };
 
 static INDIRECT_EXCHANGE_INFO: DetectorInfo = DetectorInfo {
     id: "funding.indirect_exchange",
     title: "Funded from an exchange through other wallets",
     category: Category::Funding,
-    looks_at: "The wallet's first funder, then who funded that funder, and so on up to KIMIKO_HOPS hops (3 by default), from a short page of each funder's history read within the report's request budget. A hop is the SOL a funder received within a day before it funded the next address, in an amount that matches what it passed on from both sides (each at least half of the other: a 100 SOL top-up does not explain a 1 SOL payment); when its page shows no such receipt but reaches its first transaction, its oldest receipt is a weak link. Fires when the chain reaches a labelled exchange two or more hops away: 15 points (high) two hops away when every hop passed the money straight on; 70% of that three hops away and half further out; 40% of those (low) when a link is weak.",
+    looks_at: "The wallet's first funder, then who funded that funder, and so on up to KIMIKO_HOPS hops (3 by default), from a short page of each funder's history read within the report's request budget. A hop is followed only where the money passed through: the funder received SOL whose amount matches what it passed on from both sides (each at least half the other) before it passed it on. Fires when the chain reaches a labelled exchange two or more hops away: 15 points (high) two hops away when at every step the money was passed on within 6 hours; 70% of that three hops away and half further out. When at some step it sat for longer (up to 7 days) the finding is at most low (30% of those). Money kept longer, or amounts that do not match, end the chain, and so does a funder that looks like a hub (see the payout hub note).",
     severity: Severity::High,
     max_penalty: 15,
-    limits: "Only each funder's last transactions before it funded the next (and its first, for a new wallet) are read, so a busy funder may hide where its money came from. The chain is never followed through a program-derived address, a known service other than an exchange, or the wallet's own accounts, and stops at the request budget (the report then says it stopped early). Funding straight from an exchange is the funding source finding instead.",
+    limits: "Only each funder's last transactions before it funded the next (and its first, for a new wallet) are read, so a busy funder may hide where its money came from. The chain is never followed through a program-derived address, a known service other than an exchange, a hub or the wallet's own accounts, never uses a lookup that was cut short or could not be fully read, and stops at the request budget (the report then says it stopped early). Funding straight from an exchange is the funding source finding instead.",
 };
 
 static EXCHANGE_DEPOSIT_INFO: DetectorInfo = DetectorInfo {
@@ -47,9 +48,9 @@ fn indirect_exchange(ctx: &Context) -> Option<Finding> {
         3 => 70,
         _ => 50,
     };
-    // A trail that does not show the money passing straight through (the
-    // funder's first funding, weeks before) is a weak link: at most low.
-    let strength = if direct { by_distance } else { by_distance / 10 * 4 };
+    // Money that sat with a funder for days may not be the same money:
+    // at most low.
+    let strength = if direct { by_distance } else { by_distance / 10 * 3 };
     let severity = match strength {
         90.. => Severity::High,
         50.. => Severity::Medium,
@@ -61,9 +62,9 @@ fn indirect_exchange(ctx: &Context) -> Option<Finding> {
     }
     let path: Vec<String> = chain.hops.iter().rev().map(|hop| step(ctx, hop)).collect();
     let how = if direct {
-        "At every step most of the money was passed on within a day, so the trail is easy to follow."
+        "At every step a matching amount was passed on within hours, so the trail is easy to follow."
     } else {
-        "The amounts or times do not line up at every step, so the trail is weaker, but it is public."
+        "At some step the money sat for days before a matching amount was passed on, so the trail is weaker, but it is public."
     };
     let mut evidence = vec![Evidence::count("hops to the exchange", distance)];
     for hop in &chain.hops {
@@ -157,4 +158,60 @@ fn money(label: &str, transfers: &[(&Transaction, &Transfer)]) -> Vec<Evidence> 
             Evidence::signature(label, tx.signature.as_str()).with_detail(detail)
         })
         .collect()
+}
+
+static VIA_HUB_INFO: DetectorInfo = DetectorInfo {
+    id: "funding.hub",
+    title: "Funded by a payout hub",
+    category: Category::Funding,
+    looks_at: "The funding chain (see \"Funded from an exchange through other wallets\") stops at a funder that looks like a hub: one that paid 3 or more other wallets in the day before it paid the next address on the chain, or whose last 10 transactions before that payment all fell within 15 minutes. A game, an employer, an airdrop distributor or a service pays many wallets; whoever tops it up (an exchange, say) knows the hub, not this wallet. Reported as a note (no points), naming the hub.",
+    severity: Severity::Info,
+    max_penalty: 0,
+    limits: "Only the hub's transactions just before it paid the chain's next address are read: a hub that had paid few wallets yet, at a calm moment, looks like an ordinary funder and the chain goes on (with the usual rules for a hop).",
+};
+
+fn via_hub(ctx: &Context) -> Option<Finding> {
+    let chain = funding_chain(ctx)?;
+    let ChainEnd::Hub(hub) = &chain.end else {
+        return None;
+    };
+    let hop = chain.hops.last().expect("a chain has its first hop");
+    let who = evidence::name(ctx, hub.address);
+    let topped_up = hub.topped_up_by.map(|from| {
+        let name = evidence::name(ctx, from);
+        match ctx.label(from) {
+            Some(label) => format!(
+                " It is topped up by {name} (a known {}), which knows the hub, not the wallets it pays.",
+                label.kind.describe()
+            ),
+            None => format!(" It was last topped up by {name}."),
+        }
+    });
+    let whose = if hop.index == 1 {
+        "This wallet's".to_owned()
+    } else {
+        format!("Hop {} of this wallet's", hop.index)
+    };
+    let mut evidence = vec![
+        evidence::address_noting(ctx, "payout hub", hub.address, hub.sign()),
+        Evidence::signature("its payment on the chain", hop.signature),
+        Evidence::amount("amount", evidence::sol(hop.lamports)),
+    ];
+    if let Some(from) = hub.topped_up_by {
+        evidence.push(evidence::address(ctx, "topped up by", from));
+    }
+    Some(
+        VIA_HUB_INFO
+            .finding(Severity::Info, 0)
+            .about(ctx.party(hub.address))
+            .confidence(70)
+            .explanation(format!(
+                "{whose} funding chain comes from {who}, which {}: a hub (a game, an employer, an airdrop distributor or a service), not money passed on to this wallet in particular. Kimiko does not follow the chain past it.{}",
+                hub.sign(),
+                topped_up.unwrap_or_default()
+            ))
+            .recommendation("Nothing to fix: being paid by a hub that pays many wallets says little about you. The hub itself knows which wallet it paid, as any payer does.")
+            .evidence(evidence)
+            .build(),
+    )
 }

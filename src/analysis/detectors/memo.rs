@@ -17,7 +17,7 @@ static PERSONAL_DATA_INFO: DetectorInfo = DetectorInfo {
     looks_at: "The text of the wallet's own memos — top-level memo instructions in transactions the wallet signed — for email addresses, phone numbers (9–15 digits written with a leading + or in three or more groups, dates left out) and names introduced as names (\"my name is …\", \"name: …\", or two capitalised words after \"from:\", \"I am\", \"regards,\" …). Any hit is critical: 35 points. Memos strangers attached to what they sent, and memos programs write, are not the owner's words and are not scanned.",
     severity: Severity::Critical,
     max_penalty: 35,
-    limits: "Pattern-based: postal addresses, account numbers and data written in other formats or languages are missed; a number that merely looks like a phone number, or a capitalised phrase after \"from:\", may be reported. A memo a co-signer wrote in a transaction the wallet also signed counts as the wallet's.",
+    limits: "Pattern-based: postal addresses, account numbers and data written in other formats or languages are missed; a number that merely looks like a phone number, or a capitalised phrase after \"from:\", may be reported. A memo in a transaction the wallet signed counts as the wallet's; where someone else paid the fee (a relayer, an app, a co-signer), that payer may have written it, so the finding says so and its confidence is lower.",
 };
 
 static USAGE_INFO: DetectorInfo = DetectorInfo {
@@ -48,18 +48,43 @@ impl PersonalData {
     }
 }
 
+/// The wallet co-signed `tx` but someone else paid its fee (a relayer, an
+/// app, a co-signer): whoever built and paid for it may have written its
+/// memo, so it is the wallet's only with care.
+fn sponsored(ctx: &Context, tx: &Transaction) -> bool {
+    tx.fee_payer != ctx.wallet
+}
+
+/// A sentence for a finding whose memos all or partly sit in transactions
+/// someone else paid for; empty when the wallet paid for all of them.
+fn sponsored_caveat(sponsored: usize, of: usize) -> String {
+    match sponsored {
+        0 => String::new(),
+        n if n == of => " The wallet signed these transactions but someone else paid the fee, so the app or service that built them may have written the memo rather than the owner; it is public and tied to this wallet all the same.".to_owned(),
+        n => format!(
+            " In {} of them the wallet signed but someone else paid the fee: the app or service that built those may have written the memo rather than the owner.",
+            plural(n, "transaction")
+        ),
+    }
+}
+
 fn personal_data(ctx: &Context) -> Option<Finding> {
     let mut hits: Vec<(&str, &str, PersonalData)> = Vec::new();
+    let mut with_hits: Vec<&Transaction> = Vec::new();
     for tx in ctx.own() {
         for memo in &tx.memos {
             for kind in scan(memo) {
                 hits.push((tx.signature.as_str(), memo.as_str(), kind));
+                if with_hits.last().is_none_or(|last| last.signature != tx.signature) {
+                    with_hits.push(tx);
+                }
             }
         }
     }
     if hits.is_empty() {
         return None;
     }
+    let paid_by_others = with_hits.iter().filter(|tx| sponsored(ctx, tx)).count();
     let mut kinds: Vec<&str> = hits.iter().map(|(_, _, k)| k.describe()).collect();
     kinds.sort_unstable();
     kinds.dedup();
@@ -72,13 +97,14 @@ fn personal_data(ctx: &Context) -> Option<Finding> {
     Some(
         PERSONAL_DATA_INFO
             .finding(Severity::Critical, 100)
-            .confidence(80)
+            .confidence(if paid_by_others == with_hits.len() { 60 } else { 80 })
             .explanation(format!(
-                "{} memo{} this wallet wrote contain{} {}. Memos are public and permanent: anyone can read them, and they tie this wallet to that person directly.",
+                "{} memo{} in transactions this wallet signed contain{} {}. Memos are public and permanent: anyone can read them, and they tie this wallet to that person directly.{}",
                 hits.len(),
                 if hits.len() == 1 { "" } else { "s" },
                 if hits.len() == 1 { "s" } else { "" },
-                kinds.join(" and ")
+                kinds.join(" and "),
+                sponsored_caveat(paid_by_others, with_hits.len())
             ))
             .recommendation("Never put contact details in a memo. The memo cannot be erased; move the funds you want private to a new wallet that has no such memo, without sending them straight from this one.")
             .evidence(evidence)
@@ -93,6 +119,7 @@ fn usage(ctx: &Context) -> Option<Finding> {
     }
     let signed = |tx: &&&Transaction| tx.signers.iter().any(|s| s == ctx.wallet);
     let written: Vec<_> = with_memo.iter().filter(signed).collect();
+    let paid_by_others = written.iter().filter(|tx| sponsored(ctx, tx)).count();
     let (severity, strength) = match written.len() {
         0 => (Severity::Info, 0),
         1..=2 => (Severity::Low, 40),
@@ -123,15 +150,16 @@ fn usage(ctx: &Context) -> Option<Finding> {
         )
     } else {
         format!(
-            "This wallet wrote a memo in {} ({} in its history carry one). Memos are public text stored forever next to the transfer; references such as invoice numbers, usernames or notes let anyone who knows the context link the payment to a person or a purpose.",
+            "This wallet wrote a memo in {} ({} in its history carry one). Memos are public text stored forever next to the transfer; references such as invoice numbers, usernames or notes let anyone who knows the context link the payment to a person or a purpose.{}",
             plural(written.len(), "transaction"),
-            with_memo.len()
+            with_memo.len(),
+            sponsored_caveat(paid_by_others, written.len())
         )
     };
     Some(
         USAGE_INFO
             .finding(severity, strength)
-            .confidence(95)
+            .confidence(if !written.is_empty() && paid_by_others == written.len() { 70 } else { 95 })
             .explanation(explanation)
             .recommendation("Leave memos empty unless a recipient needs one (some exchanges require a deposit memo), and never write anything in them that you would not publish.")
             .evidence(evidence)

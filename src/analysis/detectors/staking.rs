@@ -15,7 +15,7 @@ static DELEGATION_INFO: DetectorInfo = DetectorInfo {
     id: "staking.delegation",
     title: "Stake delegated from this wallet",
     category: Category::Staking,
-    looks_at: "Stake delegations in executed transactions where this wallet is the stake authority or a signer. Any delegation is low: 3 points, 5 when the wallet's stake is spread over two or more validators (a more distinctive pattern).",
+    looks_at: "Stake delegations in executed transactions where this wallet is the stake authority, a signer, or the owner of the stake account (its staker or withdrawer). Moving SOL into or out of the wallet's own stake accounts is the wallet's own money, not a payment. Any delegation is low: 3 points, 5 when the wallet's stake is spread over two or more validators (a more distinctive pattern).",
     severity: Severity::Low,
     max_penalty: 5,
     limits: "Liquid staking (mSOL, jitoSOL …) is a token swap and is not counted. Kimiko does not know how many delegators a validator has, so it cannot say how distinctive the choice is.",
@@ -29,7 +29,7 @@ fn delegation(ctx: &Context) -> Option<Finding> {
         let signed = tx.signers.iter().any(|s| s == ctx.wallet);
         for event in &tx.events {
             if let Event::StakeDelegated { stake_account, vote_account, authority } = event
-                && (signed || authority == ctx.wallet)
+                && (signed || authority == ctx.wallet || ctx.is_own_stake_account(stake_account))
             {
                 validators.insert(vote_account);
                 stake_accounts.insert(stake_account);

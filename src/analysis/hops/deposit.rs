@@ -31,6 +31,10 @@ pub struct Deposit<'a> {
     pub sweeps: Vec<(&'a Transaction, &'a Transfer)>,
     /// One of the sweeps seen came soon after one of this wallet's payments.
     pub sweeps_wallets_payment: bool,
+    /// How many of its transactions were read, of how many its page lists:
+    /// `sweeps` counts only what was read.
+    pub read: usize,
+    pub listed: usize,
 }
 
 /// The addresses the wallet pays most that could be someone's deposit
@@ -58,9 +62,8 @@ pub fn deposit_addresses<'a>(ctx: &Context<'a>) -> Vec<Deposit<'a>> {
 }
 
 fn deposit<'a>(ctx: &Context<'a>, address: &'a str) -> Option<Deposit<'a>> {
-    // A page cut short (by the budget, or a transaction the node would not
-    // give) is never taken for the whole: fewer transactions would make
-    // "it does nothing but sweep" easier to satisfy.
+    // A page with a transaction missing could hide what makes the address
+    // more than a deposit address.
     let lookup = ctx.neighbourhood.get(&LookupKey::newest(address)).filter(|lookup| !lookup.partial)?;
     let mut received = Vec::new();
     let mut sweeps: Vec<(&'a Transaction, &'a Transfer, &'a Label)> = Vec::new();
@@ -112,5 +115,7 @@ fn deposit<'a>(ctx: &Context<'a>, address: &'a str) -> Option<Deposit<'a>> {
         received,
         sweeps: sweeps.into_iter().map(|(tx, transfer, _)| (tx, transfer)).collect(),
         sweeps_wallets_payment,
+        read: lookup.transactions.len(),
+        listed: lookup.signatures.len(),
     })
 }

@@ -11,6 +11,7 @@
 
 pub mod chain;
 pub mod deposit;
+pub mod hub;
 
 use super::address::could_be_wallet;
 use super::context::Context;
@@ -21,10 +22,12 @@ use crate::domain::{Link, LinkKind};
 
 pub use chain::{ChainEnd, FundingChain, Hop, funding_chain};
 pub use deposit::{Deposit, deposit_addresses};
+pub use hub::Hub;
 
 /// The finding ids the links of this module point to.
 pub const INDIRECT_EXCHANGE: &str = "funding.indirect_exchange";
 pub const EXCHANGE_DEPOSIT: &str = "counterparty.exchange_deposit";
+pub const VIA_HUB: &str = "funding.hub";
 
 /// The lookups the analysis still needs, most telling first: the next
 /// funder on the chain, then the top payees. Empty once everything worth
@@ -48,6 +51,7 @@ pub fn leads(ctx: &Context) -> Vec<LookupKey> {
 /// is not a hop.
 pub fn owned_by_wallet(ctx: &Context, address: &str) -> bool {
     address == ctx.wallet
+        || ctx.is_own_stake_account(address)
         || ctx.history.token_accounts.iter().any(|holding| holding.account == address)
         || ctx.transactions().iter().flat_map(|tx| &tx.events).any(|event| match event {
             Event::TokenAccountCreated { account, owner, .. }
@@ -85,26 +89,58 @@ pub fn links(ctx: &Context) -> Vec<Link> {
         let paid: u64 = deposit.payments.iter().filter(|(_, t)| t.is_sol()).map(|(_, t)| t.amount).sum();
         let payments = evidence::plural(deposit.payments.len(), "payment");
         let detail = if paid > 0 { format!("{payments}, {}", evidence::sol(paid)) } else { payments };
-        for kind in [LinkKind::Pays, LinkKind::DepositAddress] {
+        // The two edges share a box in the graph: each says its own fact.
+        let forwards = format!("forwards to {}", deposit.exchange.name);
+        for (kind, detail) in [(LinkKind::Pays, detail), (LinkKind::DepositAddress, forwards)] {
             links.push(Link {
                 from: ctx.wallet.to_owned(),
                 to: deposit.address.to_owned(),
                 kind,
                 label: None,
                 finding: finding.clone(),
-                detail: Some(detail.clone()),
+                detail: Some(detail),
             });
         }
+        // Only some of its latest transactions are read: the count is of
+        // those, and says so, rather than pass for all of its sweeps.
+        let sweeps = format!(
+            "{} in the {} read of its latest {}",
+            evidence::plural(deposit.sweeps.len(), "sweep"),
+            deposit.read,
+            evidence::plural(deposit.listed, "transaction")
+        );
         links.push(Link {
             from: deposit.address.to_owned(),
             to: deposit.exchange_address.to_owned(),
             kind: LinkKind::SweepsTo,
             label: Some(deposit.exchange.name.clone()),
             finding,
-            detail: Some(evidence::plural(deposit.sweeps.len(), "sweep")),
+            detail: Some(sweeps),
         });
     }
     links
+}
+
+/// Names the hub the funding chain stops at, if it stops at one, on its
+/// edge of the graph (drawn by the one-hop links for the wallet's own
+/// funder, by [`links`] further out): the graph must not read as an
+/// ordinary funder.
+pub fn name_hub(ctx: &Context, links: &mut [Link]) {
+    let Some(FundingChain { hops, end: ChainEnd::Hub(hub) }) = funding_chain(ctx) else {
+        return;
+    };
+    let Some(hop) = hops.last() else { return };
+    let edge = links
+        .iter_mut()
+        .find(|l| l.kind == LinkKind::FundedBy && l.from == hop.funded && l.to == hub.address);
+    if let Some(edge) = edge {
+        let note = format!("payout hub: {}", hub.sign());
+        edge.detail = Some(match edge.detail.take() {
+            Some(detail) => format!("{detail}; {note}"),
+            None => note,
+        });
+        edge.finding.get_or_insert_with(|| VIA_HUB.to_owned());
+    }
 }
 
 /// Adds `more` to `links`, one edge per (from, to, kind): an edge already
@@ -121,4 +157,38 @@ pub fn merge_links(links: &mut Vec<Link>, more: Vec<Link>) {
             None => links.push(link),
         }
     }
+}
+
+/// The rules a hop and a hub follow, in words, for the methodology page:
+/// built from the constants the chain uses, so page and engine agree.
+pub fn rules() -> Vec<(&'static str, String)> {
+    let hours = |secs: i64| secs / 3_600;
+    vec![
+        (
+            "A hop",
+            format!(
+                "A hop is followed only where the money passed through: the funder received SOL whose amount matches what it passed on from both sides (each at least half of the other, so a 100 SOL top-up does not explain a 1 SOL payment), and passed it on within {} hours (a strong hop) or within {} days (a loose hop: the finding is then at most low). Money kept longer, or amounts that do not match, end the chain there.",
+                hours(chain::STRAIGHT_THROUGH_SECS),
+                chain::LOOSE_WITHIN_SECS / 86_400
+            ),
+        ),
+        (
+            "A hub",
+            format!(
+                "A hub is a funder that paid {} or more other wallets in the {} hours before it paid the next address on the chain, or whose last {} transactions before that payment fell within {} minutes: a game, an employer, an airdrop distributor or a service. The chain stops at a hub and the report names it as one (a note, no points) instead of blaming its funder, an exchange say, on this wallet: that funder knows the hub, not the wallets it pays.",
+                hub::HUB_PAYEES,
+                hours(hub::HUB_WINDOW_SECS),
+                crate::domain::neighbourhood::LOOKUP_PAGE,
+                hub::BUSY_PAGE_SECS / 60
+            ),
+        ),
+        (
+            "What is never used",
+            "A lookup the request budget cut short, that the node failed or refused, or with a transaction that could not be read is never used by the chain or the deposit-address test (a missing transaction could be the funding, or what makes a payee more than a deposit address); the report then says it stopped early. A lookup never fails the report.".to_owned(),
+        ),
+        (
+            "What is shared between reports",
+            "A page of an address's history before a given signature cannot change and is shared by every report for a day by default; an address's newest page changes, so it is shared for minutes only, and a fresh analysis reads it again. Every shared lookup carries the analyser version that read it.".to_owned(),
+        ),
+    ]
 }

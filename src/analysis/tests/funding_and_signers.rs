@@ -121,3 +121,53 @@ fn dust_a_stranger_sent_first_is_not_the_wallets_funding() {
     assert!(has_evidence(finding, BINANCE));
     assert!(!has_evidence(finding, &addr(200)));
 }
+
+/// A wallet whose oldest readable transaction is a payment it made out of
+/// SOL it already held (its funding lies in history the provider no longer
+/// serves), then a Binance withdrawal a day later: in mainnet's shapes.
+fn wallet_whose_first_funding_is_out_of_view() -> (crate::testing::Chain, String) {
+    use crate::testing::chain::address;
+    use crate::testing::{Chain, SOL, TxBuilder};
+    let mut chain = Chain::new();
+    let wallet = address("out-of-view:wallet");
+    let shop = address("out-of-view:shop");
+    chain.add(
+        &TxBuilder::new(&wallet, START).seed("spend").sol_transfer(&wallet, &shop, SOL / 2),
+        &[&wallet, &shop],
+    );
+    chain.add(
+        &TxBuilder::new(BINANCE, START + DAY).seed("withdrawal").sol_transfer(BINANCE, &wallet, 2 * SOL),
+        &[BINANCE, &wallet],
+    );
+    (chain, wallet)
+}
+
+#[test]
+fn when_the_oldest_readable_transaction_already_starts_with_a_balance_the_first_funder_is_out_of_view() {
+    let (chain, wallet) = wallet_whose_first_funding_is_out_of_view();
+    let report = report(&chain.history(&wallet));
+    expect_no_finding(&report, "funding.source");
+    let note = expect_finding(&report, "funding.out_of_view");
+    assert_eq!((note.severity, note.penalty), (Severity::Info, 0));
+    assert!(has_evidence(note, BINANCE), "the oldest funding seen is named as such: {:?}", note.evidence);
+    assert!(
+        report.links.iter().all(|l| l.kind != crate::domain::LinkKind::FundedBy),
+        "no one is drawn as the first funder: {:?}",
+        report.links
+    );
+}
+
+#[test]
+fn a_wallet_whose_oldest_transaction_is_its_funding_still_names_its_first_funder() {
+    use crate::testing::chain::address;
+    use crate::testing::{Chain, SOL, TxBuilder};
+    let mut chain = Chain::new();
+    let wallet = address("in-view:wallet");
+    chain.add(
+        &TxBuilder::new(BINANCE, START).seed("withdrawal").sol_transfer(BINANCE, &wallet, 2 * SOL),
+        &[BINANCE, &wallet],
+    );
+    let report = report(&chain.history(&wallet));
+    assert_eq!(expect_finding(&report, "funding.source").severity, Severity::High);
+    expect_no_finding(&report, "funding.out_of_view");
+}

@@ -131,3 +131,23 @@ fn a_program_derived_address_is_never_a_two_way_counterparty() {
     expect_no_finding(&report, "counterparty.two_way");
     expect_no_finding(&report, "counterparty.concentration");
 }
+
+#[test]
+fn a_memo_in_a_transaction_someone_else_paid_for_is_attributed_with_care() {
+    let relayer = addr(91);
+    let report =
+        wallet().sends_sol_to(&addr(60), 0.1).memo("my name is John Smith").fee_paid_by(&relayer).analyze();
+    let finding = expect_finding(&report, "memo.personal_data");
+    assert!(finding.explanation.contains("paid the fee"), "{}", finding.explanation);
+    assert!(finding.confidence < 80, "{}", finding.confidence);
+    let usage = expect_finding(&report, "memo.usage");
+    assert!(usage.explanation.contains("paid the fee"), "{}", usage.explanation);
+}
+
+#[test]
+fn a_memo_the_wallet_paid_for_itself_is_its_own_without_a_caveat() {
+    let report = wallet().sends_sol_to(&addr(60), 0.1).memo("my name is John Smith").analyze();
+    let finding = expect_finding(&report, "memo.personal_data");
+    assert!(!finding.explanation.contains("paid the fee"), "{}", finding.explanation);
+    assert_eq!(finding.confidence, 80);
+}

@@ -161,6 +161,7 @@ fn transaction(rng: &mut StdRng, index: usize, pool: &[String]) -> Transaction {
             priority_fee_lamports: rng.random_bool(0.5).then(|| amount(rng)),
         },
         wallet_lamport_delta: rng.random(),
+        wallet_lamports_before: None,
     }
 }
 

@@ -93,3 +93,80 @@ fn a_report_on_a_smart_wallet_vault_says_what_it_cannot_see() {
     let ordinary = wallet().receives_sol_from(&addr(3), 1.5).analyze();
     assert!(!ordinary.summary.contains("program-derived"), "{}", ordinary.summary);
 }
+
+/// A wallet funded by a friend that stakes 5 SOL through its own stake
+/// account, tops the stake up twice, pays a shop, and withdraws 2 SOL back
+/// to itself: in mainnet's shapes.
+fn staker() -> (crate::testing::Chain, String, String) {
+    use crate::testing::chain::address;
+    use crate::testing::{Chain, SOL, TxBuilder};
+    let mut chain = Chain::new();
+    let wallet = address("staker:wallet");
+    let stake = address("staker:stake-account");
+    let friend = address("staker:friend");
+    let vote = address("staker:validator-vote");
+    let shop = address("staker:shop");
+    let at = |day: i64| START + day * DAY;
+    chain.add(
+        &TxBuilder::new(&friend, at(0)).seed("funding").sol_transfer(&friend, &wallet, 12 * SOL),
+        &[&friend, &wallet],
+    );
+    chain.add(
+        &TxBuilder::new(&wallet, at(1)).seed("stake").create_and_delegate_stake(
+            &wallet,
+            &stake,
+            5 * SOL,
+            &vote,
+        ),
+        &[&wallet, &stake],
+    );
+    for i in 0..2 {
+        let top_up = TxBuilder::new(&wallet, at(10 + i))
+            .seed(format!("top-up-{i}"))
+            .sol_transfer(&wallet, &stake, SOL);
+        chain.add(&top_up, &[&wallet, &stake]);
+    }
+    chain.add(
+        &TxBuilder::new(&wallet, at(15)).seed("shop").sol_transfer(&wallet, &shop, SOL / 10),
+        &[&wallet, &shop],
+    );
+    chain.add(
+        &TxBuilder::new(&wallet, at(30)).seed("withdraw").withdraw_stake(&stake, &wallet, &wallet, 2 * SOL),
+        &[&wallet, &stake],
+    );
+    (chain, wallet, stake)
+}
+
+#[test]
+fn the_wallets_own_stake_account_is_the_wallet_not_a_counterparty() {
+    let (chain, wallet, stake) = staker();
+    let report = report(&chain.history(&wallet));
+    expect_finding(&report, "staking.delegation");
+    assert!(report.links.iter().all(|l| l.to != stake && l.from != stake), "{:?}", report.links);
+    for finding in &report.findings {
+        assert!(
+            finding.id == "staking.delegation" || !finding.evidence.iter().any(|e| e.value == stake),
+            "{} names the wallet's own stake account: {:?}",
+            finding.id,
+            finding.evidence
+        );
+    }
+}
+
+#[test]
+fn sol_withdrawn_from_someone_elses_stake_account_comes_from_its_owner() {
+    use crate::testing::chain::address;
+    use crate::testing::{Chain, SOL, TxBuilder};
+    let mut chain = Chain::new();
+    let wallet = address("stake-payout:wallet");
+    let owner = address("stake-payout:owner");
+    let stake = address("stake-payout:stake-account");
+    chain.add(
+        &TxBuilder::new(&owner, START).seed("withdraw").withdraw_stake(&stake, &owner, &wallet, 3 * SOL),
+        &[&owner, &stake, &wallet],
+    );
+    let report = report(&chain.history(&wallet));
+    let funding = expect_finding(&report, "funding.source");
+    assert!(has_evidence(funding, &owner), "{:?}", funding.evidence);
+    assert!(!has_evidence(funding, &stake));
+}

@@ -120,6 +120,15 @@ fn following_links_is_bounded_by_default_and_its_limits_are_checked() {
     let s = settings(&[]).unwrap();
     assert_eq!((s.hops, s.hop_budget), (3, 25));
     assert_eq!(s.lookup_ttl, Duration::from_secs(24 * 3600));
+    assert_eq!(s.newest_lookup_ttl, Duration::from_secs(600));
+    assert_eq!(
+        settings(&[("KIMIKO_NEWEST_LOOKUP_TTL_MINUTES", "0")]).unwrap().newest_lookup_ttl,
+        Duration::ZERO
+    );
+    assert_eq!(
+        settings(&[("KIMIKO_NEWEST_LOOKUP_TTL_MINUTES", "1441")]).unwrap_err().variable,
+        "KIMIKO_NEWEST_LOOKUP_TTL_MINUTES"
+    );
     let s = settings(&[("KIMIKO_HOPS", "5"), ("KIMIKO_HOP_BUDGET", "0")]).unwrap();
     assert_eq!((s.hops, s.hop_budget), (5, 0));
     for (variable, value) in [("KIMIKO_HOPS", "0"), ("KIMIKO_HOPS", "7"), ("KIMIKO_HOP_BUDGET", "-1")] {

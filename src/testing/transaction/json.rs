@@ -74,10 +74,14 @@ impl TxBuilder {
             if i == 0 {
                 delta -= fee as i64;
             }
-            // Enough to cover what the account sends: balances are u64 on chain.
+            // Enough to cover what the account sends: balances are u64 on
+            // chain. An account that only receives (or is only read) starts
+            // empty, as a new wallet's funding does: the analysis reads the
+            // balance before the oldest transaction to tell whether the
+            // first funding is in view.
             let start: i64 = if executable {
                 1_141_440
-            } else if self.touched.iter().any(|t| t == pubkey) {
+            } else if self.touched.iter().any(|t| t == pubkey) || delta >= 0 {
                 // Opened and closed within this transaction: empty before and after.
                 (-delta).max(0)
             } else {

@@ -8,6 +8,8 @@ use crate::domain::methodology::MethodologyEntry;
 
 /// The habits whose detectors count as one fact, with those detectors' ids.
 pub type HabitFacts = Vec<(String, Vec<String>)>;
+/// The rules for following links (a hop, a hub, …): a name and its rule.
+pub type LinkRules = Vec<(String, String)>;
 
 #[server(prefix = "/api", endpoint = "page/methodology")]
 pub async fn load_methodology() -> Result<(Vec<MethodologyEntry>, String, HabitFacts), ServerFnError> {
@@ -20,9 +22,15 @@ pub async fn load_methodology() -> Result<(Vec<MethodologyEntry>, String, HabitF
     Ok((entries, ANALYZER_VERSION.to_owned(), habits))
 }
 
+#[server(prefix = "/api", endpoint = "page/methodology/links")]
+pub async fn load_link_rules() -> Result<LinkRules, ServerFnError> {
+    Ok(crate::analysis::hops::rules().into_iter().map(|(name, rule)| (name.to_owned(), rule)).collect())
+}
+
 #[component]
 pub fn MethodologyPage() -> impl IntoView {
     let entries = Resource::new(|| (), |_| load_methodology());
+    let link_rules = Resource::new(|| (), |_| load_link_rules());
     view! {
         <Title text="How the score works"/>
         <Meta name="description" content="How Kimiko scores a Solana wallet's privacy: every detector, what it reads, its weight and its limits."/>
@@ -39,7 +47,8 @@ pub fn MethodologyPage() -> impl IntoView {
                 <li>"A finding is about what the owner did or what identifies the owner. Movements between the wallet and accounts it owns (its wrapped-SOL and other token accounts, its stake accounts) are not payments and not counterparties."</li>
                 <li>"What others put in the wallet's history without its signature — spam memos, dust, airdrops, token accounts nobody asked for — is at most information, unless the wallet engaged with it: signed, replied, moved the dust on."</li>
                 <li>"Program-derived addresses (pool vaults, bonding curves, escrows, order accounts: addresses no private key controls) are not people and never count as \"other wallets\"."</li>
-                <li>"A memo counts as the wallet's own words only when it sits in a top-level instruction of a transaction the wallet signed; memos written by programs or by other signers are context."</li>
+                <li>"A memo counts as the wallet's own words only when it sits in a top-level instruction of a transaction the wallet signed; memos written by programs or by other signers are context. Where someone else paid that transaction's fee (a relayer, an app), the payer may have written the memo: the finding says so."</li>
+                <li>"A service that pays the fee as part of a swap (a JupiterZ market maker filling an order, Jupiter's gasless support, an integrator's payer) is not someone who sponsors the wallet."</li>
                 <li>"One fact, one penalty: findings that describe the same fact are counted once in full."</li>
             </ul>
             <h2 id="combining">"How findings combine"</h2>
@@ -91,6 +100,24 @@ pub fn MethodologyPage() -> impl IntoView {
                 "for a year after that report, replacing it with each new one. When a new analyser version made the "
                 "new report, the report says so: some differences may come from the analyser rather than the wallet."
             </p>
+            <h2 id="beyond-one-hop">"Beyond one hop"</h2>
+            <p>
+                "After the wallet's own history, Kimiko reads a short page of the history of the addresses it is tied "
+                "to: who funded its funder, and so on, and what the addresses it pays most do with what they receive. "
+                "These rules decide what that can be used for:"
+            </p>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match link_rules.await {
+                        Ok(rules) => view! {
+                            <dl class="link-rules">
+                                {rules.into_iter().map(|(name, rule)| view! { <dt>{name}</dt><dd>{rule}</dd> }).collect_view()}
+                            </dl>
+                        }.into_any(),
+                        Err(_) => view! { <p role="alert">"Could not load the rules for following links."</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <h2>"The detectors"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
