@@ -108,9 +108,9 @@ pub async fn run(
 
     let wallet = WalletAddress::parse(&job.wallet)
         .map_err(|e| JobError::Permanent(format!("stored wallet is invalid: {e}")))?;
-    let Some(email) = job.email.as_deref() else {
+    if storage::recipients::get(db, &job.id).await?.is_none() {
         return Err(JobError::Permanent("the email address was already erased".into()));
-    };
+    }
     let now = state.clock.now_ms();
     // A report still within its lifetime is mailed again as it is (a burst of
     // requests for one wallet costs one analysis), unless the request asked
@@ -162,7 +162,6 @@ pub async fn run(
     }
     let new_mail = NewMail {
         job_id: &job.id,
-        to: email,
         subject: &mail.subject,
         html: &mail.html,
         text: &mail.text,
@@ -263,7 +262,7 @@ async fn deliver(state: &AppState, job: &ClaimedJob, lease: &Lease) -> Result<Do
         drop(sending);
         return finish(state, lease).await;
     }
-    let Some(to) = mail.to_addr else {
+    let Some(to) = storage::recipients::get(&state.db, &job.id).await? else {
         return Err(JobError::Permanent("the email address was already erased".into()));
     };
     let outgoing = OutgoingEmail {

@@ -64,7 +64,7 @@ pub static TASKS: &[Task] = &[
     Task {
         name: "checkpoint-wal",
         schedule: "45 * * * *",
-        about: "clear erased data out of the database files (SQLite: checkpoint the WAL; Postgres: VACUUM FULL)",
+        about: "clear erased data out of the database files (SQLite: checkpoint the WAL; Postgres: VACUUM FULL mail_recipients)",
         run: |state| Box::pin(checkpoint_wal(state)),
     },
 ];

@@ -58,7 +58,8 @@ pub struct ServerState(Arc<ServerParts>);
 pub struct ServerParts {
     pub app: AppState,
     pub leptos: LeptosOptions,
-    /// Submissions per client address (`governor`); shared by all requests.
+    /// Submissions per client address (`tower_governor`'s configuration,
+    /// with its limiter); shared by all requests.
     pub client_limiter: ClientLimiter,
     /// The public pages as rendered, kept for the life of the process.
     pub pages: KeptPages,
@@ -113,7 +114,7 @@ impl Application {
         let listener = TcpListener::bind(state.settings.site_addr)
             .await
             .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", state.settings.site_addr))?;
-        let client_limiter = rate_limit::client_limiter(&state.settings, state.clock.clone());
+        let client_limiter = rate_limit::client_limiter(&state.settings);
         let server = ServerState::new(ServerParts {
             app: state.clone(),
             leptos,

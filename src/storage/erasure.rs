@@ -1,20 +1,35 @@
 //! Clearing erased personal data out of the database's files, and when.
 //!
-//! Erasing an address (`SET email = NULL`) commits at once, but the bytes
-//! stay in the files until a clean: on SQLite a `TRUNCATE` checkpoint of
-//! the WAL, on Postgres a `VACUUM FULL` of the tables that hold addresses
-//! ([`Db::checkpoint`]). A clean after every single erasure would rewrite
-//! the tables after every job (and on Postgres lock them while it does),
-//! so erasures only mark the database dirty ([`Db::clean_after_erasure`])
-//! and one cleaner per process runs the clean [`CLEAN_DELAY`] later,
-//! covering every erasure marked by then. An erasure marked while a clean
-//! runs gets one more clean afterwards: every erasure is followed by a
-//! completed clean that started after it. On Postgres the processes take
-//! turns (an advisory lock), so only one vacuums at a time, and one that
-//! waited skips its own when a vacuum that started after its erasures
-//! completed meanwhile (`erasure_vacuums` numbers them). A failed clean
-//! is logged and left to the hourly `checkpoint-wal` task, as is one a
-//! crash cut short; a graceful [`Db::close`] runs the pending one first.
+//! An address lives only in `mail_recipients` ([`super::recipients`]), and
+//! erasing it deletes its row at once, but the bytes stay in the files
+//! until a clean: on SQLite a `TRUNCATE` checkpoint of the WAL, on Postgres
+//! a `VACUUM FULL` of that one small table. Erasures only mark a clean due
+//! ([`Db::clean_after_erasure`]); one cleaner per process runs it
+//! [`CLEAN_DELAY`] later, covering every erasure marked by then. An erasure
+//! marked while a clean runs gets one more clean afterwards: every erasure
+//! is followed by a completed clean that started after it.
+//!
+//! **A clean never waits in line ahead of the site.** A backup is a long
+//! reader (`pg_dump` holds `ACCESS SHARE` on every table for the whole
+//! dump; SQLite's `VACUUM INTO` keeps a read snapshot open), and a clean
+//! that queued for it would put every statement on its table in line
+//! behind itself. So each try waits for a lock at most [`CLEAN_LOCK_WAIT`]
+//! (Postgres `lock_timeout`; SQLite a busy timeout on a connection of the
+//! cleaner's own, never the one write connection), then gives way, and
+//! the cleaner tries again later, pausing longer each time, until it is
+//! done.
+//!
+//! **Done means no one can still read it.** A snapshot taken before an
+//! erasure can still see the erased row, and both backends keep what such
+//! a snapshot can see: `VACUUM FULL` copies those row versions into the new
+//! file, and SQLite cannot fold the WAL back while a reader needs it. On
+//! SQLite the checkpoint says so itself (busy). On Postgres the clean first
+//! reads the next transaction id (everything erased so far committed
+//! below it) and vacuums only once no other session of this database can
+//! hold back what a vacuum removes below that id ([`postgres`]); "cleaned"
+//! is recorded only after such a vacuum. A failed or cut-short clean (a
+//! crash) is left to the hourly `checkpoint-wal` task; a graceful
+//! [`Db::close`] tries the pending one once.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -24,25 +39,20 @@ use tokio::sync::{Notify, watch};
 
 use super::{Backend, Db};
 
+mod postgres;
+
 /// How long after an erasure its clean starts: the erasures of a busy
 /// moment (a batch of jobs finishing) share one clean.
 pub const CLEAN_DELAY: Duration = Duration::from_secs(1);
 
-/// A busy checkpoint is tried this many times, pausing between tries from
-/// the first pause, doubling up to the longest (about 15 s in all).
-const CHECKPOINT_TRIES: u32 = 12;
-const CHECKPOINT_FIRST_PAUSE: Duration = Duration::from_millis(10);
-const CHECKPOINT_MAX_PAUSE: Duration = Duration::from_secs(2);
+/// The longest a try of a clean waits for a lock before giving way (what
+/// the site's statements on the address table may wait behind it).
+pub const CLEAN_LOCK_WAIT: Duration = Duration::from_millis(50);
 
-/// Rewrites the tables that hold an address (or a text that once could)
-/// into new files: what an erasure must scrub out of Postgres's files.
-const PG_VACUUM: &str = "VACUUM FULL jobs, outbox, job_attempts";
-
-/// Held by the process vacuuming, so the others wait their turn instead of
-/// rewriting the same tables at once (a session lock: `VACUUM` cannot run
-/// inside a transaction).
-const PG_VACUUM_LOCK: &str = "SELECT pg_advisory_lock(hashtextextended('kimiko:erasure-vacuum', 0))";
-const PG_VACUUM_UNLOCK: &str = "SELECT pg_advisory_unlock(hashtextextended('kimiko:erasure-vacuum', 0))";
+/// Pauses between tries of one clean: from the first, doubling up to the
+/// longest, for as long as it takes (a backup may read for hours).
+const RETRY_FIRST_PAUSE: Duration = Duration::from_millis(100);
+const RETRY_MAX_PAUSE: Duration = Duration::from_secs(30);
 
 /// One process's erasures and cleans, counted. Erasure `n` is covered once
 /// a clean that started after it has completed, i.e. once
@@ -55,12 +65,13 @@ pub(super) struct Erasures {
     cleaned: watch::Sender<u64>,
     /// A cleaner task is running (or about to start).
     running: AtomicBool,
-    /// Ends the cleaner's wait before its delay is up.
+    /// Ends the cleaner's wait (its delay, or a pause between tries) early.
     hurry: Notify,
     delay_ms: AtomicU64,
-    /// Completed cleans, scheduled ones and ones another process's vacuum
-    /// covered included.
+    /// Completed cleans.
     cleans: AtomicU64,
+    /// Tries begun, the ones that gave way included.
+    tries: AtomicU64,
 }
 
 impl Default for Erasures {
@@ -72,6 +83,7 @@ impl Default for Erasures {
             hurry: Notify::new(),
             delay_ms: AtomicU64::new(CLEAN_DELAY.as_millis() as u64),
             cleans: AtomicU64::new(0),
+            tries: AtomicU64::new(0),
         }
     }
 }
@@ -118,6 +130,24 @@ impl Erasures {
     }
 }
 
+/// One clean, over its tries: what it must make unreadable.
+#[derive(Clone, Copy, Debug)]
+enum Clean {
+    Sqlite,
+    /// Postgres: every erasure it covers committed with a transaction id
+    /// below this one (the next id to be handed out when it began).
+    Postgres {
+        erased_below: i64,
+    },
+}
+
+/// How one try went.
+enum Try {
+    Done(String),
+    /// Gave way (a lock, a reader); why, for the log.
+    NotYet(String),
+}
+
 impl Db {
     /// After personal data was erased (committed): a clean follows within
     /// [`CLEAN_DELAY`], shared with the erasures around it. Returns at once.
@@ -131,15 +161,9 @@ impl Db {
         loop {
             // Hurried or not, the wait ends the same way; which is irrelevant.
             let _ = tokio::time::timeout(self.erasures.delay(), self.erasures.hurry.notified()).await;
-            let (covers, outcome) = self.checkpoint_covering().await;
-            match outcome {
-                Ok(_) => {
-                    tracing::info!(erasures = covers, "erased personal data removed from the database files")
-                }
-                Err(error) => tracing::warn!(
-                    error = format!("{error:#}"),
-                    "could not clear erased personal data from the database files"
-                ),
+            let covers = self.erasures.covers();
+            if !self.clean_until_done(covers).await {
+                return;
             }
             if !self.erasures.run_again(covers) {
                 return;
@@ -147,9 +171,79 @@ impl Db {
         }
     }
 
+    /// Tries the clean covering `covers` erasures until one try completes it,
+    /// pausing longer after each that gave way; false when the database was
+    /// closed first.
+    async fn clean_until_done(&self, covers: u64) -> bool {
+        let mut clean = None;
+        let mut pause = RETRY_FIRST_PAUSE;
+        let mut said_waiting = false;
+        loop {
+            if self.is_closed() {
+                return false;
+            }
+            match self.try_clean(&mut clean).await {
+                Ok(Try::Done(what)) => {
+                    self.erasures.cleaned(covers);
+                    tracing::info!(
+                        erasures = covers,
+                        what,
+                        "erased personal data removed from the database files"
+                    );
+                    return true;
+                }
+                // Said once per clean: a backup may make it wait for hours.
+                Ok(Try::NotYet(why)) if !said_waiting => {
+                    said_waiting = true;
+                    tracing::info!(why, "clearing erased personal data from the files waits its turn");
+                }
+                Ok(Try::NotYet(why)) => tracing::debug!(why, "clearing erased personal data still waits"),
+                Err(error) => tracing::warn!(
+                    error = format!("{error:#}"),
+                    "could not clear erased personal data from the database files; trying again"
+                ),
+            }
+            let _ = tokio::time::timeout(pause, self.erasures.hurry.notified()).await;
+            pause = (pause * 2).min(RETRY_MAX_PAUSE);
+        }
+    }
+
+    /// One try of the clean `clean` (begun here on the first try).
+    async fn try_clean(&self, clean: &mut Option<Clean>) -> anyhow::Result<Try> {
+        self.erasures.tries.fetch_add(1, Ordering::SeqCst);
+        let clean = match clean {
+            Some(clean) => *clean,
+            None => *clean.insert(self.begin_clean().await?),
+        };
+        match (&self.backend, clean) {
+            (Backend::Sqlite(sqlite), _) => checkpoint_wal(&sqlite.clean).await,
+            (Backend::Postgres(pool), Clean::Postgres { erased_below }) => {
+                postgres::vacuum(pool, erased_below).await
+            }
+            (Backend::Postgres(_), Clean::Sqlite) => unreachable!("a clean begun on this database's backend"),
+        }
+    }
+
+    async fn begin_clean(&self) -> anyhow::Result<Clean> {
+        let Backend::Postgres(pool) = &self.backend else {
+            return Ok(Clean::Sqlite);
+        };
+        let erased_below: i64 = sqlx::query_scalar("SELECT txid_snapshot_xmax(txid_current_snapshot())")
+            .fetch_one(pool)
+            .await
+            .context("Failed to read the next transaction id")?;
+        Ok(Clean::Postgres { erased_below })
+    }
+
+    fn is_closed(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.write.is_closed(),
+            Backend::Postgres(pool) => pool.is_closed(),
+        }
+    }
+
     /// Waits until a clean that started after every erasure marked so far
-    /// (in this process) has completed. For tests: a failed clean makes it
-    /// wait for the next one that succeeds.
+    /// (in this process) has completed.
     pub async fn erasures_cleaned(&self) {
         let marked = self.erasures.covers();
         let mut cleaned = self.erasures.cleaned.subscribe();
@@ -157,7 +251,8 @@ impl Db {
         let _ = cleaned.wait_for(|cleaned| *cleaned >= marked).await;
     }
 
-    /// Starts the pending clean now instead of after its delay.
+    /// Starts the pending clean (or its next try) now instead of after its
+    /// delay or pause.
     pub fn hurry_erasure_clean(&self) {
         self.erasures.hurry.notify_one();
     }
@@ -173,115 +268,62 @@ impl Db {
         self.erasures.cleans.load(Ordering::SeqCst)
     }
 
-    /// At shutdown: the clean for erasures not yet covered, without waiting
-    /// for its delay.
+    /// Tries of a clean begun by this process so far, the ones that gave
+    /// way to a lock or a reader included.
+    pub fn erasure_clean_tries(&self) -> u64 {
+        self.erasures.tries.load(Ordering::SeqCst)
+    }
+
+    /// At shutdown: one try of the clean for erasures not yet covered,
+    /// without waiting for its delay. One that has to give way is left to
+    /// the next start's hourly task.
     pub(super) async fn clean_pending_erasures(&self) {
-        if self.erasures.covers() <= *self.erasures.cleaned.borrow() {
+        let covers = self.erasures.covers();
+        if covers <= *self.erasures.cleaned.borrow() {
             return;
         }
-        if let (_, Err(error)) = self.checkpoint_covering().await {
-            tracing::warn!(
+        match self.try_clean(&mut None).await {
+            Ok(Try::Done(_)) => self.erasures.cleaned(covers),
+            Ok(Try::NotYet(why)) => {
+                tracing::warn!(why, "erased personal data not yet cleared from the files at stop")
+            }
+            Err(error) => tracing::warn!(
                 error = format!("{error:#}"),
                 "could not clear erased personal data before stopping"
-            );
+            ),
         }
     }
 
-    /// Makes erased data unreadable from the database's files, and says
-    /// what it did (after erasures, and hourly as `checkpoint-wal`).
-    ///
-    /// SQLite folds the WAL back into the database file and truncates it.
-    /// A reader still on an older snapshot makes SQLite answer "busy"
-    /// instead of finishing: that is retried with a growing pause, and an
-    /// error if it never clears.
-    ///
-    /// Postgres keeps an updated row's old version in the table's file
-    /// until a vacuum, and a plain vacuum frees that space without
-    /// overwriting it; `VACUUM FULL` writes each table holding addresses
-    /// into a new file and drops the old one. The tables are small (finished
-    /// jobs are pruned), so the moment of exclusive lock this takes is short;
-    /// processes take turns.
+    /// The hourly `checkpoint-wal` task (and `kimiko cron run`): one try of
+    /// a clean, now. When it has to give way, the cleaner takes it on and
+    /// tries again until done.
     pub async fn checkpoint(&self) -> anyhow::Result<String> {
-        self.checkpoint_covering().await.1
-    }
-
-    /// [`Db::checkpoint`], and the erasures it covers.
-    async fn checkpoint_covering(&self) -> (u64, anyhow::Result<String>) {
         let covers = self.erasures.covers();
-        let outcome = match &self.backend {
-            Backend::Sqlite(sqlite) => checkpoint_wal(&sqlite.write).await,
-            Backend::Postgres(pool) => vacuum(pool).await,
-        };
-        if outcome.is_ok() {
-            self.erasures.cleaned(covers);
+        match self.try_clean(&mut None).await? {
+            Try::Done(what) => {
+                self.erasures.cleaned(covers);
+                Ok(what)
+            }
+            Try::NotYet(why) => {
+                self.clean_after_erasure();
+                Ok(format!("not yet ({why}); the cleaner tries again until done"))
+            }
         }
-        (covers, outcome)
     }
 }
 
-async fn checkpoint_wal(write: &sqlx::SqlitePool) -> anyhow::Result<String> {
-    let mut pause = CHECKPOINT_FIRST_PAUSE;
-    for _ in 0..CHECKPOINT_TRIES {
-        let (busy, log, checkpointed): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(write)
-            .await
-            .context("Failed to checkpoint the WAL")?;
-        if busy == 0 {
-            return Ok(format!("WAL checkpointed ({checkpointed} of {log} frames)"));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(CHECKPOINT_MAX_PAUSE);
+/// SQLite folds the WAL back into the database file and truncates it, on
+/// the cleaner's own connection (its busy timeout is [`CLEAN_LOCK_WAIT`]).
+/// A reader on an older snapshot makes it answer "busy": not yet.
+async fn checkpoint_wal(clean: &sqlx::SqlitePool) -> anyhow::Result<Try> {
+    let (busy, log, checkpointed): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(clean)
+        .await
+        .context("Failed to checkpoint the WAL")?;
+    if busy != 0 {
+        return Ok(Try::NotYet("a reader (a backup?) is on an older snapshot of the database".to_owned()));
     }
-    anyhow::bail!("the WAL checkpoint stayed busy after {CHECKPOINT_TRIES} tries")
-}
-
-/// `VACUUM FULL`, one process at a time; skipped when, while this one
-/// waited its turn, another process's vacuum started after this call and
-/// completed (it started after the erasures this call is for, so it covers
-/// them too).
-async fn vacuum(pool: &sqlx::PgPool) -> anyhow::Result<String> {
-    let mut conn = pool.acquire().await.context("Failed to get a connection to vacuum on")?;
-    let before: i64 = sqlx::query_scalar("SELECT started FROM erasure_vacuums")
-        .fetch_one(&mut *conn)
-        .await
-        .context("Failed to read the vacuums started")?;
-    sqlx::raw_sql(PG_VACUUM_LOCK)
-        .execute(&mut *conn)
-        .await
-        .context("Failed to wait for another process's vacuum")?;
-    let vacuumed = vacuum_in_turn(&mut conn, before).await;
-    if sqlx::raw_sql(PG_VACUUM_UNLOCK).execute(&mut *conn).await.is_err() {
-        // A session lock outlives everything but its connection.
-        let _ = conn.close().await;
-    }
-    vacuumed
-}
-
-/// The part of [`vacuum`] that holds the lock.
-async fn vacuum_in_turn(conn: &mut sqlx::PgConnection, before: i64) -> anyhow::Result<String> {
-    let completed: i64 = sqlx::query_scalar("SELECT completed FROM erasure_vacuums")
-        .fetch_one(&mut *conn)
-        .await
-        .context("Failed to read the vacuums completed")?;
-    if completed > before {
-        return Ok("another process's VACUUM FULL, started after this one was due, covered it".to_owned());
-    }
-    let number: i64 =
-        sqlx::query_scalar("UPDATE erasure_vacuums SET started = started + 1 RETURNING started")
-            .fetch_one(&mut *conn)
-            .await
-            .context("Failed to number a vacuum")?;
-    // Sent as a simple query, VACUUM runs outside any transaction, as it must.
-    sqlx::raw_sql(PG_VACUUM)
-        .execute(&mut *conn)
-        .await
-        .context("Failed to vacuum the tables that hold addresses")?;
-    sqlx::query("UPDATE erasure_vacuums SET completed = $1")
-        .bind(number)
-        .execute(&mut *conn)
-        .await
-        .context("Failed to record a vacuum")?;
-    Ok("jobs, outbox and job_attempts rewritten into fresh files (VACUUM FULL)".to_owned())
+    Ok(Try::Done(format!("WAL checkpointed ({checkpointed} of {log} frames) and truncated")))
 }
 
 #[cfg(test)]

@@ -36,8 +36,6 @@ pub use wakeups::forward as forward_wakeups;
 pub struct ClaimedJob {
     pub id: String,
     pub wallet: String,
-    /// `None` when the address was already erased (delivered before a crash).
-    pub email: Option<String>,
     /// This attempt's number, 1-based.
     pub attempts: i64,
     pub max_attempts: i64,
@@ -45,8 +43,9 @@ pub struct ClaimedJob {
     pub refresh: bool,
 }
 
-/// Adds a job inside the caller's transaction (which also records the
-/// request); [`announce_inserted`] then wakes the workers.
+/// Adds a job, and its address in `mail_recipients`, inside the caller's
+/// transaction (which also records the request); [`announce_inserted`]
+/// then wakes the workers.
 pub async fn insert(
     tx: &mut WriteTx,
     id: &JobId,
@@ -57,19 +56,18 @@ pub async fn insert(
     now: i64,
 ) -> anyhow::Result<()> {
     on!(tx.conn(), |c| sqlx::query(
-        "INSERT INTO jobs (id, wallet, email, status, attempts, max_attempts, refresh, run_at, created_at, updated_at)
-         VALUES ($1, $2, $3, 'queued', 0, $4, $6, $5, $5, $5)",
+        "INSERT INTO jobs (id, wallet, status, attempts, max_attempts, refresh, run_at, created_at, updated_at)
+         VALUES ($1, $2, 'queued', 0, $3, $5, $4, $4, $4)",
     )
     .bind(id.as_str())
     .bind(wallet.as_str())
-    .bind(email.expose())
     .bind(i64::from(max_attempts))
     .bind(now)
     .bind(refresh)
     .execute(c)
     .await.map(|done| done.rows_affected()))
     .context("Failed to insert a job")?;
-    Ok(())
+    super::recipients::insert(tx, id, email).await
 }
 
 /// Tells every process's worker, when `tx` commits, that jobs were queued:
@@ -167,10 +165,10 @@ pub async fn provider_wait(db: &Db, lease: &Lease, wait_secs: Option<u32>, now: 
 
 /// Marks the job done and erases its email address, inside the caller's
 /// transaction (which also marks the outbox row sent). `false` if the lease
-/// was lost.
+/// was lost. The caller runs [`Db::clean_after_erasure`] after the commit.
 pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Result<bool> {
     let result = on!(tx.conn(), |c| sqlx::query(
-        "UPDATE jobs SET status = 'succeeded', email = NULL, lease_until = NULL, lease_owner = NULL,
+        "UPDATE jobs SET status = 'succeeded', lease_until = NULL, lease_owner = NULL,
                 last_error = NULL, finished_at = $1, updated_at = $1
          WHERE id = $2 AND lease_owner = $3 AND attempts = $4 AND status = 'running'",
     )
@@ -186,6 +184,7 @@ pub async fn succeed(tx: &mut WriteTx, lease: &Lease, now: i64) -> anyhow::Resul
         return Ok(false);
     }
     finish_attempt(tx, lease, "succeeded", None, now).await?;
+    super::recipients::erase(tx, &lease.job_id).await?;
     erase_attempt_errors(tx, &lease.job_id).await?;
     Ok(true)
 }
@@ -245,7 +244,6 @@ pub async fn fail(
         "UPDATE jobs SET status = $1, run_at = $2, last_error = CASE WHEN $8 THEN last_error ELSE $3 END,
                 lease_until = NULL, lease_owner = NULL,
                 attempts = CASE WHEN $8 THEN CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END ELSE attempts END,
-                email = CASE WHEN $9 THEN NULL ELSE email END,
                 finished_at = CASE WHEN $1 = 'dead' THEN $4 ELSE NULL END, updated_at = $4
          WHERE id = $5 AND lease_owner = $6 AND attempts = $7 AND status = 'running'",
     )
@@ -257,7 +255,6 @@ pub async fn fail(
     .bind(&lease.worker)
     .bind(lease.attempt)
     .bind(postpone)
-    .bind(refused)
     .execute(c)
     .await.map(|done| done.rows_affected()))
     .context("Failed to record a failed attempt")?;
@@ -271,12 +268,13 @@ pub async fn fail(
         finish_attempt(&mut tx, lease, outcome, Some(error.as_ref()), now).await?;
     }
     if refused {
-        on!(tx.conn(), |c| sqlx::query("UPDATE outbox SET to_addr = NULL, refused = 1 WHERE job_id = $1")
+        super::recipients::erase(&mut tx, &lease.job_id).await?;
+        on!(tx.conn(), |c| sqlx::query("UPDATE outbox SET refused = 1 WHERE job_id = $1")
             .bind(&lease.job_id)
             .execute(c)
             .await
             .map(|done| done.rows_affected()))
-        .context("Failed to erase a refused address")?;
+        .context("Failed to note a refused address")?;
         erase_attempt_errors(&mut tx, &lease.job_id).await?;
     }
     tx.commit().await.context("Failed to commit a failed attempt")?;

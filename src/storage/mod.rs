@@ -41,6 +41,7 @@ pub mod job_names;
 pub mod jobs;
 pub mod lookups;
 pub mod outbox;
+pub mod recipients;
 pub mod report_history;
 pub mod reports;
 pub mod requests;
@@ -106,6 +107,9 @@ pub struct Db {
 struct SqliteDb {
     read: SqlitePool,
     write: SqlitePool,
+    /// The cleaner's own connection ([`erasure`]): its checkpoint waits for
+    /// locks only briefly, and never holds up the write connection.
+    clean: SqlitePool,
     /// The most pages the file may grow to (0: as far as the disk allows),
     /// applied to every write connection, including ones opened later.
     max_pages: Arc<AtomicU64>,
@@ -197,10 +201,17 @@ impl Db {
         let read = SqlitePoolOptions::new()
             .max_connections(READ_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await
             .with_context(|| format!("Failed to open the database at {url} for reading"))?;
-        Ok(Db { backend: Backend::Sqlite(SqliteDb { read, write, max_pages }), erasures: Arc::default() })
+        let clean = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .connect_lazy_with(options.busy_timeout(erasure::CLEAN_LOCK_WAIT));
+        Ok(Db {
+            backend: Backend::Sqlite(SqliteDb { read, write, clean, max_pages }),
+            erasures: Arc::default(),
+        })
     }
 
     /// Postgres: TLS as the URL's `sslmode` says. The URL carries a
@@ -320,6 +331,7 @@ impl Db {
         match &self.backend {
             Backend::Sqlite(sqlite) => {
                 sqlite.read.close().await;
+                sqlite.clean.close().await;
                 sqlite.write.close().await;
             }
             Backend::Postgres(pool) => pool.close().await,

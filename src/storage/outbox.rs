@@ -1,5 +1,7 @@
 //! The outbox: each job's report mail, written in the same transaction as
-//! the report and marked sent once the SMTP server has accepted it.
+//! the report and marked sent once the SMTP server has accepted it. It
+//! holds no address: the recipient is read from [`super::recipients`] when
+//! the mail is sent.
 
 use anyhow::Context as _;
 
@@ -8,8 +10,6 @@ use super::{Db, WriteTx, on};
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxRow {
     pub job_id: String,
-    /// `None` once sent.
-    pub to_addr: Option<String>,
     pub subject: String,
     pub html: String,
     pub text: String,
@@ -26,7 +26,6 @@ impl OutboxRow {
 
 pub struct NewMail<'a> {
     pub job_id: &'a str,
-    pub to: &'a str,
     pub subject: &'a str,
     pub html: &'a str,
     pub text: &'a str,
@@ -37,12 +36,11 @@ pub struct NewMail<'a> {
 /// message, and its Message-ID, of its first attempt).
 pub async fn insert_pending(tx: &mut WriteTx, mail: &NewMail<'_>, now: i64) -> anyhow::Result<()> {
     on!(tx.conn(), |c| sqlx::query(
-        "INSERT INTO outbox (job_id, to_addr, subject, html, text, message_id, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)
+        "INSERT INTO outbox (job_id, subject, html, text, message_id, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6)
          ON CONFLICT (job_id) DO NOTHING",
     )
     .bind(mail.job_id)
-    .bind(mail.to)
     .bind(mail.subject)
     .bind(mail.html)
     .bind(mail.text)
@@ -57,7 +55,7 @@ pub async fn insert_pending(tx: &mut WriteTx, mail: &NewMail<'_>, now: i64) -> a
 
 pub async fn get(db: &Db, job_id: &str) -> anyhow::Result<Option<OutboxRow>> {
     on!(db.write(), |c| sqlx::query_as(
-        "SELECT job_id, to_addr, subject, html, text, message_id, status, attempts FROM outbox WHERE job_id = $1",
+        "SELECT job_id, subject, html, text, message_id, status, attempts FROM outbox WHERE job_id = $1",
     )
     .bind(job_id)
     .fetch_optional(c)
@@ -65,17 +63,18 @@ pub async fn get(db: &Db, job_id: &str) -> anyhow::Result<Option<OutboxRow>> {
     .context("Failed to read the outbox")
 }
 
-/// Marks the mail sent and erases the recipient, inside the caller's
-/// transaction (which also completes the job).
+/// Marks the mail sent, inside the caller's transaction (which also
+/// completes the job and erases the recipient).
 pub async fn mark_sent(tx: &mut WriteTx, job_id: &str, now: i64) -> anyhow::Result<()> {
     on!(tx.conn(), |c| sqlx::query(
-        "UPDATE outbox SET status = 'sent', to_addr = NULL, attempts = attempts + 1, last_error = NULL, sent_at = $1
+        "UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = $1
          WHERE job_id = $2",
     )
     .bind(now)
     .bind(job_id)
     .execute(c)
-    .await.map(|done| done.rows_affected()))
+    .await
+    .map(|done| done.rows_affected()))
     .context("Failed to mark a mail sent")?;
     Ok(())
 }

@@ -295,7 +295,7 @@ impl TestApp {
 
     /// Whether any of the database's files holds `text` (any case): on
     /// SQLite the database, WAL and shared-memory files; on Postgres the
-    /// files of the tables that ever hold an address, after flushing every
+    /// files of every table, index and TOAST table, after flushing every
     /// page to them.
     pub async fn files_hold(&self, text: &str) -> bool {
         let contains = |bytes: &[u8]| {
@@ -310,10 +310,11 @@ impl TestApp {
         }
         let pool = self.state.db.pg_pool();
         sqlx::query("CHECKPOINT").execute(pool).await.unwrap();
+        // Every table, index and TOAST table of the database's own schema.
         let files: Vec<String> = sqlx::query_scalar(
             "SELECT pg_relation_filepath(c.oid) FROM pg_class c
-             WHERE c.relname IN ('jobs', 'outbox', 'job_attempts')
-                OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relname IN ('jobs', 'outbox', 'job_attempts'))",
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')
+                OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relnamespace = 'public'::regnamespace)",
         )
         .fetch_all(pool)
         .await

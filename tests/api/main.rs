@@ -2,6 +2,7 @@
 //! file (and, for the tests marked so, a database on a private Postgres
 //! server), a mock Solana RPC on loopback and a mail backend the test reads.
 
+mod backups;
 mod bad_input;
 mod behind_proxy;
 mod browser_defences;

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::helpers::{TestApp, free_port};
 
-const TABLES: [&str; 5] = ["jobs", "job_attempts", "reports", "requests", "outbox"];
+const TABLES: [&str; 6] = ["jobs", "job_attempts", "reports", "requests", "outbox", "mail_recipients"];
 
 /// Every row of every table, quoted by SQLite itself, in rowid order.
 pub async fn db_snapshot(app: &TestApp) -> Vec<String> {

@@ -86,7 +86,7 @@ const CLAIM_SQLITE: &str = "UPDATE jobs
                             ORDER BY run_at, created_at LIMIT $4))
          ORDER BY run_at, created_at
          LIMIT $4)
-     RETURNING id, wallet, email, attempts, max_attempts, refresh";
+     RETURNING id, wallet, attempts, max_attempts, refresh";
 
 /// The claim on Postgres, where other processes claim at the same moment:
 /// each locks the rows it picks and skips rows another claim holds, so no
@@ -100,4 +100,4 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs
          ORDER BY run_at, created_at
          LIMIT $4
          FOR UPDATE SKIP LOCKED)
-     RETURNING id, wallet, email, attempts, max_attempts, refresh";
+     RETURNING id, wallet, attempts, max_attempts, refresh";

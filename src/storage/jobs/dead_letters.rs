@@ -23,32 +23,18 @@ pub async fn delete_finished_before(db: &Db, before: i64) -> anyhow::Result<u64>
 /// in which an operator may re-queue them, the address has no use left.
 pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
     let mut tx = db.begin_write().await?;
-    on!(tx.conn(), |c| sqlx::query(
-        "UPDATE outbox SET to_addr = NULL WHERE to_addr IS NOT NULL AND job_id IN
-             (SELECT id FROM jobs WHERE status = 'dead' AND finished_at < $1)",
-    )
-    .bind(before)
-    .execute(c)
-    .await
-    .map(|done| done.rows_affected()))
-    .context("Failed to erase dead outbox addresses")?;
+    // First, while the addresses still say which jobs are being erased now.
     on!(tx.conn(), |c| sqlx::query(
         "UPDATE job_attempts SET error = NULL WHERE error IS NOT NULL AND job_id IN
-             (SELECT id FROM jobs WHERE status = 'dead' AND email IS NOT NULL AND finished_at < $1)",
+             (SELECT job_id FROM mail_recipients WHERE job_id IN
+                 (SELECT id FROM jobs WHERE status = 'dead' AND finished_at < $1))",
     )
     .bind(before)
     .execute(c)
     .await
     .map(|done| done.rows_affected()))
     .context("Failed to erase dead attempt errors")?;
-    let result = on!(tx.conn(), |c| sqlx::query(
-        "UPDATE jobs SET email = NULL WHERE status = 'dead' AND email IS NOT NULL AND finished_at < $1",
-    )
-    .bind(before)
-    .execute(c)
-    .await
-    .map(|done| done.rows_affected()))
-    .context("Failed to erase dead job addresses")?;
+    let result = crate::storage::recipients::erase_dead_before(&mut tx, before).await?;
     tx.commit().await.context("Failed to commit an erasure")?;
     if result > 0 {
         db.clean_after_erasure();
@@ -63,7 +49,7 @@ pub async fn erase_dead_addresses(db: &Db, before: i64) -> anyhow::Result<u64> {
 pub async fn requeue_dead(db: &Db, id: &str, more: u32, now: i64) -> anyhow::Result<RequeueOutcome> {
     let result = on!(db.write(), |c| sqlx::query(
         "UPDATE jobs SET status = 'queued', max_attempts = attempts + $3, run_at = $1, finished_at = NULL, updated_at = $1
-         WHERE id = $2 AND status = 'dead' AND email IS NOT NULL",
+         WHERE id = $2 AND status = 'dead' AND EXISTS (SELECT 1 FROM mail_recipients WHERE job_id = jobs.id)",
     )
     .bind(now)
     .bind(id)
@@ -75,14 +61,14 @@ pub async fn requeue_dead(db: &Db, id: &str, more: u32, now: i64) -> anyhow::Res
         super::wakeups::announce(db).await?;
         return Ok(RequeueOutcome::Requeued);
     }
-    let status: Option<(String, Option<String>)> =
-        on!(db.read(), |c| sqlx::query_as("SELECT status, email FROM jobs WHERE id = $1")
+    let status: Option<String> =
+        on!(db.read(), |c| sqlx::query_scalar("SELECT status FROM jobs WHERE id = $1")
             .bind(id)
             .fetch_optional(c)
             .await)?;
     Ok(match status {
         None => RequeueOutcome::NotFound,
-        Some((status, _)) if status != "dead" => RequeueOutcome::NotDead(status),
+        Some(status) if status != "dead" => RequeueOutcome::NotDead(status),
         Some(_) => RequeueOutcome::AddressErased,
     })
 }
@@ -92,7 +78,7 @@ pub async fn requeue_dead(db: &Db, id: &str, more: u32, now: i64) -> anyhow::Res
 pub async fn requeue_all_dead(db: &Db, more: u32, now: i64) -> anyhow::Result<u64> {
     let result = on!(db.write(), |c| sqlx::query(
         "UPDATE jobs SET status = 'queued', max_attempts = attempts + $2, run_at = $1, finished_at = NULL, updated_at = $1
-         WHERE status = 'dead' AND email IS NOT NULL",
+         WHERE status = 'dead' AND EXISTS (SELECT 1 FROM mail_recipients WHERE job_id = jobs.id)",
     )
     .bind(now)
     .bind(i64::from(more))
