@@ -116,7 +116,8 @@ struct SqliteDb {
 }
 
 /// A write transaction on either backend; dropped without [`commit`](WriteTx::commit),
-/// it rolls back.
+/// it rolls back, but only once the pool gets round to it: until then its
+/// row locks stay held. Use [`Db::in_write`] where that matters.
 pub struct WriteTx(Backend<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>);
 
 impl WriteTx {
@@ -132,6 +133,13 @@ impl WriteTx {
         match self.0 {
             Backend::Sqlite(tx) => tx.commit().await,
             Backend::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            Backend::Sqlite(tx) => tx.rollback().await,
+            Backend::Postgres(tx) => tx.rollback().await,
         }
     }
 }
@@ -318,6 +326,30 @@ impl Db {
             Backend::Postgres(tx) => Backend::Postgres(tx.context("Failed to begin a write transaction")?),
         };
         Ok(WriteTx(tx))
+    }
+
+    /// Runs `work` in a write transaction: commits what it did, or rolls it
+    /// back before returning its error. A transaction merely dropped on
+    /// error holds its row locks until its connection is back in the pool,
+    /// and a claim that skips locked rows would take those for another
+    /// worker's and read "nothing due".
+    pub async fn in_write<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut WriteTx) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut tx = self.begin_write().await?;
+        match work(&mut tx).await {
+            Ok(done) => {
+                tx.commit().await.context("Failed to commit a write")?;
+                Ok(done)
+            }
+            Err(error) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(error = %rollback, "rolling back a failed write failed; the pool closes its connection");
+                }
+                Err(error)
+            }
+        }
     }
 
     /// True when the database answers a query.

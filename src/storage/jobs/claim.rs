@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use super::ClaimedJob;
-use crate::storage::{Db, on};
+use crate::storage::{Db, WriteTx, on};
 
 /// Claims up to `limit` jobs that are due (queued and past `run_at`) or
 /// abandoned (running with an expired lease), oldest first, under a lease
@@ -20,7 +20,17 @@ pub async fn claim(
     now: i64,
 ) -> anyhow::Result<Vec<ClaimedJob>> {
     let lease_until = now + lease.as_millis() as i64;
-    let mut tx = db.begin_write().await?;
+    db.in_write(async |tx| claim_in(tx, db.is_postgres(), worker, limit, lease_until, now).await).await
+}
+
+async fn claim_in(
+    tx: &mut WriteTx,
+    postgres: bool,
+    worker: &str,
+    limit: u32,
+    lease_until: i64,
+    now: i64,
+) -> anyhow::Result<Vec<ClaimedJob>> {
     // Attempts that never reported back: their worker died or lost the lease.
     on!(tx.conn(), |c| sqlx::query(
         "UPDATE job_attempts SET outcome = 'abandoned', finished_at = $1,
@@ -42,7 +52,7 @@ pub async fn claim(
     .execute(c)
     .await.map(|done| done.rows_affected()))
     .context("Failed to bury exhausted jobs")?;
-    let sql = if db.is_postgres() { CLAIM_POSTGRES } else { CLAIM_SQLITE };
+    let sql = if postgres { CLAIM_POSTGRES } else { CLAIM_SQLITE };
     let claimed: Vec<ClaimedJob> = on!(tx.conn(), |c| sqlx::query_as(sql)
         .bind(lease_until)
         .bind(worker)
@@ -64,7 +74,6 @@ pub async fn claim(
         .await.map(|done| done.rows_affected()))
         .context("Failed to record an attempt")?;
     }
-    tx.commit().await.context("Failed to commit a claim")?;
     Ok(claimed)
 }
 

@@ -303,3 +303,36 @@ on_both_backends! {
         assert!(turn.wait <= Duration::from_secs(5), "the backoff is over: {:?}", turn.wait);
     }
 }
+
+on_both_backends! {
+    async fn a_failed_claim_lets_go_of_the_job_before_it_returns(database) {
+        // A claim whose transaction failed but was only dropped keeps its
+        // row locks until the pool gets round to the rollback; the next
+        // claim then skips the job as someone else's, reads "nothing due",
+        // and the worker's backoff starts over (a spinning worker).
+        let (chain, wallet) = careful_wallet();
+        let app = manual_app(&database, chain, vec![]).await;
+        let id = app.submit(&wallet, "held@example.com").await;
+        refuse_writes(&app, "refuse_claim", "INSERT ON job_attempts", None).await;
+        let db = &app.state.db;
+        for round in 0..25 {
+            let claimed = jobs::claim(db, "w", 10, LEASE, app.state.clock.now_ms()).await;
+            assert!(claimed.is_err(), "round {round}: the claim is refused");
+            let free = if db.is_postgres() {
+                sqlx::query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE NOWAIT")
+                    .bind(&id)
+                    .fetch_optional(db.pg_pool())
+                    .await
+                    .map(|row| row.is_some())
+            } else {
+                sqlx::query("UPDATE jobs SET updated_at = updated_at WHERE id = $1")
+                    .bind(&id)
+                    .execute(db.writer())
+                    .await
+                    .map(|done| done.rows_affected() == 1)
+            };
+            assert!(matches!(free, Ok(true)), "round {round}: the job is still held after the claim failed: {free:?}");
+        }
+        assert_eq!(status(&app, &id).await, "queued");
+    }
+}
