@@ -97,20 +97,35 @@ impl Lease {
 /// Extends a running job's lease. `false` means the lease is lost (expired
 /// and claimed again): the holder must stop working on the job.
 pub async fn heartbeat(db: &Db, lease: &Lease, length: Duration, now: i64) -> anyhow::Result<bool> {
-    let result = on!(db.write(), |c| sqlx::query(
-        "UPDATE jobs SET lease_until = $1, updated_at = $2
-         WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND status = 'running'",
-    )
-    .bind(now + length.as_millis() as i64)
-    .bind(now)
-    .bind(&lease.job_id)
-    .bind(&lease.worker)
-    .bind(lease.attempt)
-    .execute(c)
-    .await
-    .map(|done| done.rows_affected()))
-    .context("Failed to extend a lease")?;
-    Ok(result == 1)
+    let extended = set_while_held(db, lease, "lease_until", Some(now + length.as_millis() as i64), now)
+        .await
+        .context("Failed to extend a lease")?;
+    Ok(extended == 1)
+}
+
+/// Sets one column of the job while `lease` still holds it; the rows changed
+/// (0 when the lease is lost). `column` is one of this module's own names,
+/// never input, which is what makes formatting it into the SQL safe.
+async fn set_while_held(
+    db: &Db,
+    lease: &Lease,
+    column: &'static str,
+    value: Option<i64>,
+    now: i64,
+) -> sqlx::Result<u64> {
+    let sql = format!(
+        "UPDATE jobs SET {column} = $1, updated_at = $2
+         WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND status = 'running'"
+    );
+    on!(db.write(), |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(value)
+        .bind(now)
+        .bind(&lease.job_id)
+        .bind(&lease.worker)
+        .bind(lease.attempt)
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))
 }
 
 /// Records progress in `phase` (a single autocommit statement, no RPC inside).
@@ -147,19 +162,9 @@ pub async fn progress(
 /// Records that the running job is held back by its RPC provider's rate
 /// limits and how long the rest should take (`None`: not held back).
 pub async fn provider_wait(db: &Db, lease: &Lease, wait_secs: Option<u32>, now: i64) -> anyhow::Result<()> {
-    on!(db.write(), |c| sqlx::query(
-        "UPDATE jobs SET provider_wait_secs = $1, updated_at = $2
-         WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND status = 'running'",
-    )
-    .bind(wait_secs.map(i64::from))
-    .bind(now)
-    .bind(&lease.job_id)
-    .bind(&lease.worker)
-    .bind(lease.attempt)
-    .execute(c)
-    .await
-    .map(|_| ()))
-    .context("Failed to record the provider's wait")?;
+    set_while_held(db, lease, "provider_wait_secs", wait_secs.map(i64::from), now)
+        .await
+        .context("Failed to record the provider's wait")?;
     Ok(())
 }
 
