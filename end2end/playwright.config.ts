@@ -61,6 +61,10 @@ export default defineConfig({
         KIMIKO_MAIL_FROM: 'Kimiko <reports@kimiko.test>',
         KIMIKO_SECRET: 'end2end-secret-end2end-secret-end2end-0001',
         KIMIKO_EMAIL_DAILY_LIMIT: '100',
+        // As behind a proxy on the same host: the client's address comes in
+        // X-Real-IP, trusted from loopback only (the default), and each test
+        // sends its own (support.ts, `visitorAddress`).
+        KIMIKO_CLIENT_IP_HEADER: 'X-Real-IP',
         RUST_LOG: 'info',
       },
     },

@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { freshEmail, mailTo, mailedReportLink, requestReport, screenshot, screenshotAtWidths, wallets, watchConsole } from './support';
+import { expect, Page } from '@playwright/test';
+import { freshEmail, mailedReportLink, mailTo, requestReport, screenshot, screenshotAtWidths, test, wallets, watchConsole } from './support';
 
 // The whole flow, as a person goes through it: the form, the job page
 // following the worker, the mail with its link, the report it opens.

@@ -1,7 +1,7 @@
-import { test, expect } from '@playwright/test';
+import { expect } from '@playwright/test';
 import * as http from 'node:http';
 import { PORT } from '../playwright.config';
-import { WIDTHS, expectAccessible, expectNoSidewaysScroll, freshEmail, reportFor, screenshot, wallets, watchConsole } from './support';
+import { CLIENT_HEADER, expectAccessible, expectNoSidewaysScroll, freshEmail, reportFor, screenshot, test, visitorAddress, wallets, watchConsole, WIDTHS } from './support';
 
 // What people read beyond the findings — the link graph and the score's
 // waterfall, drawn on the server so they are the same with JavaScript on
@@ -96,7 +96,7 @@ test('with JavaScript the job page has its progress pushed: no reload, no pollin
   await expectAccessible(page, 'the job page after live progress');
 });
 
-test('with the stream limit reached, the job page still reaches the result without a reload', async ({ page, request }) => {
+test('with the stream limit reached, the job page still reaches the result without a reload', async ({ page, request }, info) => {
   const response = await request.post('/api/request-report', {
     form: { wallet: wallets().slow, email: freshEmail('live-refused'), refresh: '1' },
     headers: { Accept: 'text/html' },
@@ -112,7 +112,7 @@ test('with the stream limit reached, the job page still reaches the result witho
   const held = await Promise.all(
     Array.from({ length: 6 }, () =>
       new Promise<http.ClientRequest>((open, refuse) => {
-        const stream = http.get(events, (answer) =>
+        const stream = http.get(events, { headers: { [CLIENT_HEADER]: visitorAddress(info) } }, (answer) =>
           answer.statusCode === 200 ? open(stream) : refuse(new Error(`stream answered ${answer.statusCode}`)),
         );
       }),

@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { expectAccessible, freshEmail, requestReport, screenshot, wallets } from './support';
+import { expect } from '@playwright/test';
+import { expectAccessible, freshEmail, reportFor, requestReport, screenshot, test, wallets } from './support';
 
 // A .sol name in the form, with JavaScript and without: a known name is
 // analysed as its wallet (the mock RPC registers `kimiko-demo.sol` to the
@@ -50,16 +50,7 @@ for (const javaScriptEnabled of [true, false]) {
 test('a report link by name redirects to the wallet’s page', async ({ page, request }) => {
   const wallet = wallets().exposed;
   // Make sure a report exists (the form tests may run in any order).
-  const response = await request.post('/api/request-report', {
-    form: { wallet: NAME, email: freshEmail('name-link') },
-    headers: { Accept: 'text/html' },
-    maxRedirects: 0,
-  });
-  expect(response.status()).toBe(303);
-  const id = response.headers()['location'].replace('/jobs/', '');
-  await expect
-    .poll(async () => (await (await request.get(`/api/jobs/${id}`)).json()).status, { timeout: 30_000 })
-    .toBe('succeeded');
+  await reportFor(request, NAME, { tag: 'name-link' });
   await page.goto(`/report/${NAME}`);
   await expect(page).toHaveURL(new RegExp(`/report/${wallet}$`));
   await expect(page.locator('h1')).toContainText(wallet);
@@ -70,18 +61,7 @@ test('a report link by name redirects to the wallet’s page', async ({ page, re
 
 test('a fresh analysis shows what changed since the last report, accessibly with and without JavaScript', async ({ page, request }) => {
   const wallet = wallets().careful;
-  for (const n of [1, 2]) {
-    const response = await request.post('/api/request-report', {
-      form: { wallet, email: freshEmail(`changes-${n}`), refresh: '1' },
-      headers: { Accept: 'text/html' },
-      maxRedirects: 0,
-    });
-    expect(response.status()).toBe(303);
-    const id = response.headers()['location'].replace('/jobs/', '');
-    await expect
-      .poll(async () => (await (await request.get(`/api/jobs/${id}`)).json()).status, { timeout: 30_000 })
-      .toBe('succeeded');
-  }
+  for (const n of [1, 2]) await reportFor(request, wallet, { tag: `changes-${n}`, refresh: true });
   await page.goto(`/report/${wallet}`);
   await expect(page.getByRole('heading', { name: 'Since the last report' })).toBeVisible();
   await expect(page.locator('.changes')).toContainText('Nothing changed: the same findings and the same score.');

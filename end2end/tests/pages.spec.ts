@@ -1,12 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import {
-  expectAccessible,
-  expectNoSidewaysScroll,
-  reportFor,
-  screenshotAtWidths,
-  wallets,
-  watchConsole,
-} from './support';
+import { expect, Page } from '@playwright/test';
+import { expectAccessible, expectNoSidewaysScroll, reportFor, screenshotAtWidths, test, wallets, watchConsole } from './support';
 
 // Every page, with JavaScript on and off, at 1280 and 390 px, in light and
 // dark: screenshots kept as artifacts, an axe-core scan with no serious or

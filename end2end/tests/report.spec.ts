@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { pngSize, reportFor, screenshot, wallets, watchConsole } from './support';
+import { expect } from '@playwright/test';
+import { pngSize, reportFor, screenshot, test, wallets, watchConsole } from './support';
 
 // The report as it is shared: preview tags a crawler sees without
 // JavaScript, the card image they point to, copy and share links with

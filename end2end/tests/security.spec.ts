@@ -1,5 +1,5 @@
-import { test, expect, Page, ConsoleMessage } from '@playwright/test';
-import { fillReportForm, requestReport, screenshot, submitReportForm, wallets } from './support';
+import { expect, Page, ConsoleMessage } from '@playwright/test';
+import { fillReportForm, requestReport, screenshot, submitReportForm, test, wallets } from './support';
 
 // The defences as a visitor's browser meets them: the final headers and
 // Content-Security-Policy must not break a thing (no violation in the
@@ -86,7 +86,7 @@ test.describe('without JavaScript', () => {
 });
 
 /**
- * Spends this machine's client allowance (burst 5, one request back every 2 s) with quick invalid
+ * Spends this test's client allowance (burst 5, one request back every 2 s) with quick invalid
  * posts, so the next request is refused.
  *
  * Posting until the first refusal is not enough: the limiter refills continuously, so the refusal
@@ -112,11 +112,6 @@ async function exhaustClientLimit(page: Page) {
   expect(status, 'a token comes back within the refill interval: the invalid post is answered 422').toBe(422);
 }
 
-/** Waits out the client limit (5 requests refill in 10 s) for the tests after. */
-async function refill(page: Page) {
-  await page.waitForTimeout(11_000);
-}
-
 test.describe('too many quick submissions', () => {
   test('with JavaScript, the form says to try again in a few seconds', async ({ page }) => {
     await page.goto('/');
@@ -131,7 +126,6 @@ test.describe('too many quick submissions', () => {
     await expect(page.locator('.form-error')).toContainText('Too many requests from your connection');
     await expect(page.locator('.form-error')).toContainText('try again in a few seconds');
     await screenshot(page, 'refused-flood-js');
-    await refill(page);
   });
 
   test.describe('without JavaScript', () => {
@@ -148,7 +142,6 @@ test.describe('too many quick submissions', () => {
       expect(Number(answer.headers()['retry-after'])).toBeGreaterThanOrEqual(1);
       await expect(page.locator('.form-error')).toContainText('Too many requests from your connection');
       await screenshot(page, 'refused-flood-nojs');
-      await refill(page);
-    });
+      });
   });
 });

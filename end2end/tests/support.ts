@@ -1,8 +1,32 @@
-import { expect, APIRequestContext, BrowserContext, Page } from '@playwright/test';
+import { test as base, expect, APIRequestContext, BrowserContext, Page, TestInfo } from '@playwright/test';
+import { createHash } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OUTBOX, SCENARIOS, SCREENS } from '../playwright.config';
+
+/**
+ * The header the end2end server takes the client's address from (it trusts it
+ * from loopback, as behind a proxy: see playwright.config.ts).
+ */
+export const CLIENT_HEADER = 'X-Real-IP';
+
+/**
+ * The address this test's visitor comes from: one per test, hook and retry, in the
+ * benchmarking range 198.18.0.0/15, so no test spends another's client allowance
+ * (5 submissions, one back every 2 s) or progress streams, whatever order they run in.
+ */
+export function visitorAddress(info: TestInfo): string {
+  const digest = createHash('sha256').update([info.file, ...info.titlePath, info.testId, info.retry].join('\u0000')).digest();
+  return `198.${18 + (digest[0] & 1)}.${digest[1]}.${digest[2]}`;
+}
+
+/** Playwright's `test`, with every page and request of a test coming from that test's own visitor. */
+export const test = base.extend({
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, use, info) => {
+    await use({ ...extraHTTPHeaders, [CLIENT_HEADER]: visitorAddress(info) });
+  },
+});
 
 /** The demo wallets the mock RPC serves, by scenario name. */
 export function wallets(): Record<string, string> {
@@ -85,10 +109,17 @@ export function freshEmail(tag: string): string {
   return `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 }
 
-/** Asks for a report over HTTP as a form post would, and waits until the worker is done. Returns the job id. */
-export async function reportFor(request: APIRequestContext, wallet: string): Promise<string> {
+/**
+ * Asks for a report over HTTP as a form post would, and waits until the worker is done. Returns the job id.
+ * `wallet` may be an address or a .sol name; `refresh` asks for a fresh analysis.
+ */
+export async function reportFor(
+  request: APIRequestContext,
+  wallet: string,
+  { tag = 'setup', refresh = false }: { tag?: string; refresh?: boolean } = {},
+): Promise<string> {
   const response = await request.post('/api/request-report', {
-    form: { wallet, email: freshEmail('setup') },
+    form: { wallet, email: freshEmail(tag), ...(refresh ? { refresh: '1' } : {}) },
     headers: { Accept: 'text/html' },
     maxRedirects: 0,
   });
