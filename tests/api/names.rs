@@ -177,6 +177,10 @@ async fn report_links_by_name_redirect_to_the_wallets_page_and_a_name_without_on
     let malformed = app.get("/report/b%D0%BEnfida.sol").await;
     assert_eq!(malformed.status(), 404);
     assert!(malformed.text().await.unwrap().contains("not a plain ASCII"));
+    let malformed = app.get("/api/reports/b%D0%BEnfida.sol").await;
+    assert_eq!(malformed.status(), 404);
+    let error: serde_json::Value = malformed.json().await.unwrap();
+    assert!(error["error"].as_str().unwrap().contains("not a plain ASCII"), "{error}");
     assert_eq!(app.rpc.calls_of("getAccountInfo"), 8, "the malformed name was never looked up");
 }
 
@@ -184,7 +188,9 @@ async fn report_links_by_name_redirect_to_the_wallets_page_and_a_name_without_on
 async fn looking_up_names_by_link_counts_against_the_clients_limit() {
     let env =
         vec![("KIMIKO_IP_RATE_BURST", "5".to_owned()), ("KIMIKO_IP_RATE_PERIOD_MS", "60000".to_owned())];
-    // The limit runs on the app's manual clock: no token refills mid-test.
+    // The edge limiter runs on the real clock: one token a minute means
+    // none refills while the test runs. (The app's clock stays manual so the
+    // name cache cannot expire mid-test either.)
     let clock = Some(kimiko::service::state::Clock::manual(1_795_000_000_000));
     let app = spawn_app_with(Options { env, clock, ..Options::default() }).await;
     // A burst of five; each new name costs a token.
