@@ -116,6 +116,41 @@ async fn analyze_refuses_an_invalid_wallet_and_a_dead_rpc_with_clear_errors() {
     assert!(stderr(&down).contains("HTTP 503"), "{}", stderr(&down));
 }
 
+/// The file outbox keeps each mail's recipient in its `To:` line, so the
+/// scheduled task must really delete what is past its retention (24 hours by
+/// default), as the privacy page promises, and leave newer mail alone.
+#[tokio::test]
+async fn the_outbox_task_deletes_mail_files_past_their_retention_and_keeps_newer_ones() {
+    let rpc = MockRpc::start(Chain::new()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    std::fs::create_dir_all(&outbox).unwrap();
+    let day_old = std::time::SystemTime::now() - std::time::Duration::from_secs(25 * 3600);
+    for (name, written) in [("old.eml", Some(day_old)), ("new.eml", None), ("notes.txt", Some(day_old))] {
+        let file = std::fs::File::create(outbox.join(name)).unwrap();
+        std::io::Write::write_all(&mut &file, b"To: someone@example.com\r\n\r\nYour report").unwrap();
+        if let Some(written) = written {
+            file.set_modified(written).unwrap();
+        }
+    }
+    let (path, outbox_setting) = (dir.path().to_owned(), outbox.display().to_string());
+    let run = tokio::task::spawn_blocking(move || {
+        kimiko(
+            &path,
+            &rpc,
+            &["cron", "run", "expire-outbox-files"],
+            &[("KIMIKO_OUTBOX_DIR", &outbox_setting)],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stdout(&run).contains("1 outbox file(s) past their retention deleted"), "{}", stdout(&run));
+    assert!(!outbox.join("old.eml").exists(), "a mail older than a day is gone");
+    assert!(outbox.join("new.eml").exists(), "a mail written just now is kept for its reader");
+    assert!(outbox.join("notes.txt").exists(), "only mail files are the outbox's to delete");
+}
+
 #[tokio::test]
 async fn cron_lists_and_runs_tasks_and_jobs_lists_the_queue() {
     let rpc = MockRpc::start(Chain::new()).await;
