@@ -15,7 +15,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap, HeaderName};
 use ipnet::IpNet;
 
-use super::settings::{SettingsError, ranged};
+use super::variables::{SettingsError, ranged};
 
 /// Where the client's address comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,3 +6,4 @@
 
 pub mod client_ip;
 pub mod settings;
+mod variables;

@@ -11,6 +11,8 @@ use std::time::Duration;
 use url::Url;
 
 use super::client_ip::{ClientIpSource, IpRate};
+pub use super::variables::SettingsError;
+use super::variables::{parse_or, ranged};
 use crate::solana::client::{RpcLimits, SolanaRpc};
 
 mod checks;
@@ -134,14 +136,6 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<secret>")
     }
-}
-
-/// A setting that could not be used, with the variable's name.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{variable}: {message}")]
-pub struct SettingsError {
-    pub variable: &'static str,
-    pub message: String,
 }
 
 impl Settings {
@@ -335,37 +329,6 @@ impl fmt::Debug for Settings {
             .field("worker_batch", &self.worker_batch)
             .field("max_attempts", &self.max_attempts)
             .finish_non_exhaustive()
-    }
-}
-
-fn parse_or<T: std::str::FromStr>(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: &str,
-) -> Result<T, SettingsError>
-where
-    T::Err: fmt::Display,
-{
-    let text = var(name).unwrap_or_else(|| default.to_owned());
-    text.parse().map_err(|e| SettingsError { variable: name, message: format!("'{text}' is invalid: {e}") })
-}
-
-/// A whole number in `range`, or `default` when unset.
-pub(crate) fn ranged(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u64,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<u64, SettingsError> {
-    let Some(text) = var(name) else {
-        return Ok(default);
-    };
-    match text.parse::<u64>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(SettingsError {
-            variable: name,
-            message: format!("'{text}' is not a whole number from {} to {}", range.start(), range.end()),
-        }),
     }
 }
 
