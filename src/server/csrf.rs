@@ -22,7 +22,7 @@ use super::http;
 use super::security_headers::CspNonce;
 use super::startup::ServerState;
 use crate::domain::RequestReportError;
-use crate::ui::pages::home::REQUEST_REPORT_PATH;
+use crate::ui::components::request_form::REQUEST_REPORT_PATH;
 
 /// Whether a request with these headers came from a page of `public_url`.
 pub fn is_same_site(headers: &HeaderMap, public_url: &Url) -> bool {

@@ -15,7 +15,7 @@ use crate::domain::RequestReportError;
 use crate::service::refusal::{refusal_headers, status_for};
 use crate::service::submit;
 use crate::ui::app::shell;
-use crate::ui::pages::home::{REQUEST_REPORT_PATH, RefusedForm};
+use crate::ui::components::request_form::{REQUEST_REPORT_PATH, RefusedForm};
 
 /// Form posts larger than this are not a wallet and an email.
 pub const MAX_FORM_BYTES: usize = 4 * 1024;

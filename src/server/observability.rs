@@ -141,7 +141,7 @@ pub fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
 /// route; the rest that no route matched (static files, 404s) as one
 /// `unmatched`, so made-up paths can't grow the label space.
 fn route_family(path: &str) -> &'static str {
-    use crate::ui::pages::home::REQUEST_REPORT_PATH;
+    use crate::ui::components::request_form::REQUEST_REPORT_PATH;
     if path.starts_with("/pkg/") {
         "/pkg/{file}"
     } else if path == REQUEST_REPORT_PATH {

@@ -44,7 +44,7 @@ use crate::config::settings::Settings;
 use crate::domain::RequestReportError;
 use crate::domain::request::{Limit, humanize_wait};
 use crate::storage;
-use crate::ui::pages::home::REQUEST_REPORT_PATH;
+use crate::ui::components::request_form::REQUEST_REPORT_PATH;
 
 /// How often keys whose bucket has refilled are dropped, so the table holds
 /// only clients seen in the last few seconds.

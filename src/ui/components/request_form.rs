@@ -6,7 +6,43 @@
 
 use leptos::prelude::*;
 
-use crate::ui::pages::home::{RefusedForm, RequestReport};
+use crate::domain::RequestReportError;
+
+/// The form's fixed endpoint (also the no-JavaScript form's `action`).
+pub const REQUEST_REPORT_PATH: &str = "/api/request-report";
+
+/// Queues a report for `wallet`, to be mailed to `email`; `refresh` (sent by a
+/// report page's fresh-analysis form) asks for a new analysis even while the
+/// stored report is current.
+#[server(prefix = "/api", endpoint = "request-report")]
+pub async fn request_report(
+    wallet: String,
+    email: String,
+    refresh: Option<String>,
+) -> Result<String, RequestReportError> {
+    use crate::service::{refusal, state::AppState, submit};
+    let state = expect_context::<AppState>();
+    let client_ip = refusal::client_ip_from_context(&state);
+    let input = submit::FormInput { wallet: &wallet, email: &email, refresh: refresh.is_some() };
+    match submit::request_report(&state, input, client_ip).await {
+        Ok(id) => {
+            leptos_axum::redirect(&format!("/jobs/{id}"));
+            Ok(id.to_string())
+        }
+        Err(error) => {
+            refusal::set_error_status(&state.settings, &error);
+            Err(error)
+        }
+    }
+}
+
+/// A refused no-JavaScript post, re-rendered into the page: what to show
+/// beside the fields and the wallet to put back (the email is never echoed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusedForm {
+    pub wallet: String,
+    pub error: RequestReportError,
+}
 
 #[component]
 pub fn RequestForm(
