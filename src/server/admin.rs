@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::api::{internal, not_found};
-use super::startup::ServerState;
+use super::state::ServerState;
 use crate::domain::JobStatus;
 use crate::storage::{self, jobs::RequeueOutcome};
 

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::conditional;
-use super::startup::ServerState;
+use super::state::ServerState;
 use crate::service::reports::{cached_report, job_view};
 
 /// `GET /api/jobs/{id}`

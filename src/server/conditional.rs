@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use super::security_headers::{self, CspNonce};
-use super::startup::ServerState;
+use super::state::ServerState;
 use crate::service::cache::CachedReport;
 use crate::service::kept_pages::{KeptPage, PublicPage, RenderedPage};
 use crate::service::reports as api;

@@ -20,7 +20,7 @@ use url::Url;
 
 use super::http;
 use super::security_headers::CspNonce;
-use super::startup::ServerState;
+use super::state::ServerState;
 use crate::domain::RequestReportError;
 use crate::ui::components::request_form::REQUEST_REPORT_PATH;
 

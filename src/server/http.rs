@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 
 use super::security_headers::{self, CspNonce};
-use super::startup::ServerState;
+use super::state::ServerState;
 use crate::domain::RequestReportError;
 use crate::service::refusal::{refusal_headers, status_for};
 use crate::service::submit;

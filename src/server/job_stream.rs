@@ -23,7 +23,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::time::{Instant, Interval};
 
 use super::api::{internal, not_found};
-use super::startup::ServerState;
+use super::state::ServerState;
 use crate::config::client_ip::limit_key;
 use crate::domain::{JobId, JobView};
 use crate::service::job_events::{Refused, StreamPermit};

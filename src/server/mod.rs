@@ -11,6 +11,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod client_limiter;
 pub mod conditional;
 pub mod csrf;
 pub mod http;
@@ -21,4 +22,5 @@ pub mod rate_limit;
 pub mod security_headers;
 mod shared;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

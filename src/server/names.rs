@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use super::rate_limit;
-use super::startup::ServerState;
+use super::state::ServerState;
 use crate::config::client_ip::limit_key;
 use crate::domain::request::{Limit, humanize_wait};
 use crate::domain::{SolName, WalletAddress};

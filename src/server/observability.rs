@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use super::startup::ServerState;
+use super::state::ServerState;
 use crate::storage;
 
 /// `GET /metrics`

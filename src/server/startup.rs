@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::Request;
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,8 +24,10 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::rate_limit::{self, ClientLimiter};
+use super::client_limiter::{self, ClientLimiter};
+use super::rate_limit;
 use super::shared::SharedLayer;
+use super::state::{ServerParts, ServerState};
 use super::{admin, api, conditional, csrf, http, job_stream, observability, security_headers};
 use crate::analysis::Labels;
 use crate::config::settings::Settings;
@@ -48,42 +50,6 @@ pub const LEPTOS_TOML: &str = include_str!("../../Leptos.toml");
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest request body; the only form is a wallet and an email.
 const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// What the router hands its handlers and server functions. One `Arc`:
-/// axum clones a middleware's state on every request, and a clone of the
-/// parts would cost a dozen reference counts and a few allocations each time.
-#[derive(Clone)]
-pub struct ServerState(Arc<ServerParts>);
-
-pub struct ServerParts {
-    pub app: AppState,
-    pub leptos: LeptosOptions,
-    /// Submissions per client address (`tower_governor`'s configuration,
-    /// with its limiter); shared by all requests.
-    pub client_limiter: ClientLimiter,
-    /// The public pages as rendered, kept for the life of the process.
-    pub pages: KeptPages,
-}
-
-impl ServerState {
-    pub fn new(parts: ServerParts) -> Self {
-        ServerState(Arc::new(parts))
-    }
-}
-
-impl std::ops::Deref for ServerState {
-    type Target = ServerParts;
-
-    fn deref(&self) -> &ServerParts {
-        &self.0
-    }
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(state: &ServerState) -> Self {
-        state.leptos.clone()
-    }
-}
 
 /// Parts tests swap out.
 #[derive(Default)]
@@ -114,7 +80,7 @@ impl Application {
         let listener = TcpListener::bind(state.settings.site_addr)
             .await
             .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", state.settings.site_addr))?;
-        let client_limiter = rate_limit::client_limiter(&state.settings);
+        let client_limiter = client_limiter::client_limiter(&state.settings);
         let server = ServerState::new(ServerParts {
             app: state.clone(),
             leptos,
@@ -139,7 +105,7 @@ impl Application {
         let address = listener.local_addr()?;
         tracing::info!(%address, public_url = %state.settings.public_url, mail = %state.mailer.describe(), "Kimiko is listening");
         let mut tasks = tokio::task::JoinSet::new();
-        tasks.spawn(rate_limit::prune_stale_keys(client_limiter, shutdown.clone()));
+        tasks.spawn(client_limiter::prune_stale_keys(client_limiter, shutdown.clone()));
         tasks.spawn(crate::metrics::upkeep(shutdown.clone()));
         // Open progress streams end at shutdown, or the graceful shutdown
         // would wait for every job page left open.
