@@ -320,7 +320,7 @@ async fn send_and_record(
         }
     }
     // Accepted: from here on only recording it is left, never a re-send.
-    let owned = crate::service::accepted::record(&state, &lease).await;
+    let owned = crate::service::accepted::record(&state.db, &state.clock, &lease).await;
     drop(sending);
     state.db.clean_after_erasure();
     Ok(if owned { Done::Delivered } else { Done::LeaseLost })

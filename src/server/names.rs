@@ -57,7 +57,7 @@ pub async fn redirect(
     {
         return Some(refused);
     }
-    match names::resolve(app, name).await {
+    match app.names.resolve(&app.rpc, name, app.clock.now_ms()).await {
         Ok(NameAnswer::Wallet { wallet, .. }) => {
             let mut response = Redirect::to(&to(&wallet)).into_response();
             // The name may change hands; its answer is kept as long as the cache keeps it.

@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use crate::service::state::AppState;
-use crate::storage::{self, jobs::Lease};
+use super::clock::Clock;
+use crate::storage::{self, Db, jobs::Lease};
 
 /// First pause after a failed record, doubling up to [`LONGEST_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(50);
@@ -128,11 +128,11 @@ impl Accepted {
 /// Records that the server accepted the job's mail: marks it sent (always,
 /// so no later run sends it again) and the job succeeded (if `lease` still
 /// holds), retrying until that commits. Returns whether the lease still held.
-pub async fn record(state: &AppState, lease: &Lease) -> bool {
+pub async fn record(db: &Db, clock: &Clock, lease: &Lease) -> bool {
     let mut pause = FIRST_PAUSE;
     let mut noted = false;
     loop {
-        match try_record(state, lease).await {
+        match try_record(db, clock, lease).await {
             Ok(owned) => {
                 tracing::info!(job_id = %lease.job_id, "report mail marked sent");
                 return owned;
@@ -146,7 +146,7 @@ pub async fn record(state: &AppState, lease: &Lease) -> bool {
                 // Best effort (the same write trouble may refuse it):
                 // lets an operator see why the job is still running.
                 if !noted {
-                    noted = storage::outbox::note_unrecorded(&state.db, &lease.job_id).await.is_ok();
+                    noted = storage::outbox::note_unrecorded(db, &lease.job_id).await.is_ok();
                 }
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(LONGEST_PAUSE);
@@ -155,9 +155,9 @@ pub async fn record(state: &AppState, lease: &Lease) -> bool {
     }
 }
 
-async fn try_record(state: &AppState, lease: &Lease) -> anyhow::Result<bool> {
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin_write().await?;
+async fn try_record(db: &Db, clock: &Clock, lease: &Lease) -> anyhow::Result<bool> {
+    let now = clock.now_ms();
+    let mut tx = db.begin_write().await?;
     storage::outbox::mark_sent(&mut tx, &lease.job_id, now).await?;
     let owned = storage::jobs::succeed(&mut tx, lease, now).await?;
     tx.commit().await?;

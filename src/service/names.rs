@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::state::AppState;
 use crate::domain::{SolName, WalletAddress};
+use crate::solana::SolanaRpc;
 use crate::solana::sns::{self, ResolveError, Via};
 
 /// How long an answer about a name is kept.
@@ -59,24 +59,29 @@ impl NameCache {
         }
         entries.insert(name.clone(), (answer.clone(), now + NAME_TTL.as_millis() as i64));
     }
+
+    /// What `name` stands for at `now` (ms): the kept answer, or the node's
+    /// through `rpc`, kept from then on.
+    pub async fn resolve(
+        &self,
+        rpc: &SolanaRpc,
+        name: &SolName,
+        now: i64,
+    ) -> Result<NameAnswer, LookupFailed> {
+        if let Some(answer) = self.get(name, now) {
+            return Ok(answer);
+        }
+        let answer = answer_from(sns::resolve(rpc, name).await)?;
+        tracing::info!(name = %name, found = matches!(answer, NameAnswer::Wallet { .. }), "looked up a .sol name");
+        self.put(name, &answer, now);
+        Ok(answer)
+    }
 }
 
 /// The node could not be asked about the name.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct LookupFailed(pub String);
-
-/// What `name` stands for, from the cache or the node.
-pub async fn resolve(state: &AppState, name: &SolName) -> Result<NameAnswer, LookupFailed> {
-    let now = state.clock.now_ms();
-    if let Some(answer) = state.names.get(name, now) {
-        return Ok(answer);
-    }
-    let answer = answer_from(sns::resolve(&state.rpc, name).await)?;
-    tracing::info!(name = %name, found = matches!(answer, NameAnswer::Wallet { .. }), "looked up a .sol name");
-    state.names.put(name, &answer, now);
-    Ok(answer)
-}
 
 /// A resolution's outcome as an answer, or the failure to ask.
 pub fn answer_from(outcome: Result<sns::Resolved, ResolveError>) -> Result<NameAnswer, LookupFailed> {

@@ -1,13 +1,13 @@
 //! What the web server, the worker and the scheduler share.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 use tokio::sync::Notify;
 
 use super::cache::ReportCache;
+use super::clock::Clock;
+use super::request_writer::RequestWriter;
 use super::secret::KeyedHasher;
-use super::submit::RequestWriter;
 use crate::analysis::Labels;
 use crate::config::settings::Settings;
 use crate::email::Mailer;
@@ -38,7 +38,7 @@ pub struct AppState {
     pub health: Arc<Health>,
     /// Mail the SMTP server accepted that is still being recorded; the
     /// worker's shutdown waits for it.
-    pub accepted: crate::service::accepted::Accepted,
+    pub accepted: super::accepted::Accepted,
     /// Recent answers about `.sol` names.
     pub names: super::names::NameCache,
 }
@@ -61,34 +61,5 @@ impl Health {
     /// How long since the worker loop last turned; `None` if it never ran.
     pub fn worker_seen_ago(&self) -> Option<std::time::Duration> {
         self.worker_seen.lock().expect("health lock").map(|at| at.elapsed())
-    }
-}
-
-/// Where "now" comes from: the system clock, or a hand-set one in tests (so
-/// leases and backoffs can be stepped through without sleeping).
-#[derive(Clone, Debug)]
-pub enum Clock {
-    System,
-    Manual(Arc<AtomicI64>),
-}
-
-impl Clock {
-    pub fn manual(start_ms: i64) -> Clock {
-        Clock::Manual(Arc::new(AtomicI64::new(start_ms)))
-    }
-
-    /// Milliseconds since the Unix epoch.
-    pub fn now_ms(&self) -> i64 {
-        match self {
-            Clock::System => crate::storage::now_ms(),
-            Clock::Manual(ms) => ms.load(Ordering::SeqCst),
-        }
-    }
-
-    /// Moves a manual clock forward; does nothing to the system clock.
-    pub fn advance(&self, by: std::time::Duration) {
-        if let Clock::Manual(ms) = self {
-            ms.fetch_add(by.as_millis() as i64, Ordering::SeqCst);
-        }
     }
 }

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use kimiko::service::state::Clock;
+use kimiko::service::clock::Clock;
 use kimiko::testing::chain::TxBuilder;
 use kimiko::testing::scenarios::{self, BINANCE};
 use kimiko::testing::{Chain, SOL};

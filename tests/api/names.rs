@@ -191,7 +191,7 @@ async fn looking_up_names_by_link_counts_against_the_clients_limit() {
     // The edge limiter runs on the real clock: one token a minute means
     // none refills while the test runs. (The app's clock stays manual so the
     // name cache cannot expire mid-test either.)
-    let clock = Some(kimiko::service::state::Clock::manual(1_795_000_000_000));
+    let clock = Some(kimiko::service::clock::Clock::manual(1_795_000_000_000));
     let app = spawn_app_with(Options { env, clock, ..Options::default() }).await;
     // A burst of five; each new name costs a token.
     for n in 0..5 {

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kimiko::email::MemoryBehaviour;
-use kimiko::service::state::Clock;
+use kimiko::service::clock::Clock;
 use kimiko::testing::{Chain, MockRpc, scenarios};
 
 use crate::helpers::{Options, SmtpServer, form_body, free_port, spawn_app_with};

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use kimiko::service::state::Clock;
+use kimiko::service::clock::Clock;
 use kimiko::storage::{jobs, requests};
 use kimiko::testing::{Chain, postgres, scenarios};
 

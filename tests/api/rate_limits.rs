@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use kimiko::service::state::Clock;
+use kimiko::service::clock::Clock;
 use kimiko::testing::chain::address;
 
 use crate::helpers::{Database, Options, TestApp, spawn_app_with};

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use kimiko::service::state::Clock;
+use kimiko::service::clock::Clock;
 use kimiko::testing::chain::address;
 use kimiko::testing::{Chain, scenarios};
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderMap, IF_NONE_MATCH};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use kimiko::service::state::Clock;
+use kimiko::service::clock::Clock;
 use kimiko::testing::Chain;
 use kimiko::testing::scenarios;
 

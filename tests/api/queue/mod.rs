@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use kimiko::email::MemoryBehaviour;
 use kimiko::jobs::Worker;
-use kimiko::service::state::Clock;
+use kimiko::service::clock::Clock;
 use kimiko::storage::jobs::{self, AfterFailure, Lease};
 use kimiko::testing::scenarios;
 use kimiko::testing::{Chain, Fault};
