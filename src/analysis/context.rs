@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::detectors::is_dust;
 use super::labels::{Label, LabelKind, Labels};
+use super::transfers::is_dust;
 use crate::domain::history::{Transaction, Transfer, WalletHistory};
 use crate::domain::neighbourhood::Neighbourhood;
 use crate::domain::programs;

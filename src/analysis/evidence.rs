@@ -1,6 +1,8 @@
 //! Evidence and wording shared by every detector, so an address, an amount
 //! or a list of signatures reads the same in every finding.
 
+use std::collections::BTreeMap;
+
 use super::context::Context;
 use crate::domain::Evidence;
 use crate::domain::history::LAMPORTS_PER_SOL;
@@ -113,9 +115,27 @@ pub const fn sol_to_lamports(sol: u64) -> u64 {
     sol * LAMPORTS_PER_SOL
 }
 
+/// How often each value occurs: most frequent first, ties in value order,
+/// so findings built from it are deterministic.
+pub fn tally<T: Ord>(values: impl IntoIterator<Item = T>) -> Vec<(T, usize)> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    let mut counts: Vec<(T, usize)> = counts.into_iter().collect();
+    // Stable sort keeps the BTreeMap's value order among equal counts.
+    counts.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+    counts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tally_orders_by_count_then_value() {
+        assert_eq!(tally(["b", "a", "b", "c", "a"]), vec![("a", 2), ("b", 2), ("c", 1)]);
+    }
 
     #[test]
     fn amounts_print_without_trailing_zeros() {

@@ -14,10 +14,9 @@ use std::collections::BTreeMap;
 
 use super::address::could_be_wallet;
 use super::context::{Context, Counterparty, other_side};
-use super::detectors::fee_payer::paid_by_swap_service;
 use super::detectors::funding::first_funding;
-use super::detectors::tally;
-use super::evidence::{plural, sol};
+use super::evidence::{plural, sol, tally};
+use super::transfers::paid_by_swap_service;
 use crate::domain::{EvidenceKind, Finding, Link, LinkKind};
 
 /// Counterparties linked at most: the graph is about the main ones.

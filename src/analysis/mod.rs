@@ -16,6 +16,7 @@ pub mod labels;
 pub mod links;
 pub mod score;
 pub mod time;
+pub mod transfers;
 
 #[cfg(test)]
 mod testkit;

@@ -4,11 +4,9 @@
 
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
-use crate::analysis::evidence::{self, percent};
+use crate::analysis::evidence::{self, percent, tally};
 use crate::domain::history::Transfer;
 use crate::domain::{Category, Evidence, Finding, Severity};
-
-use super::tally;
 
 pub const ROUND: Detector = Detector { info: &ROUND_INFO, detect: round };
 pub const REPEATED: Detector = Detector { info: &REPEATED_INFO, detect: repeated };

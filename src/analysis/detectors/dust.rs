@@ -7,9 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::analysis::context::{Context, other_side};
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence::{self, plural};
+use crate::analysis::transfers::is_dust;
 use crate::domain::{Category, Evidence, Finding, Severity};
-
-use super::is_dust;
 
 pub const RECEIVED: Detector = Detector { info: &RECEIVED_INFO, detect: received };
 

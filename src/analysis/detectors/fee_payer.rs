@@ -4,12 +4,10 @@
 
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
-use crate::analysis::evidence::{self, percent, plural};
+use crate::analysis::evidence::{self, percent, plural, tally};
 use crate::analysis::labels::LabelKind;
-use crate::domain::history::Transaction;
-use crate::domain::{Category, Evidence, Finding, Severity, programs};
-
-use super::tally;
+use crate::analysis::transfers::paid_by_swap_service;
+use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const EXTERNAL: Detector = Detector { info: &EXTERNAL_INFO, detect: external };
 
@@ -22,16 +20,6 @@ static EXTERNAL_INFO: DetectorInfo = DetectorInfo {
     max_penalty: 20,
     limits: "Sponsored transactions from wallet apps and relayers are normal; Kimiko only knows relayers that are in its label set (few operators publish their fee payers), so an unlabelled relayer is reported like a person's wallet. A swap whose fee someone else paid is not counted at all: a JupiterZ (RFQ) market maker always pays the fee of the fills it makes, and Jupiter's gasless support or an integrator's payer pays for swaps through its router; none of them is a person tied to the wallet.",
 };
-
-/// Someone else paid the fee as part of a swap: a JupiterZ (RFQ) market
-/// maker pays the fees of every fill it makes, and Jupiter's gasless
-/// support (its gas payer) or an integrator's `payer` pays for swaps
-/// through Jupiter's router (dev.jup.ag/docs/ultra/gasless, /ultra/payer).
-/// The payer is the swap's service or counterparty, not a person who
-/// sponsors the wallet.
-pub fn paid_by_swap_service(tx: &Transaction, wallet: &str) -> bool {
-    tx.fee_payer != wallet && tx.programs.iter().any(|program| programs::SWAPS.contains(&program.as_str()))
-}
 
 fn external(ctx: &Context) -> Option<Finding> {
     let own: Vec<_> = ctx.own().collect();

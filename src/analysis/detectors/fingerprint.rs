@@ -5,12 +5,10 @@
 
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
-use crate::analysis::evidence::{self, percent};
+use crate::analysis::evidence::{self, percent, tally};
 use crate::domain::history::TxVersion;
 use crate::domain::programs;
 use crate::domain::{Category, Evidence, Finding, Severity};
-
-use super::tally;
 
 pub const PRIORITY_FEE: Detector = Detector { info: &PRIORITY_FEE_INFO, detect: priority_fee };
 pub const PROGRAM_SET: Detector = Detector { info: &PROGRAM_SET_INFO, detect: program_set };

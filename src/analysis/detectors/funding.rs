@@ -1,13 +1,13 @@
 //! Who first put SOL into the wallet. A wallet's first funder is the first
 //! thing anyone tracing it looks at: it is where the money came from.
 
-use super::is_dust;
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
 use crate::analysis::evidence;
 use crate::analysis::labels::LabelKind;
 use crate::analysis::time::format_utc;
-use crate::domain::history::{Event, Transaction};
+use crate::analysis::transfers::sol_received;
+use crate::domain::history::Transaction;
 use crate::domain::{Category, Evidence, Finding, Severity};
 
 pub const SOURCE: Detector = Detector { info: &SOURCE_INFO, detect: source };
@@ -68,28 +68,6 @@ fn oldest_funding<'a>(ctx: &Context<'a>) -> Option<Funding<'a>> {
     ctx.history.transactions.iter().rev().filter(|tx| !tx.failed).find_map(|tx| {
         sol_received(tx, ctx.wallet).map(|(funder, lamports)| Funding { funder, lamports, tx })
     })
-}
-
-/// Who put SOL into `address` in `tx`, and how much: a transfer of more
-/// than dust from someone else, or the creation of the account with SOL.
-/// The same rule reads the wallet's own funding and its funders' (the
-/// funding chain).
-pub fn sol_received<'t>(tx: &'t Transaction, address: &str) -> Option<(&'t str, u64)> {
-    let transfer = tx
-        .transfers
-        .iter()
-        // Dust is what strangers send to mark a wallet, not money it runs on.
-        .find(|t| t.is_sol() && t.to == address && t.from != address && !is_dust(t))
-        .map(|t| (t.from.as_str(), t.amount));
-    let created = tx.events.iter().find_map(|event| match event {
-        Event::AccountCreated { source, new_account, lamports, .. }
-            if new_account == address && source != address && *lamports > 0 =>
-        {
-            Some((source.as_str(), *lamports))
-        }
-        _ => None,
-    });
-    transfer.or(created)
 }
 
 fn source(ctx: &Context) -> Option<Finding> {

@@ -19,10 +19,7 @@ pub mod staking;
 pub mod timing;
 pub mod token_account;
 
-use std::collections::BTreeMap;
-
 use super::detector::{Detector, DetectorInfo};
-use crate::domain::history::Transfer;
 
 pub use super::evidence::MAX_SIGNATURES;
 
@@ -64,37 +61,6 @@ pub static ALL: &[Detector] = &[
 /// The metadata of every detector, in engine order.
 pub fn infos() -> impl Iterator<Item = &'static DetectorInfo> {
     ALL.iter().map(|d| d.info)
-}
-
-/// How often each value occurs: most frequent first, ties in value order,
-/// so findings built from it are deterministic.
-pub fn tally<T: Ord>(values: impl IntoIterator<Item = T>) -> Vec<(T, usize)> {
-    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
-    for value in values {
-        *counts.entry(value).or_default() += 1;
-    }
-    let mut counts: Vec<(T, usize)> = counts.into_iter().collect();
-    // Stable sort keeps the BTreeMap's value order among equal counts.
-    counts.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
-    counts
-}
-
-/// Under 0.0001 SOL, or under 0.0001 of a token (zero included): too small
-/// to be a payment, the size used for dusting and address poisoning.
-pub fn is_dust(transfer: &Transfer) -> bool {
-    match &transfer.mint {
-        None => transfer.amount < 100_000,
-        // 0.0001 of a token is 10^(decimals − 4) base units; past what u128
-        // holds (decimals ≥ 43) it exceeds any u64 amount, so all is dust.
-        Some(_) => {
-            transfer.amount == 0
-                || transfer.decimals.checked_sub(4).is_some_and(|exponent| {
-                    10u128
-                        .checked_pow(u32::from(exponent))
-                        .is_none_or(|unit| u128::from(transfer.amount) < unit)
-                })
-        }
-    }
 }
 
 #[cfg(test)]
@@ -160,31 +126,5 @@ mod tests {
         assert_eq!(severity("memo.personal_data"), Severity::Critical);
         assert_eq!(severity("known_entity.exchange"), Severity::High);
         assert!(severity("fingerprint.program_set") < severity("fee_payer.external"));
-    }
-
-    fn token(amount: u64, decimals: u8) -> Transfer {
-        Transfer {
-            from: "a".into(),
-            to: "b".into(),
-            amount,
-            mint: Some("m".into()),
-            decimals,
-            top_level: true,
-        }
-    }
-
-    #[test]
-    fn dust_is_judged_for_every_possible_number_of_decimals() {
-        assert!(is_dust(&token(99, 6)));
-        assert!(!is_dust(&token(100, 6)));
-        assert!(!is_dust(&token(5, 2)), "under 4 decimals only zero is dust");
-        assert!(is_dust(&token(u64::MAX, 42)));
-        assert!(is_dust(&token(u64::MAX, 43)), "10^39 base units overflow u128");
-        assert!(is_dust(&token(u64::MAX, 255)));
-    }
-
-    #[test]
-    fn tally_orders_by_count_then_value() {
-        assert_eq!(tally(["b", "a", "b", "c", "a"]), vec![("a", 2), ("b", 2), ("c", 1)]);
     }
 }

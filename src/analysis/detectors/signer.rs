@@ -4,10 +4,8 @@
 
 use crate::analysis::context::Context;
 use crate::analysis::detector::{Detector, DetectorInfo};
-use crate::analysis::evidence::{self, percent, plural};
+use crate::analysis::evidence::{self, percent, plural, tally};
 use crate::domain::{Category, Evidence, Finding, Severity};
-
-use super::tally;
 
 pub const OVERLAP: Detector = Detector { info: &OVERLAP_INFO, detect: overlap };
 

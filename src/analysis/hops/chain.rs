@@ -12,8 +12,9 @@ use super::hub::{Hub, hub_of};
 use super::may_be_hop;
 use crate::analysis::address::is_program_derived;
 use crate::analysis::context::Context;
-use crate::analysis::detectors::funding::{first_funding, sol_received};
+use crate::analysis::detectors::funding::first_funding;
 use crate::analysis::labels::{Label, LabelKind};
+use crate::analysis::transfers::sol_received;
 use crate::domain::history::Transaction;
 use crate::domain::neighbourhood::{AddressLookup, LookupKey};
 

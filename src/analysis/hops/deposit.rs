@@ -6,8 +6,8 @@
 
 use super::may_be_hop;
 use crate::analysis::context::Context;
-use crate::analysis::detectors::is_dust;
 use crate::analysis::labels::{Label, LabelKind};
+use crate::analysis::transfers::is_dust;
 use crate::domain::history::{Transaction, Transfer};
 use crate::domain::neighbourhood::LookupKey;
 

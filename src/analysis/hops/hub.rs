@@ -12,9 +12,8 @@ use std::collections::BTreeSet;
 
 use crate::analysis::address::could_be_wallet;
 use crate::analysis::context::Context;
-use crate::analysis::detectors::funding::sol_received;
-use crate::analysis::detectors::is_dust;
 use crate::analysis::evidence::plural;
+use crate::analysis::transfers::{is_dust, sol_received};
 use crate::domain::history::Transaction;
 use crate::domain::neighbourhood::{AddressLookup, LOOKUP_PAGE};
 
