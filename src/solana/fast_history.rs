@@ -31,10 +31,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::client::{RpcError, SolanaRpc};
-use super::history::{Gaps, MAX_SUPPORTED_TRANSACTION_VERSION, Progress};
 use super::holdings::balance_and_holdings;
 use super::normalize;
-use super::wire::EncodedTransaction;
+use super::read_status::{Gaps, Progress};
+use super::wire::{EncodedTransaction, MAX_SUPPORTED_TRANSACTION_VERSION};
 use crate::domain::WalletAddress;
 use crate::domain::history::{SignatureInfo, TokenAccountReads, WalletHistory};
 

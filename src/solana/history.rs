@@ -6,51 +6,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::{Value, json};
-
 use super::client::{RpcError, SolanaRpc};
 use super::normalize;
+use super::read_status::{Gaps, Progress};
 pub use super::token_accounts::TOKEN_ACCOUNT_BUDGET;
 use super::tx_cache::read_transactions;
 use super::wire::SignatureStatus;
 use super::{listed, token_accounts};
+use crate::domain::WalletAddress;
 use crate::domain::history::{TokenAccountReads, TokenHolding, Transaction, WalletHistory};
-use crate::domain::{JobPhase, WalletAddress};
-
-/// The most `getSignaturesForAddress` returns per call.
-pub const SIGNATURE_PAGE: usize = 1000;
-/// Transaction format v1 is live on mainnet (since slot 447,120,000); asking
-/// for less makes the node refuse every v1 transaction with -32015.
-pub const MAX_SUPPORTED_TRANSACTION_VERSION: u8 = 1;
-
-/// A job's progress: transactions fetched out of those found, then links
-/// followed out of those known so far.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub phase: JobPhase,
-    pub done: u32,
-    pub total: u32,
-}
-
-impl Progress {
-    pub fn fetching(done: u32, total: u32) -> Self {
-        Self { phase: JobPhase::Fetching, done, total }
-    }
-
-    pub fn following_links(done: u32, total: u32) -> Self {
-        Self { phase: JobPhase::FollowingLinks, done, total }
-    }
-}
-
-/// How many transactions could not be read, and why, so nothing is dropped
-/// silently.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Gaps {
-    /// The node no longer has them (`null`): pruned history.
-    pub missing: u32,
-    /// Newer than the version we can read (-32015).
-    pub unsupported_version: u32,
-}
 
 pub async fn fetch_history(
     rpc: &SolanaRpc,
@@ -145,7 +109,7 @@ async fn token_account_lists(
     fresh: &HashSet<&str>,
     cap: usize,
 ) -> Result<Vec<listed::Listed>, RpcError> {
-    let limit = (cap + 1).min(SIGNATURE_PAGE);
+    let limit = (cap + 1).min(listed::SIGNATURE_PAGE);
     let mut lists: Vec<listed::Listed> = Vec::with_capacity(chosen.len());
     let mut asked: Vec<(usize, (String, Option<String>))> = Vec::new();
     for (index, account) in chosen.iter().enumerate() {
@@ -175,41 +139,4 @@ async fn token_account_lists(
         }
     }
     Ok(lists)
-}
-
-/// Newest first, paging back with `before` until the history ends or the
-/// cap is reached. Returns whether there is more history beyond the cap.
-pub(super) async fn fetch_signatures(
-    rpc: &SolanaRpc,
-    wallet: &str,
-    cap: usize,
-) -> Result<(Vec<SignatureStatus>, bool), RpcError> {
-    let mut statuses: Vec<SignatureStatus> = Vec::new();
-    loop {
-        // Ask for one more than the cap needs, to learn whether it truncates.
-        let limit = (cap + 1 - statuses.len()).min(SIGNATURE_PAGE);
-        let mut options = json!({"limit": limit, "commitment": "finalized"});
-        if let Some(last) = statuses.last() {
-            options["before"] = json!(last.signature);
-        }
-        let page: Vec<SignatureStatus> =
-            rpc.call("getSignaturesForAddress", json!([wallet, options])).await?;
-        let full = page.len() == limit;
-        statuses.extend(page);
-        if statuses.len() > cap {
-            statuses.truncate(cap);
-            return Ok((statuses, true));
-        }
-        if !full {
-            return Ok((statuses, false));
-        }
-    }
-}
-
-pub fn transaction_params(signature: &str) -> Value {
-    json!([signature, {
-        "encoding": "jsonParsed",
-        "maxSupportedTransactionVersion": MAX_SUPPORTED_TRANSACTION_VERSION,
-        "commitment": "finalized",
-    }])
 }

@@ -1,8 +1,9 @@
-//! Signature lists remembered between reads, so a fresh analysis of a
+//! Signature lists: read newest first page by page ([`fetch_signatures`]),
+//! and remembered between reads, so a fresh analysis of a
 //! wallet that did nothing new asks only "anything since?": one
 //! `getSignaturesForAddress` with `until` the newest signature read last
 //! time, instead of every page again. Kept in the same store as the
-//! transactions (`super::tx_cache::TransactionStore::list`).
+//! transactions (`super::tx_store::TransactionStore::list`).
 //!
 //! Finalized signatures never leave a list, and a new one is always newer
 //! than every finalized one before it, so "the new page, then the old
@@ -12,8 +13,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::client::{RpcError, SolanaRpc};
-use super::history::SIGNATURE_PAGE;
 use super::wire::SignatureStatus;
+
+/// The most `getSignaturesForAddress` returns per call.
+pub const SIGNATURE_PAGE: usize = 1000;
 
 /// What was listed for one address.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -95,7 +98,36 @@ pub async fn signatures_since(
             return Ok((statuses, truncated, new));
         }
     }
-    let (statuses, truncated) = super::history::fetch_signatures(rpc, address, cap).await?;
+    let (statuses, truncated) = fetch_signatures(rpc, address, cap).await?;
     let new = statuses.len();
     Ok((statuses, truncated, new))
+}
+
+/// Newest first, paging back with `before` until the history ends or the
+/// cap is reached. Returns whether there is more history beyond the cap.
+async fn fetch_signatures(
+    rpc: &SolanaRpc,
+    wallet: &str,
+    cap: usize,
+) -> Result<(Vec<SignatureStatus>, bool), RpcError> {
+    let mut statuses: Vec<SignatureStatus> = Vec::new();
+    loop {
+        // Ask for one more than the cap needs, to learn whether it truncates.
+        let limit = (cap + 1 - statuses.len()).min(SIGNATURE_PAGE);
+        let mut options = json!({"limit": limit, "commitment": "finalized"});
+        if let Some(last) = statuses.last() {
+            options["before"] = json!(last.signature);
+        }
+        let page: Vec<SignatureStatus> =
+            rpc.call("getSignaturesForAddress", json!([wallet, options])).await?;
+        let full = page.len() == limit;
+        statuses.extend(page);
+        if statuses.len() > cap {
+            statuses.truncate(cap);
+            return Ok((statuses, true));
+        }
+        if !full {
+            return Ok((statuses, false));
+        }
+    }
 }

@@ -12,11 +12,14 @@ pub mod instructions;
 pub mod listed;
 pub mod neighbourhood;
 pub mod normalize;
+pub mod read_status;
 /// `.sol` names: deriving their accounts and resolving them to a wallet.
 pub mod sns;
 pub mod token_accounts;
 pub mod tx_cache;
+pub mod tx_store;
 pub mod wire;
 
 pub use client::{RpcError, SolanaRpc};
-pub use history::{Gaps, Progress, fetch_history};
+pub use history::fetch_history;
+pub use read_status::{Gaps, Progress};

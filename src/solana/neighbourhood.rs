@@ -8,8 +8,8 @@
 use serde_json::{Value, json};
 
 use super::client::{Call, RpcError, SolanaRpc};
-use super::history::transaction_params;
 use super::normalize;
+use super::wire::transaction_params;
 use super::wire::{EncodedTransaction, SignatureStatus, TRANSACTION_VERSION_NOT_SUPPORTED};
 use crate::domain::history::{SignatureInfo, Transaction};
 use crate::domain::neighbourhood::{AddressLookup, LOOKUP_PAGE, LookupKey, transactions_to_read};

@@ -4,7 +4,21 @@
 //! clear error rather than silently empty data.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
+
+/// Transaction format v1 is live on mainnet (since slot 447,120,000); asking
+/// for less makes the node refuse every v1 transaction with -32015.
+pub const MAX_SUPPORTED_TRANSACTION_VERSION: u8 = 1;
+
+/// The `getTransaction` parameters every read uses: parsed, every version
+/// we read, finalized (so what comes back never changes).
+pub fn transaction_params(signature: &str) -> Value {
+    json!([signature, {
+        "encoding": "jsonParsed",
+        "maxSupportedTransactionVersion": MAX_SUPPORTED_TRANSACTION_VERSION,
+        "commitment": "finalized",
+    }])
+}
 
 /// JSON-RPC 2.0 response envelope. `id` is whatever we sent. `result` is
 /// kept raw so that a present `null` (e.g. an unknown transaction) stays

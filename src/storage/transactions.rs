@@ -22,7 +22,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Db, on};
-use crate::solana::tx_cache::TransactionStore;
+use crate::solana::tx_store::TransactionStore;
 
 /// Signatures per statement: well under both backends' bind limits.
 const CHUNK: usize = 100;

@@ -114,7 +114,7 @@ async fn the_mock_refuses_v1_transactions_to_clients_that_dont_ask_for_them() {
         .unwrap_err();
     assert!(matches!(error, RpcError::Rpc { code: -32015, .. }), "{error}");
     let ok: serde_json::Value =
-        client.call("getTransaction", kimiko::solana::history::transaction_params(&signature)).await.unwrap();
+        client.call("getTransaction", kimiko::solana::wire::transaction_params(&signature)).await.unwrap();
     assert_eq!(ok["version"], 1);
 }
 

@@ -11,7 +11,7 @@ use kimiko::analysis::{Labels, analyze_with};
 use kimiko::domain::neighbourhood::Neighbourhood;
 use kimiko::domain::{Report, WalletAddress};
 use kimiko::solana::history::TOKEN_ACCOUNT_BUDGET;
-use kimiko::solana::tx_cache::MemoryTransactions;
+use kimiko::solana::tx_store::MemoryTransactions;
 use kimiko::solana::{Progress, SolanaRpc, fetch_history};
 use kimiko::testing::token_accounts::{self, TokenScenario};
 use kimiko::testing::{Chain, Fault, MockRpc};
@@ -196,7 +196,7 @@ crate::on_both_backends! {
 
 crate::on_both_backends! {
     async fn kept_transactions_are_bounded_and_the_first_stored_go_first(db) {
-        use kimiko::solana::tx_cache::TransactionStore as _;
+        use kimiko::solana::tx_store::TransactionStore as _;
         use kimiko::storage::transactions::StoredTransactions;
         let app = spawn_app_with(Options { database: db, ..Options::default() }).await;
         let store = StoredTransactions::new(app.state.db.clone(), 10);

@@ -73,7 +73,7 @@ pub struct SolanaRpc {
     patience: Duration,
     pub stats: RpcStats,
     /// Finalized transactions already read (`super::tx_cache`).
-    store: std::sync::Arc<dyn super::tx_cache::TransactionStore>,
+    store: std::sync::Arc<dyn super::tx_store::TransactionStore>,
 }
 
 impl SolanaRpc {
@@ -105,8 +105,8 @@ impl SolanaRpc {
             in_flight: Semaphore::new(concurrency.max(1)),
             patience: DEFAULT_PATIENCE,
             stats: RpcStats::default(),
-            store: std::sync::Arc::new(super::tx_cache::MemoryTransactions::new(
-                super::tx_cache::MEMORY_CAPACITY,
+            store: std::sync::Arc::new(super::tx_store::MemoryTransactions::new(
+                super::tx_store::MEMORY_CAPACITY,
             )),
         }
     }
@@ -136,7 +136,7 @@ impl SolanaRpc {
     /// Keeps finalized transactions in `store` instead of this process's memory.
     pub fn with_transaction_store(
         mut self,
-        store: std::sync::Arc<dyn super::tx_cache::TransactionStore>,
+        store: std::sync::Arc<dyn super::tx_store::TransactionStore>,
     ) -> Self {
         self.store = store;
         self
@@ -144,7 +144,7 @@ impl SolanaRpc {
 
     /// Where finalized transactions are kept; every reader of transactions
     /// (a wallet's history, a lookup, a faster method) goes through it.
-    pub fn transaction_store(&self) -> &dyn super::tx_cache::TransactionStore {
+    pub fn transaction_store(&self) -> &dyn super::tx_store::TransactionStore {
         &*self.store
     }
 
