@@ -10,6 +10,7 @@ pub mod chain;
 pub mod defi;
 pub mod everyday;
 pub mod hops;
+pub mod ids;
 pub mod mock_history;
 pub mod mock_limits;
 pub mod mock_rpc;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::chain::{TOKEN_ACCOUNT_RENT, signature};
+use super::ids::{TOKEN_ACCOUNT_RENT, signature};
 use crate::domain::programs;
 pub(crate) use json::ui_amount;
 use json::{parsed, raw};

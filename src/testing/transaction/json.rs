@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{TxBuilder, Version};
 use crate::domain::programs;
-use crate::testing::chain::{SOL, USDC, address, program_address};
+use crate::testing::ids::{SOL, USDC, address, program_address};
 
 /// Every transaction's signature fee, in lamports.
 const BASE_FEE: u64 = 5_000;
