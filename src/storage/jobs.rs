@@ -97,25 +97,43 @@ impl Lease {
 /// Extends a running job's lease. `false` means the lease is lost (expired
 /// and claimed again): the holder must stop working on the job.
 pub async fn heartbeat(db: &Db, lease: &Lease, length: Duration, now: i64) -> anyhow::Result<bool> {
-    let extended = set_while_held(db, lease, "lease_until", Some(now + length.as_millis() as i64), now)
-        .await
-        .context("Failed to extend a lease")?;
+    let extended =
+        set_while_held(db, lease, HeldColumn::LeaseUntil, Some(now + length.as_millis() as i64), now)
+            .await
+            .context("Failed to extend a lease")?;
     Ok(extended == 1)
 }
 
+/// A column a lease holder keeps up to date while it works on the job.
+#[derive(Clone, Copy)]
+enum HeldColumn {
+    LeaseUntil,
+    ProviderWaitSecs,
+}
+
+impl HeldColumn {
+    fn name(self) -> &'static str {
+        match self {
+            HeldColumn::LeaseUntil => "lease_until",
+            HeldColumn::ProviderWaitSecs => "provider_wait_secs",
+        }
+    }
+}
+
 /// Sets one column of the job while `lease` still holds it; the rows changed
-/// (0 when the lease is lost). `column` is one of this module's own names,
-/// never input, which is what makes formatting it into the SQL safe.
+/// (0 when the lease is lost). The column's name comes from [`HeldColumn`],
+/// never from input, which is what makes formatting it into the SQL safe.
 async fn set_while_held(
     db: &Db,
     lease: &Lease,
-    column: &'static str,
+    column: HeldColumn,
     value: Option<i64>,
     now: i64,
 ) -> sqlx::Result<u64> {
     let sql = format!(
-        "UPDATE jobs SET {column} = $1, updated_at = $2
-         WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND status = 'running'"
+        "UPDATE jobs SET {} = $1, updated_at = $2
+         WHERE id = $3 AND lease_owner = $4 AND attempts = $5 AND status = 'running'",
+        column.name()
     );
     on!(db.write(), |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
         .bind(value)
@@ -162,7 +180,7 @@ pub async fn progress(
 /// Records that the running job is held back by its RPC provider's rate
 /// limits and how long the rest should take (`None`: not held back).
 pub async fn provider_wait(db: &Db, lease: &Lease, wait_secs: Option<u32>, now: i64) -> anyhow::Result<()> {
-    set_while_held(db, lease, "provider_wait_secs", wait_secs.map(i64::from), now)
+    set_while_held(db, lease, HeldColumn::ProviderWaitSecs, wait_secs.map(i64::from), now)
         .await
         .context("Failed to record the provider's wait")?;
     Ok(())
